@@ -1,0 +1,5 @@
+namespace Travelers.Generators;
+
+internal static class Placeholder
+{
+}

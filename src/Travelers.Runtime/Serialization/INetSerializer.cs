@@ -1,0 +1,16 @@
+namespace Travelers;
+
+/// <summary>
+/// A hand-written serializer for a type that the generator cannot see into. Named by
+/// <see cref="NetSerializerAttribute"/>; generated code calls its static members directly.
+/// </summary>
+/// <typeparam name="T">The type it serializes.</typeparam>
+public interface INetSerializer<T>
+{
+    /// <summary>Writes <paramref name="value"/>.</summary>
+    static abstract void Write(ref NetWriter writer, in T value);
+
+    /// <summary>Reads a value written by <see cref="Write"/>. Must fail through the reader (which throws
+    /// <see cref="NetSerializationException"/>) on bad input.</summary>
+    static abstract T Read(ref NetReader reader);
+}

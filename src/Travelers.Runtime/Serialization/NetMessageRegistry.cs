@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Text;
+
+namespace Travelers;
+
+/// <summary>
+/// The message types known to this process. Generated code registers every
+/// <see cref="NetMessageAttribute">[NetMessage]</see> type of an assembly from a module initializer when
+/// that assembly loads. The protocol fingerprint over all schemas is what peers compare at connect.
+/// </summary>
+public static class NetMessageRegistry
+{
+    private const ulong FnvOffset = 14695981039346656037UL;
+    private const ulong FnvPrime = 1099511628211UL;
+
+    private static readonly object s_gate = new();
+    private static ImmutableDictionary<ulong, NetMessageType> s_byId = ImmutableDictionary<ulong, NetMessageType>.Empty;
+    private static ImmutableArray<NetMessageType> s_sorted = ImmutableArray<NetMessageType>.Empty;
+
+    /// <summary>Every registered type, ordered by id (the order in which type indexes are assigned).</summary>
+    public static ImmutableArray<NetMessageType> Types => s_sorted;
+
+    /// <summary>The protocol fingerprint of every registered type: see <see cref="ComputeFingerprint"/>.</summary>
+    public static ulong Fingerprint => ComputeFingerprint(s_sorted);
+
+    /// <summary>Registers <typeparamref name="T"/>; registering a type twice does nothing.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <exception cref="InvalidOperationException">Another type already has the same id.</exception>
+    public static void Register<T>()
+        where T : INetMessage<T>
+    {
+        lock (s_gate)
+        {
+            if (s_byId.TryGetValue(T.MessageId, out NetMessageType? existing))
+            {
+                if (existing.Type == typeof(T))
+                {
+                    return;
+                }
+
+                throw new InvalidOperationException(
+                    $"Message id 0x{T.MessageId:X16} of {typeof(T)} is already used by {existing.Type}: give one of them an explicit [NetMessage(Id = ...)].");
+            }
+
+            NetMessageType entry = NetMessageType.Create<T>();
+            s_byId = s_byId.Add(entry.Id, entry);
+            ImmutableArray<NetMessageType>.Builder sorted = ImmutableArray.CreateBuilder<NetMessageType>(s_sorted.Length + 1);
+            sorted.AddRange(s_sorted);
+            int at = 0;
+            while (at < sorted.Count && sorted[at].Id < entry.Id)
+            {
+                at++;
+            }
+
+            sorted.Insert(at, entry);
+            s_sorted = sorted.MoveToImmutable();
+        }
+    }
+
+    /// <summary>Finds the registered type with <paramref name="id"/>.</summary>
+    /// <param name="id">The message id.</param>
+    /// <param name="type">The entry, when found.</param>
+    /// <returns>Whether it was found.</returns>
+    public static bool TryGet(ulong id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NetMessageType? type) =>
+        s_byId.TryGetValue(id, out type);
+
+    /// <summary>
+    /// The stable 64-bit id of a message type name: FNV-1a 64 over the UTF-8 bytes of the full name as
+    /// C# writes it (namespace, containing types and the type joined with '.'). The same on every
+    /// machine, process and .NET version, unlike <see cref="string.GetHashCode()"/>.
+    /// </summary>
+    /// <param name="fullName">For example "Game.Messages.PlayerInput".</param>
+    /// <returns>The id; never 0 (0 means "no explicit id").</returns>
+    public static ulong ComputeStableId(string fullName)
+    {
+        ArgumentNullException.ThrowIfNull(fullName);
+        ulong hash = Fnv1a(FnvOffset, Encoding.UTF8.GetBytes(fullName));
+        return hash == 0 ? 1 : hash;
+    }
+
+    /// <summary>
+    /// FNV-1a 64 over every type's <see cref="NetMessageType.Schema"/> in id order, each followed by a
+    /// line feed. Two peers with the same fingerprint agree on every id, member order, wire type and limit.
+    /// </summary>
+    /// <param name="types">The types, in any order.</param>
+    /// <returns>The fingerprint.</returns>
+    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        var ordered = new List<NetMessageType>(types);
+        ordered.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        ulong hash = FnvOffset;
+        foreach (NetMessageType type in ordered)
+        {
+            hash = Fnv1a(hash, Encoding.UTF8.GetBytes(type.Schema));
+            hash = Fnv1a(hash, "\n"u8);
+        }
+
+        return hash;
+    }
+
+    private static ulong Fnv1a(ulong hash, ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+        {
+            hash ^= b;
+            hash *= FnvPrime;
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Travelers;
+
+/// <summary>
+/// Serializes and deserializes <see cref="NetMessageAttribute">[NetMessage]</see> types with the code the
+/// source generator wrote for them. No reflection, no dictionary lookups: each call goes straight to
+/// the type's generated static members.
+/// </summary>
+public static class NetSerializer
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>Writes <paramref name="value"/> to <paramref name="output"/> with <see cref="NetLimits.Default"/>.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="output">Where the bytes go.</param>
+    /// <param name="value">The message.</param>
+    /// <exception cref="NetSerializationException">A member is over its limit or cannot be written.</exception>
+    public static void Serialize<T>(IBufferWriter<byte> output, in T value)
+        where T : INetMessage<T> => Serialize(output, in value, NetLimits.Default);
+
+    /// <summary>Writes <paramref name="value"/> to <paramref name="output"/>.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="output">Where the bytes go.</param>
+    /// <param name="value">The message.</param>
+    /// <param name="limits">The limits to enforce.</param>
+    /// <exception cref="NetSerializationException">A member is over its limit or cannot be written.</exception>
+    public static void Serialize<T>(IBufferWriter<byte> output, in T value, NetLimits limits)
+        where T : INetMessage<T>
+    {
+        ThrowIfNull(value);
+        var writer = new NetWriter(output, limits);
+        T.Serialize(ref writer, in value);
+        CheckSize(writer.BytesWritten, limits);
+        writer.Flush();
+    }
+
+    /// <summary>Writes <paramref name="value"/> into <paramref name="destination"/>.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="destination">The span to fill.</param>
+    /// <param name="value">The message.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="NetSerializationException">The span is too small, or a member is over its limit.</exception>
+    public static int Serialize<T>(Span<byte> destination, in T value)
+        where T : INetMessage<T>
+    {
+        ThrowIfNull(value);
+        var writer = new NetWriter(destination, NetLimits.Default);
+        T.Serialize(ref writer, in value);
+        CheckSize(writer.BytesWritten, NetLimits.Default);
+        return (int)writer.BytesWritten;
+    }
+
+    /// <summary>Writes <paramref name="value"/> to a new array of exactly its size.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="value">The message.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="NetSerializationException">A member is over its limit or cannot be written.</exception>
+    public static byte[] Serialize<T>(in T value)
+        where T : INetMessage<T>
+    {
+        // A per-thread scratch buffer, taken while in use so a nested call gets its own.
+        ArrayBufferWriter<byte> scratch = t_scratch ?? new ArrayBufferWriter<byte>(256);
+        t_scratch = null;
+        try
+        {
+            Serialize(scratch, in value, NetLimits.Default);
+            return scratch.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            scratch.ResetWrittenCount();
+            t_scratch = scratch;
+        }
+    }
+
+    /// <summary>Reads a <typeparamref name="T"/> that fills <paramref name="bytes"/> exactly, with <see cref="NetLimits.Default"/>.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="bytes">The serialized message.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="NetSerializationException">The bytes are malformed, truncated, over a limit or have bytes left over;
+    /// the message names the type, the member and the byte offset.</exception>
+    public static T Deserialize<T>(ReadOnlySpan<byte> bytes)
+        where T : INetMessage<T> => Deserialize<T>(bytes, NetLimits.Default);
+
+    /// <summary>Reads a <typeparamref name="T"/> that fills <paramref name="bytes"/> exactly.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="bytes">The serialized message.</param>
+    /// <param name="limits">The limits to enforce.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="NetSerializationException">The bytes are malformed, truncated, over a limit or have bytes left over.</exception>
+    public static T Deserialize<T>(ReadOnlySpan<byte> bytes, NetLimits limits)
+        where T : INetMessage<T>
+    {
+        CheckSize(bytes.Length, limits);
+        var reader = new NetReader(bytes, limits);
+        T value = reader.ReadMessage<T>();
+        reader.EnsureEnd();
+        return value;
+    }
+
+    /// <summary>Reads a <typeparamref name="T"/>, returning false instead of throwing on bad input.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="bytes">The serialized message.</param>
+    /// <param name="value">The message, when the result is true.</param>
+    /// <returns>Whether the bytes held a valid message.</returns>
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> bytes, [MaybeNullWhen(false)] out T value)
+        where T : INetMessage<T> => TryDeserialize(bytes, NetLimits.Default, out value);
+
+    /// <summary>Reads a <typeparamref name="T"/>, returning false instead of throwing on bad input.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="bytes">The serialized message.</param>
+    /// <param name="limits">The limits to enforce.</param>
+    /// <param name="value">The message, when the result is true.</param>
+    /// <returns>Whether the bytes held a valid message.</returns>
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> bytes, NetLimits limits, [MaybeNullWhen(false)] out T value)
+        where T : INetMessage<T>
+    {
+        try
+        {
+            value = Deserialize<T>(bytes, limits);
+            return true;
+        }
+        catch (NetSerializationException)
+        {
+            value = default;
+            return false;
+        }
+    }
+
+    private static void ThrowIfNull<T>(in T value)
+    {
+        if (value is null)
+        {
+            throw new ArgumentNullException(nameof(value), $"A {typeof(T).Name} message cannot be null at the top level.");
+        }
+    }
+
+    private static void CheckSize(long size, NetLimits limits)
+    {
+        if (size > limits.MaxMessageBytes)
+        {
+            ThrowHelper.LimitExceeded("message size", size, limits.MaxMessageBytes, 0);
+        }
+    }
+}
