@@ -510,22 +510,23 @@ public ref struct NetReader
         return presence == 1;
     }
 
-    /// <summary>Reads messages written by <see cref="NetWriter.WritePacked{T}"/> into <paramref name="destination"/>.</summary>
+    /// <summary>Reads messages written by <see cref="NetWriter.TryWritePacked{T}"/> into <paramref name="destination"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="destination">Where the messages go; its length says how many.</param>
-    public void ReadPacked<T>(scoped Span<T> destination)
+    /// <returns>False, having read nothing, when <typeparamref name="T"/> is not packed.</returns>
+    public bool TryReadPacked<T>(scoped Span<T> destination)
         where T : struct, INetMessage<T>
     {
         int size = T.PackedSize;
         if (size == 0)
         {
-            throw new InvalidOperationException($"{typeof(T)} is not packed.");
+            return false;
         }
 
         if (size == Unsafe.SizeOf<T>())
         {
             ReadRaw(MemoryMarshal.AsBytes(destination));
-            return;
+            return true;
         }
 
         ref byte source = ref Take(checked(size * destination.Length), typeof(T).Name);
@@ -533,6 +534,8 @@ public ref struct NetReader
         {
             Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref destination[i]), ref Unsafe.Add(ref source, i * size), (uint)size);
         }
+
+        return true;
     }
 
     /// <summary>

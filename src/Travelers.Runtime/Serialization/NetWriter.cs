@@ -71,16 +71,15 @@ public ref struct NetWriter
     public readonly ReadOnlySpan<byte> WrittenSpan => _output is null ? _span[.._pos] : throw new InvalidOperationException("A writer over an IBufferWriter<byte> has no single written span.");
 
     /// <summary>
-    /// For generated code (version-tolerant messages): a writer over a pooled, growing buffer whose bytes
-    /// are then written as one section with <see cref="WriteSection"/>. Dispose it to return the buffer.
+    /// For generated code (version-tolerant messages): a writer over a pooled, growing buffer, with this
+    /// writer's limits and depth, whose bytes are then written as one section with <see cref="WriteSection"/>.
+    /// Dispose it to return the buffer.
     /// </summary>
-    /// <param name="limits">Limits to enforce.</param>
     /// <returns>The scratch writer.</returns>
-    public static NetWriter CreateScratch(NetLimits limits)
+    public readonly NetWriter CreateScratch()
     {
         byte[] pooled = ArrayPool<byte>.Shared.Rent(256);
-        var writer = new NetWriter(pooled, limits) { _pooled = pooled };
-        return writer;
+        return new NetWriter(pooled, _limits) { _pooled = pooled, _depth = _depth };
     }
 
     /// <summary>Returns a scratch writer's buffer to the pool; does nothing for other writers.</summary>
@@ -547,19 +546,20 @@ public ref struct NetWriter
     /// </summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="values">The messages.</param>
-    public void WritePacked<T>(scoped ReadOnlySpan<T> values)
+    /// <returns>False, having written nothing, when <typeparamref name="T"/> is not packed.</returns>
+    public bool TryWritePacked<T>(scoped ReadOnlySpan<T> values)
         where T : struct, INetMessage<T>
     {
         int size = T.PackedSize;
         if (size == 0)
         {
-            throw new InvalidOperationException($"{typeof(T)} is not packed.");
+            return false;
         }
 
         if (size == Unsafe.SizeOf<T>())
         {
             WriteRaw(MemoryMarshal.AsBytes(values));
-            return;
+            return true;
         }
 
         ref byte destination = ref Reserve(checked(size * values.Length));
@@ -570,6 +570,8 @@ public ref struct NetWriter
                 ref Unsafe.As<T, byte>(ref Unsafe.AsRef(in values[i])),
                 (uint)size);
         }
+
+        return true;
     }
 
     /// <summary>

@@ -1,0 +1,12 @@
+namespace Travelers.Generators.Parser;
+
+/// <summary>Metadata names the parser recognizes.</summary>
+internal static class KnownTypes
+{
+    public const string NetMessageAttribute = "Travelers.NetMessageAttribute";
+    public const string MaxLengthAttribute = "Travelers.MaxLengthAttribute";
+    public const string VarIntAttribute = "Travelers.VarIntAttribute";
+    public const string NetIgnoreAttribute = "Travelers.NetIgnoreAttribute";
+    public const string NetSerializerAttribute = "Travelers.NetSerializerAttribute";
+    public const string NetSerializerInterface = "Travelers.INetSerializer`1";
+}

@@ -1,5 +1,0 @@
-namespace Travelers.Generators;
-
-internal static class Placeholder
-{
-}

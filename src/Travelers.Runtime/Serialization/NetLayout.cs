@@ -1,0 +1,57 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Travelers;
+
+/// <summary>
+/// For generated code: checks that a run of fields lies contiguously in memory, and views it as bytes,
+/// so the run is copied in one go. The checks compare field addresses, which the JIT folds to constants,
+/// and a run is copied only where its memory bytes are exactly the little-endian wire bytes.
+/// </summary>
+public static class NetLayout
+{
+    /// <summary>Whether <paramref name="member"/> lies <paramref name="offset"/> bytes after <paramref name="first"/>.</summary>
+    /// <typeparam name="TFirst">Type of the run's first field.</typeparam>
+    /// <typeparam name="TMember">Type of the field checked.</typeparam>
+    /// <param name="first">The run's first field.</param>
+    /// <param name="member">The field checked.</param>
+    /// <param name="offset">Its offset on the wire from the start of the run.</param>
+    /// <returns>Whether memory and wire offsets agree.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsAt<TFirst, TMember>(in TFirst first, in TMember member, int offset) =>
+        Unsafe.ByteOffset(
+            ref Unsafe.As<TFirst, byte>(ref Unsafe.AsRef(in first)),
+            ref Unsafe.As<TMember, byte>(ref Unsafe.AsRef(in member))) == offset;
+
+    /// <summary>Whether <paramref name="first"/> is the first bytes of <paramref name="value"/>.</summary>
+    /// <typeparam name="T">The struct.</typeparam>
+    /// <typeparam name="TFirst">Type of its first field.</typeparam>
+    /// <param name="value">The struct.</param>
+    /// <param name="first">Its first field.</param>
+    /// <returns>Whether the field is at offset 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsAtStart<T, TFirst>(in T value, in TFirst first)
+        where T : struct =>
+        Unsafe.AreSame(
+            ref Unsafe.As<T, byte>(ref Unsafe.AsRef(in value)),
+            ref Unsafe.As<TFirst, byte>(ref Unsafe.AsRef(in first)));
+
+    /// <summary>The <paramref name="length"/> bytes starting at <paramref name="first"/>, read-only.</summary>
+    /// <typeparam name="TFirst">Type of the run's first field.</typeparam>
+    /// <param name="first">The run's first field.</param>
+    /// <param name="length">The run's length in bytes.</param>
+    /// <returns>The bytes.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> AsBytes<TFirst>(in TFirst first, int length) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFirst, byte>(ref Unsafe.AsRef(in first)), length);
+
+    /// <summary>The <paramref name="length"/> bytes starting at <paramref name="first"/>, writable.</summary>
+    /// <typeparam name="TFirst">Type of the run's first field.</typeparam>
+    /// <param name="first">The run's first field.</param>
+    /// <param name="length">The run's length in bytes.</param>
+    /// <returns>The bytes.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<byte> AsWritableBytes<TFirst>(ref TFirst first, int length) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<TFirst, byte>(ref first), length);
+}
