@@ -219,15 +219,14 @@ internal static class MessageEmitter
     private static void EmitDeserialize(SourceWriter w, MessageModel m, string iface)
     {
         w.Open("static " + m.TypeName + " " + iface + ".Deserialize(ref " + Rt + "NetReader reader)");
-        string input = "reader";
-        if (m.VersionTolerant)
-        {
-            w.Line("var __section = reader.ReadSection(out int __count);");
-            input = "__section";
-        }
-
+        string input = m.VersionTolerant ? "__section" : "reader";
         if (m.Members.Count == 0)
         {
+            if (m.VersionTolerant)
+            {
+                w.Line("reader.ReadSection(out _);");
+            }
+
             w.Line("return new " + m.TypeName + "();");
             w.Close();
             return;
@@ -236,6 +235,12 @@ internal static class MessageEmitter
         var names = new Names();
         w.Line("int __member = 0;");
         w.Open("try");
+        if (m.VersionTolerant)
+        {
+            // Members this version does not know are skipped with the section; missing ones keep their defaults.
+            w.Line("var __section = reader.ReadSection(out int __count);");
+        }
+
         if (m.AssignsInPlace)
         {
             w.Line("var value = new " + m.TypeName + "();");
@@ -330,7 +335,7 @@ internal static class MessageEmitter
         }
 
         w.Close();
-        EmitCatch(w, m, input + ".Offset");
+        EmitCatch(w, m, "reader.Offset");
         w.Close();
     }
 

@@ -1,0 +1,139 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Travelers.Generators.Tests;
+
+/// <summary>The pipeline caches: unrelated edits leave every output Cached or Unchanged, and models hold no compiler objects.</summary>
+public sealed class CachingTests
+{
+    private const string Messages = """
+        using Travelers;
+        namespace Game;
+        [NetMessage] public partial struct PlayerInput { public uint Tick; public float X; }
+        [NetMessage] public partial record ChatLine(string From, string Text);
+        """;
+
+    private static readonly string[] Steps =
+    {
+        NetMessageGenerator.ParseStep, NetMessageGenerator.ModelStep, NetMessageGenerator.RegistryStep,
+    };
+
+    [Fact]
+    public void Running_twice_on_the_same_compilation_caches_every_step()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Messages);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        driver = driver.RunGenerators(compilation.Clone());
+
+        AssertAllCachedOrUnchanged(driver.GetRunResult());
+    }
+
+    [Fact]
+    public void An_unrelated_edit_leaves_every_output_cached_or_unchanged()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Messages, "namespace Game; public class Other { public int A; }");
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        SyntaxTree other = compilation.SyntaxTrees.Last();
+        SyntaxTree edited = CSharpSyntaxTree.ParseText("namespace Game; public class Other { public int A; public int B; }", GeneratorHarness.ParseOptions, other.FilePath);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(other, edited));
+
+        AssertAllCachedOrUnchanged(driver.GetRunResult());
+    }
+
+    [Fact]
+    public void Moving_a_message_down_the_file_does_not_regenerate_its_source()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Messages);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        SyntaxTree moved = CSharpSyntaxTree.ParseText("// a comment that shifts every position\n\n" + Messages, GeneratorHarness.ParseOptions, tree.FilePath);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, moved));
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.All(result.TrackedSteps[NetMessageGenerator.ModelStep].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Fact]
+    public void Changing_a_member_regenerates_that_message()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Messages);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        SyntaxTree changed = CSharpSyntaxTree.ParseText(Messages.Replace("public float X;", "public double X;"), GeneratorHarness.ParseOptions, tree.FilePath);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, changed));
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.Contains(result.TrackedSteps[NetMessageGenerator.ModelStep].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("WriteDouble", result.GeneratedSources.Single(s => s.HintName.StartsWith("Game.PlayerInput", StringComparison.Ordinal)).SourceText.ToString());
+    }
+
+    [Fact]
+    public void Models_hold_no_symbols_syntax_locations_semantic_models_or_compilations()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Messages, """
+            using System.Collections.Generic;
+            using Travelers;
+            namespace Game;
+            [NetMessage] public partial class Bad { public object? Anything; }
+            [NetMessage] public partial class Inventory { public List<int> Items = new(); public Dictionary<string, int?> Counts = new(); }
+            """);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        var outputs = result.TrackedSteps[NetMessageGenerator.ParseStep].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+        Assert.Equal(4, outputs.Count);
+        foreach (object value in outputs)
+        {
+            AssertHoldsNoCompilerObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "model");
+        }
+    }
+
+    private static void AssertAllCachedOrUnchanged(GeneratorDriverRunResult run)
+    {
+        GeneratorRunResult result = run.Results.Single();
+        foreach (string step in Steps)
+        {
+            Assert.True(result.TrackedSteps.ContainsKey(step), $"step {step} was not tracked");
+            Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+
+        Assert.NotEmpty(result.TrackedOutputSteps);
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    private static void AssertHoldsNoCompilerObjects(object? value, HashSet<object> seen, string path)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+
+        Assert.False(value is ISymbol or SyntaxNode or Location or SemanticModel or Compilation or SyntaxTree, $"{path} holds a {value.GetType().Name}");
+        if (value is DiagnosticDescriptor)
+        {
+            return; // plain strings; descriptors are static and equatable
+        }
+
+        if (value is System.Collections.IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                AssertHoldsNoCompilerObjects(item, seen, $"{path}[{i++}]");
+            }
+        }
+
+        for (Type? t = value.GetType(); t is not null; t = t.BaseType)
+        {
+            foreach (FieldInfo field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                AssertHoldsNoCompilerObjects(field.GetValue(value), seen, path + "." + field.Name);
+            }
+        }
+    }
+}

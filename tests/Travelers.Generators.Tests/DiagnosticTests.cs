@@ -1,0 +1,123 @@
+using Microsoft.CodeAnalysis;
+
+namespace Travelers.Generators.Tests;
+
+/// <summary>What the generator cannot generate is an error at the right place, saying how to fix it.</summary>
+public sealed class DiagnosticTests
+{
+    private static Diagnostic Single(string source, string id)
+    {
+        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(source);
+        s_lastCompilation = output;
+        var matching = result.Diagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.Diagnostics)}");
+        Assert.Equal(DiagnosticSeverity.Error, matching[0].Severity);
+        return matching[0];
+    }
+
+    [ThreadStatic]
+    private static Compilation? s_lastCompilation;
+
+    /// <summary>The source text under a diagnostic; its location names the file by path (models carry no trees).</summary>
+    private static string TextAt(Diagnostic diagnostic)
+    {
+        SyntaxTree tree = s_lastCompilation!.SyntaxTrees.Single(t => t.FilePath == diagnostic.Location.GetLineSpan().Path);
+        return tree.GetText().ToString(diagnostic.Location.SourceSpan);
+    }
+
+    [Fact]
+    public void TRV1001_a_type_that_is_not_partial_is_reported_at_its_name()
+    {
+        Diagnostic d = Single("using Travelers; [NetMessage] public struct Ping { public int A; }", "TRV1001");
+
+        Assert.Equal("Ping", TextAt(d));
+        Assert.Contains("add the 'partial' modifier", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TRV1001_a_containing_type_that_is_not_partial_is_named()
+    {
+        Diagnostic d = Single("using Travelers; public class Outer { [NetMessage] public partial struct Ping { public int A; } }", "TRV1001");
+
+        Assert.Equal("Ping", TextAt(d));
+        Assert.Contains("'Outer'", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("object", "no fixed shape")]
+    [InlineData("System.Action", "delegates")]
+    [InlineData("System.IO.Stream", "streams")]
+    [InlineData("System.Threading.Thread", "threads")]
+    [InlineData("System.Collections.Generic.IList<int>", "interfaces")]
+    [InlineData("System.Text.StringBuilder", "not a primitive")]
+    [InlineData("int[,]", "multi-dimensional")]
+    public void TRV1002_an_unsupported_member_type_is_reported_at_the_member_with_the_reason(string type, string reason)
+    {
+        Diagnostic d = Single($"using Travelers; [NetMessage] public partial class Bag {{ public {type}? Thing; }}", "TRV1002");
+
+        Assert.Equal("Thing", TextAt(d));
+        Assert.Contains(reason, d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("[NetIgnore]", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TRV1003_a_generic_message_is_reported()
+    {
+        Diagnostic d = Single("using Travelers; [NetMessage] public partial struct Box<T> { public int A; }", "TRV1003");
+
+        Assert.Equal("Box", TextAt(d));
+    }
+
+    [Fact]
+    public void TRV1004_a_class_without_a_usable_constructor_is_reported()
+    {
+        Diagnostic d = Single("using Travelers; [NetMessage] public partial class Bag { public Bag(string unrelated) { } public int A; }", "TRV1004");
+
+        Assert.Equal("Bag", TextAt(d));
+        Assert.Contains("public parameterless constructor", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TRV1004_an_abstract_message_is_reported()
+    {
+        Diagnostic d = Single("using Travelers; [NetMessage] public abstract partial class Bag { public int A; }", "TRV1004");
+
+        Assert.Contains("abstract", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TRV1005_a_serializer_for_another_type_is_reported_at_the_member()
+    {
+        Diagnostic d = Single("""
+            using Travelers;
+            public struct Color { public byte R; }
+            public sealed class Wrong : INetSerializer<int>
+            {
+                public static void Write(ref NetWriter writer, in int value) { }
+                public static int Read(ref NetReader reader) => 0;
+            }
+            [NetMessage] public partial struct Paint { [NetSerializer(typeof(Wrong))] public Color Fill; }
+            """, "TRV1005");
+
+        Assert.Equal("Fill", TextAt(d));
+        Assert.Contains("INetSerializer<Color>", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_message_with_errors_gets_no_source_so_the_only_errors_are_the_generators()
+    {
+        (GeneratorDriverRunResult result, _) = GeneratorHarness.Run("using Travelers; [NetMessage] public partial class Bag { public object? Thing; }");
+
+        Assert.Empty(result.Results.Single().GeneratedSources);
+        Assert.Single(result.Diagnostics);
+    }
+
+    [Fact]
+    public void Every_diagnostic_links_to_its_rule_page()
+    {
+        (GeneratorDriverRunResult result, _) = GeneratorHarness.Run("using Travelers; [NetMessage] public class Bag { public object? Thing; }");
+
+        Assert.NotEmpty(result.Diagnostics);
+        Assert.All(result.Diagnostics, d => Assert.EndsWith("/docs/rules/" + d.Id + ".md", d.Descriptor.HelpLinkUri, StringComparison.Ordinal));
+    }
+}

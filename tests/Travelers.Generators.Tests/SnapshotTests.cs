@@ -1,0 +1,156 @@
+using Microsoft.CodeAnalysis;
+
+namespace Travelers.Generators.Tests;
+
+/// <summary>Every representative message's generated code, compared with its baseline; the output must compile cleanly.</summary>
+public sealed class SnapshotTests
+{
+    public static TheoryData<string> Cases => new(Sources.Keys);
+
+    private static readonly Dictionary<string, string> Sources = new()
+    {
+        ["Struct"] = """
+            using System.Numerics;
+            using Travelers;
+            namespace Game;
+            [NetMessage]
+            public partial struct PlayerInput { public uint Tick; public float X, Y, Z, Yaw, Pitch; public ushort Buttons; public bool Fire; }
+            """,
+        ["Record"] = """
+            using Travelers;
+            namespace Game;
+            [NetMessage(Id = 7)]
+            public partial record ChatLine(string From, [property: MaxLength(256)] string Text);
+            """,
+        ["Class"] = """
+            using System;
+            using Travelers;
+            namespace Game;
+            [NetMessage]
+            public partial class Profile
+            {
+                public string? Name { get; set; }
+                public Guid Account { get; init; }
+                public DateTime Joined { get; init; }
+                public TimeSpan Played { get; init; }
+                [VarInt] public int Level { get; init; }
+                [NetIgnore] public int CachedScore { get; set; }
+                public int Computed => Level * 2;
+            }
+            """,
+        ["Nested"] = """
+            using System.Numerics;
+            using Travelers;
+            namespace Game;
+            public partial class Protocol
+            {
+                [NetMessage]
+                public partial struct EntityState { public uint Id; public Vector3 Pos; public Quaternion Rot; public byte Flags; }
+
+                [NetMessage]
+                public partial class Snapshot { public uint Tick; public EntityState[] Entities = System.Array.Empty<EntityState>(); public Snapshot? Previous; public EntityState? Focus; }
+            }
+            """,
+        ["Collections"] = """
+            using System;
+            using System.Collections.Generic;
+            using Travelers;
+            namespace Game;
+            public enum Team : byte { Red, Blue }
+            [NetMessage]
+            public partial class Inventory
+            {
+                public int[] Slots = Array.Empty<int>();
+                public List<string> Names = new();
+                public Dictionary<string, int> Counts = new();
+                public HashSet<Team> Teams = new();
+                public byte[]? Blob;
+                public ReadOnlyMemory<byte> Payload;
+                public int[][]? Grid;
+                public List<int?> Maybe = new();
+                [MaxLength(16)] public List<string?>? Tags;
+            }
+            """,
+        ["VersionTolerant"] = """
+            using Travelers;
+            namespace Game;
+            [NetMessage(Id = 500, VersionTolerant = true)]
+            public partial class Settings { public string Name { get; set; } = ""; public int Volume { get; set; } }
+            [NetMessage(Id = 501, VersionTolerant = true)]
+            public partial record Loadout(string Weapon, int Ammo);
+            """,
+        ["CustomSerializer"] = """
+            using Travelers;
+            namespace Game;
+            [NetSerializer(typeof(ColorSerializer))]
+            public struct Color { public byte R, G, B; }
+            public sealed class ColorSerializer : INetSerializer<Color>
+            {
+                public static void Write(ref NetWriter writer, in Color value) { writer.WriteByte(value.R); writer.WriteByte(value.G); writer.WriteByte(value.B); }
+                public static Color Read(ref NetReader reader) => new Color { R = reader.ReadByte(), G = reader.ReadByte(), B = reader.ReadByte() };
+            }
+            [NetMessage]
+            public partial struct Paint { public Color Fill; public Color Stroke; }
+            """,
+        ["ReadOnlyStruct"] = """
+            using System.Numerics;
+            using Travelers;
+            namespace Game;
+            [NetMessage]
+            public readonly partial struct Hit
+            {
+                public Hit(int target, Vector2 at, float damage) { Target = target; At = at; Damage = damage; }
+                public int Target { get; }
+                public Vector2 At { get; }
+                public float Damage { get; }
+            }
+            """,
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Generated_code_matches_its_baseline_and_compiles_without_warnings(string caseName)
+    {
+        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(Sources[caseName]);
+
+        Assert.Empty(result.Diagnostics);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        var files = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.All(files.Values, text => Assert.StartsWith("// <auto-generated/>\n#nullable enable", text));
+        Snapshot.Verify(caseName, files);
+    }
+
+    [Fact]
+    public void Each_message_gets_one_file_named_after_it_plus_one_registration_file()
+    {
+        (GeneratorDriverRunResult result, _) = GeneratorHarness.Run(Sources["Nested"]);
+
+        var names = result.Results.Single().GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "Game.Protocol.EntityState.NetMessage.g.cs", "Game.Protocol.Snapshot.NetMessage.g.cs", "Travelers.MessageRegistration.g.cs" }, names);
+    }
+
+    [Fact]
+    public void A_compilation_without_messages_gets_no_files()
+    {
+        (GeneratorDriverRunResult result, _) = GeneratorHarness.Run("namespace Game; public class Plain { }");
+
+        Assert.Empty(result.Results.Single().GeneratedSources);
+    }
+
+    [Fact]
+    public void Private_nested_messages_get_a_serializer_but_are_not_registered()
+    {
+        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run("""
+            using Travelers;
+            namespace Game;
+            public partial class Host { [NetMessage] private partial struct Secret { public int A; } }
+            [NetMessage] public partial struct Open { public int A; }
+            """);
+
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string registration = result.Results.Single().GeneratedSources.Single(s => s.HintName == "Travelers.MessageRegistration.g.cs").SourceText.ToString();
+        Assert.Contains("Register<global::Game.Open>", registration);
+        Assert.DoesNotContain("Secret", registration);
+    }
+}
