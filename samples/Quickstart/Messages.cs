@@ -3,7 +3,7 @@ using Travelers;
 
 namespace Quickstart;
 
-/// <summary>What a client sends every tick: its members form one contiguous run, copied in one go.</summary>
+/// <summary>What a client sends every tick. Its fields form one contiguous run: one copy on the wire.</summary>
 [NetMessage]
 public partial struct PlayerInput
 {
@@ -12,11 +12,11 @@ public partial struct PlayerInput
     public ushort Buttons;
 }
 
-/// <summary>A chat line: a record with a primary constructor and a per-member limit.</summary>
+/// <summary>A chat line: a record with a primary constructor, an explicit id and a per-member limit.</summary>
 [NetMessage(Id = 7)]
 public partial record ChatLine(string From, [property: MaxLength(256)] string Text);
 
-/// <summary>A class with collections, a nested message and a nullable value.</summary>
+/// <summary>A class with a list, a dictionary, a nullable nested message and a varint.</summary>
 [NetMessage]
 public partial class Inventory
 {

@@ -422,6 +422,11 @@ public ref struct NetReader
             return string.Empty;
         }
 
+        if (byteCount > (uint)Remaining)
+        {
+            ThrowHelper.EndOfInput("String", (int)byteCount, Remaining, Offset);
+        }
+
         ReadOnlySpan<byte> bytes = ReadRaw((int)byteCount);
         if (!Utf8.IsValid(bytes))
         {

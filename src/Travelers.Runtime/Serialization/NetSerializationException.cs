@@ -64,6 +64,6 @@ public sealed class NetSerializationException : Exception
 
     private static string Format(string detail, long offset, string? messageType, string? member) =>
         messageType is null
-            ? $"Cannot (de)serialize at byte offset {offset}: {detail}"
-            : $"Cannot (de)serialize {messageType}.{member ?? "?"} at byte offset {offset}: {detail}";
+            ? $"At byte offset {offset}: {detail}"
+            : $"{messageType}.{member ?? "?"} at byte offset {offset}: {detail}";
 }
