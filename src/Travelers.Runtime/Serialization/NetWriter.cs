@@ -367,16 +367,16 @@ public ref struct NetWriter
 
     private void WriteVarUInt64Slow(ulong value)
     {
-        Span<byte> span = GetSpan(10);
-        int i = 0;
-        while (value >= 0x80)
+        // Reserve exactly what the value needs: a fixed destination may have no room to spare.
+        int size = (BitOperations.Log2(value | 1) / 7) + 1;
+        ref byte at = ref Reserve(size);
+        for (int i = 0; i < size - 1; i++)
         {
-            span[i++] = (byte)(value | 0x80);
+            Unsafe.Add(ref at, i) = (byte)(value | 0x80);
             value >>= 7;
         }
 
-        span[i++] = (byte)value;
-        _pos += i;
+        Unsafe.Add(ref at, size - 1) = (byte)value;
     }
 
     /// <summary>Writes a signed integer as a zigzag LEB128 varint (small magnitudes take one byte).</summary>
