@@ -1,9 +1,44 @@
 namespace Travelers.Analyzers;
 
 /// <summary>
-/// Every Travelers diagnostic id, by range: TRV1xxx the generator (cannot generate), TRV2xxx message
-/// declarations, TRV3xxx RPC, TRV4xxx replication, TRV5xxx sending and receiving.
+/// Every Travelers diagnostic id, by range, so the whole id space reads in one place. Each id has a page
+/// at docs/rules/TRVnnnn.md; a new rule takes the next free id of its range and never reuses a retired one.
 /// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>TRV1xxx</term><description>The generator: a [NetMessage] type it cannot generate a serializer for (errors, reported by Travelers.Generators).</description></item>
+/// <item><term>TRV2xxx</term><description>Message declarations: misuse that still generates, such as members that are never sent.</description></item>
+/// <item><term>TRV3xxx</term><description>RPC declarations and calls.</description></item>
+/// <item><term>TRV4xxx</term><description>Replication.</description></item>
+/// <item><term>TRV5xxx</term><description>Sending and receiving messages.</description></item>
+/// </list>
+/// </remarks>
 public static class DiagnosticIds
 {
+    // TRV1xxx: the generator. The descriptors live in Travelers.Generators.DiagnosticDescriptors (the
+    // generator cannot reference this assembly); the ids are repeated here for reference only, and a test
+    // keeps the two lists equal.
+
+    /// <summary>TRV1001: a [NetMessage] type, or a type containing it, is not partial.</summary>
+    public const string TypeNotPartial = "TRV1001";
+
+    /// <summary>TRV1002: a serialized member has a type Travelers cannot serialize.</summary>
+    public const string UnsupportedMemberType = "TRV1002";
+
+    /// <summary>TRV1003: a [NetMessage] type is generic.</summary>
+    public const string GenericMessage = "TRV1003";
+
+    /// <summary>TRV1004: a [NetMessage] type has no constructor deserialization can call.</summary>
+    public const string NoConstructor = "TRV1004";
+
+    /// <summary>TRV1005: the type named by [NetSerializer] does not implement INetSerializer&lt;T&gt; for the member's type.</summary>
+    public const string InvalidSerializer = "TRV1005";
+
+    // TRV2xxx: message declarations. No rules yet.
+
+    // TRV3xxx: RPC. No rules yet.
+
+    // TRV4xxx: replication. No rules yet.
+
+    // TRV5xxx: sending and receiving. No rules yet.
 }

@@ -1,0 +1,70 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace Travelers.Analyzers.Tests;
+
+/// <summary>A descriptor found by reflection, with the component it belongs to.</summary>
+internal sealed record FoundDescriptor(Component Component, Type DeclaringType, string MemberName, DiagnosticDescriptor Descriptor)
+{
+    public string Id => Descriptor.Id;
+
+    /// <summary>Short enough for xunit to show whole in a test name: "TRV1001 TypeNotPartial".</summary>
+    public string Key => Id + " " + MemberName;
+}
+
+/// <summary>One of the two Roslyn components, with the ids it may use.</summary>
+internal sealed record Component(Assembly Assembly, int FirstId, int LastId)
+{
+    public string Name => Assembly.GetName().Name!;
+
+    public string ProjectFolder => Repository.ProjectFolder(Name);
+}
+
+/// <summary>
+/// Every <see cref="DiagnosticDescriptor"/> held by a static field or property of any type in the
+/// generator and analyzer assemblies, public or not (the generator's descriptors are internal).
+/// </summary>
+internal static class DescriptorCatalog
+{
+    private const BindingFlags StaticMembers = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+
+    /// <summary>The generator reports only "cannot generate" errors: TRV1xxx.</summary>
+    public static Component Generator { get; } = new(typeof(Travelers.Generators.NetMessageGenerator).Assembly, 1000, 1999);
+
+    /// <summary>The analyzers report misuse: TRV2xxx to TRV5xxx.</summary>
+    public static Component Analyzers { get; } = new(typeof(DiagnosticIds).Assembly, 2000, 5999);
+
+    public static IReadOnlyList<Component> Components { get; } = [Generator, Analyzers];
+
+    public static IReadOnlyList<FoundDescriptor> All { get; } = Components.SelectMany(Find).ToList();
+
+    /// <summary>Theory rows: one key per descriptor, so each shows as its own test.</summary>
+    public static TheoryData<string> Keys()
+    {
+        var data = new TheoryData<string>();
+        foreach (FoundDescriptor found in All)
+        {
+            data.Add(found.Key);
+        }
+
+        return data;
+    }
+
+    public static FoundDescriptor Get(string key) => All.Single(d => d.Key == key);
+
+    private static IEnumerable<FoundDescriptor> Find(Component component)
+    {
+        foreach (Type type in component.Assembly.GetTypes().Where(t => !t.ContainsGenericParameters))
+        {
+            foreach (FieldInfo field in type.GetFields(StaticMembers).Where(f => f.FieldType == typeof(DiagnosticDescriptor)))
+            {
+                yield return new FoundDescriptor(component, type, field.Name, (DiagnosticDescriptor)field.GetValue(null)!);
+            }
+
+            foreach (PropertyInfo property in type.GetProperties(StaticMembers).Where(p => p.PropertyType == typeof(DiagnosticDescriptor) && p.GetMethod is not null))
+            {
+                yield return new FoundDescriptor(component, type, property.Name, (DiagnosticDescriptor)property.GetValue(null)!);
+            }
+        }
+    }
+}
