@@ -13,7 +13,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TypeNotPartial = Create(
         "TRV1001",
         "Message type must be partial",
-        "'{0}' must be declared partial so Travelers can generate its serializer: add the 'partial' modifier to '{1}'");
+        "Travelers cannot generate the serializer of '{0}': add the 'partial' modifier to '{1}'");
 
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Create(
         "TRV1002",
@@ -23,12 +23,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GenericMessage = Create(
         "TRV1003",
         "Generic message types are not supported",
-        "'{0}' is generic; a [NetMessage] type needs one stable id and schema, so declare a non-generic type for each use");
+        "'{0}' is generic or nested in a generic type; a [NetMessage] type needs one stable id and schema, so declare a non-generic type for each use");
 
     public static readonly DiagnosticDescriptor NoConstructor = Create(
         "TRV1004",
         "Message type has no usable constructor",
-        "'{0}' cannot be created when deserializing: {1}. Add a public parameterless constructor or one whose parameters match the serialized members by name.");
+        "'{0}' cannot be created when deserializing: {1}. Add a public parameterless constructor or one whose parameters match serialized members by name and type.");
 
     public static readonly DiagnosticDescriptor InvalidSerializer = Create(
         "TRV1005",

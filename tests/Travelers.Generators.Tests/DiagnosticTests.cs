@@ -69,6 +69,16 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void TRV1003_a_message_nested_in_a_generic_type_is_reported_once_and_alone()
+    {
+        (GeneratorDriverRunResult result, _) = GeneratorHarness.Run("using Travelers; public partial class Outer<T> { [NetMessage] public partial struct Move { public T Value; } }");
+
+        Diagnostic d = Assert.Single(result.Diagnostics);
+        Assert.Equal("TRV1003", d.Id);
+        Assert.Contains("nested in a generic type", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TRV1004_a_class_without_a_usable_constructor_is_reported()
     {
         Diagnostic d = Single("using Travelers; [NetMessage] public partial class Bag { public Bag(string unrelated) { } public int A; }", "TRV1004");

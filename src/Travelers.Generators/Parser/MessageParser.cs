@@ -35,9 +35,14 @@ internal static class MessageParser
             containing.Insert(0, "partial " + KeywordOf(outer) + " " + outer.Name);
         }
 
-        if (type.IsGenericType)
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMessage, declaration.Identifier.GetLocation(), type.Name));
+            if (t.TypeParameters.Length > 0)
+            {
+                // Members of type T would each add a TRV1002 that says nothing new: stop here.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMessage, declaration.Identifier.GetLocation(), type.Name));
+                return new ParseResult(null, diagnostics.ToEquatableArray());
+            }
         }
 
         List<ISymbol> candidates = MemberSelector.Candidates(type);
@@ -117,7 +122,7 @@ internal static class MessageParser
     {
         AttributeData? attribute = member.GetAttributes().Concat(memberType.GetAttributes())
             .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.NetSerializerAttribute);
-        if (attribute?.ConstructorArguments[0].Value is not INamedTypeSymbol serializer)
+        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol serializer)
         {
             return;
         }
