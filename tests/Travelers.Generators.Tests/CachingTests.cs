@@ -69,7 +69,7 @@ public sealed class CachingTests
 
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
         Assert.Contains(result.TrackedSteps[NetMessageGenerator.ModelStep].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Contains("WriteDouble", result.GeneratedSources.Single(s => s.HintName.StartsWith("Game.PlayerInput", StringComparison.Ordinal)).SourceText.ToString());
+        Assert.Contains("X:f64", result.GeneratedSources.Single(s => s.HintName.StartsWith("Game.PlayerInput", StringComparison.Ordinal)).SourceText.ToString());
     }
 
     [Fact]

@@ -53,9 +53,37 @@ internal static class MessageEmitter
         return w.ToString();
     }
 
-    private static bool UsesRuns(MessageModel m) => m.AssignsInPlace && !m.VersionTolerant;
+    /// <summary>Version-tolerant messages read each member only when present, so they have no runs.</summary>
+    private static bool UsesRuns(MessageModel m) => !m.VersionTolerant;
 
-    private static bool InRun(MemberModel member) => member.IsField && member.Type.IsBlittableWire && !member.VarInt;
+    private static bool InRun(MemberModel member) => member.Type.IsBlittableWire && !member.VarInt;
+
+    /// <summary>A run of fields only can be one block copy, when memory and wire layouts agree.</summary>
+    private static bool CanCopyBlock(MessageModel m, int start, int count)
+    {
+        for (int i = start; i < start + count; i++)
+        {
+            if (!m.Members[i].IsField)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int RunSize(MessageModel m, int start, int count)
+    {
+        int size = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            size += m.Members[i].Type.FixedSize;
+        }
+
+        return size;
+    }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Members grouped into runs of block-copyable fields (two or more) and single members.</summary>
     private static List<(int Start, int Count)> Segments(MessageModel m)
@@ -83,7 +111,7 @@ internal static class MessageEmitter
 
     private static void EmitPackedSize(SourceWriter w, MessageModel m, string iface)
     {
-        if (!m.IsValueType || !UsesRuns(m) || m.Members.Count == 0 || !m.Members.All(InRun))
+        if (!m.IsValueType || !m.AssignsInPlace || !UsesRuns(m) || m.Members.Count == 0 || !m.Members.All(x => InRun(x) && x.IsField))
         {
             return;
         }
@@ -107,6 +135,19 @@ internal static class MessageEmitter
 
         w.Line("    ? " + size.ToString(CultureInfo.InvariantCulture) + " : 0;");
         w.Close();
+    }
+
+    /// <summary>Opens <c>if (little-endian &amp;&amp; each field where the wire puts it)</c>, one check a line.</summary>
+    private static void OpenLayoutCheck(SourceWriter w, MessageModel m, int start, int count)
+    {
+        w.Line("if (global::System.BitConverter.IsLittleEndian");
+        List<string> checks = ContiguityChecks(m, start, count).ToList();
+        for (int i = 0; i < checks.Count; i++)
+        {
+            w.Line("    && " + checks[i] + (i == checks.Count - 1 ? ")" : string.Empty));
+        }
+
+        w.Open();
     }
 
     private static IEnumerable<string> ContiguityChecks(MessageModel m, int start, int count)
@@ -152,26 +193,30 @@ internal static class MessageEmitter
         {
             if (count > 1)
             {
-                int size = 0;
-                for (int i = start; i < start + count; i++)
+                int size = RunSize(m, start, count);
+                w.Line("// " + m.Members[start].Name + " to " + m.Members[start + count - 1].Name + ": " + Int(size) + " bytes of fixed-width members, bounds checked once.");
+                w.Line("__member = " + Int(start) + ";");
+                bool block = CanCopyBlock(m, start, count);
+                if (block)
                 {
-                    size += m.Members[i].Type.FixedSize;
+                    OpenLayoutCheck(w, m, start, count);
+                    w.Line(output + ".WriteRaw(" + Rt + "NetLayout.AsBytes(in value." + m.Members[start].Name + ", " + Int(size) + "));");
+                    w.Close();
+                    w.Open("else");
+                }
+                else
+                {
+                    w.Open();
                 }
 
-                w.Line("// " + m.Members[start].Name + " to " + m.Members[start + count - 1].Name + ": " + size.ToString(CultureInfo.InvariantCulture) + " bytes in one copy where the layout allows.");
-                w.Line("__member = " + start.ToString(CultureInfo.InvariantCulture) + ";");
-                w.Open("if (global::System.BitConverter.IsLittleEndian && " + string.Join(" && ", ContiguityChecks(m, start, count)) + ")");
-                w.Line(output + ".WriteRaw(" + Rt + "NetLayout.AsBytes(in value." + m.Members[start].Name + ", " + size.ToString(CultureInfo.InvariantCulture) + "));");
-                w.Close();
-                w.Open("else");
+                string run = names.Next("run");
+                w.Line("ref byte " + run + " = ref " + output + ".ReserveRun(" + Int(size) + ");");
+                int offset = 0;
                 for (int i = start; i < start + count; i++)
                 {
-                    if (i > start)
-                    {
-                        w.Line("__member = " + i.ToString(CultureInfo.InvariantCulture) + ";");
-                    }
-
-                    WriteValue(w, m.Members[i].Type, "value." + m.Members[i].Name, m.Members[i].MaxLength, m.Members[i].VarInt, output, names);
+                    MemberModel member = m.Members[i];
+                    w.Line(Rt + "NetLayout.Write(ref " + run + ", " + Int(offset) + ", value." + member.Name + ");");
+                    offset += member.Type.FixedSize;
                 }
 
                 w.Close();
@@ -179,7 +224,7 @@ internal static class MessageEmitter
             else
             {
                 MemberModel member = m.Members[start];
-                w.Line("__member = " + start.ToString(CultureInfo.InvariantCulture) + ";");
+                w.Line("__member = " + Int(start) + ";");
                 WriteValue(w, member.Type, "value." + member.Name, member.MaxLength, member.VarInt, output, names);
             }
         }
@@ -244,76 +289,81 @@ internal static class MessageEmitter
         if (m.AssignsInPlace)
         {
             w.Line("var value = new " + m.TypeName + "();");
-            foreach ((int start, int count) in Segments(m))
-            {
-                w.Line("__member = " + start.ToString(CultureInfo.InvariantCulture) + ";");
-                if (count > 1)
-                {
-                    int size = 0;
-                    for (int i = start; i < start + count; i++)
-                    {
-                        size += m.Members[i].Type.FixedSize;
-                    }
+        }
 
-                    w.Open("if (global::System.BitConverter.IsLittleEndian && " + string.Join(" && ", ContiguityChecks(m, start, count)) + ")");
-                    w.Line(input + ".ReadRaw(" + Rt + "NetLayout.AsWritableBytes(ref value." + m.Members[start].Name + ", " + size.ToString(CultureInfo.InvariantCulture) + "));");
+        foreach ((int start, int count) in Segments(m))
+        {
+            w.Line("__member = " + Int(start) + ";");
+            if (count > 1)
+            {
+                int size = RunSize(m, start, count);
+                bool block = m.AssignsInPlace && CanCopyBlock(m, start, count);
+                if (block)
+                {
+                    OpenLayoutCheck(w, m, start, count);
+                    w.Line(input + ".ReadRaw(" + Rt + "NetLayout.AsWritableBytes(ref value." + m.Members[start].Name + ", " + Int(size) + "));");
                     w.Close();
                     w.Open("else");
-                    for (int i = start; i < start + count; i++)
-                    {
-                        if (i > start)
-                        {
-                            w.Line("__member = " + i.ToString(CultureInfo.InvariantCulture) + ";");
-                        }
+                }
 
-                        MemberModel member = m.Members[i];
-                        string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
-                        w.Line("value." + member.Name + " = " + expr + ";");
+                string run = names.Next("run");
+                if (block || m.AssignsInPlace)
+                {
+                    if (!block)
+                    {
+                        w.Open();
                     }
 
+                    w.Line("ref readonly byte " + run + " = ref " + input + ".ReadRun(" + Int(size) + ");");
+                    EmitRunReads(w, m, start, count, run, "value.");
                     w.Close();
                 }
                 else
                 {
-                    MemberModel member = m.Members[start];
-                    if (m.VersionTolerant)
-                    {
-                        w.Open("if (__count > " + start.ToString(CultureInfo.InvariantCulture) + ")");
-                    }
-
-                    string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
-                    w.Line("value." + member.Name + " = " + expr + member.Type.Bang + ";");
-                    if (m.VersionTolerant)
-                    {
-                        w.Close();
-                    }
+                    w.Line("ref readonly byte " + run + " = ref " + input + ".ReadRun(" + Int(size) + ");");
+                    EmitRunReads(w, m, start, count, run, null);
                 }
+
+                continue;
             }
 
+            MemberModel member = m.Members[start];
+            if (m.AssignsInPlace)
+            {
+                if (m.VersionTolerant)
+                {
+                    w.Open("if (__count > " + Int(start) + ")");
+                }
+
+                string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
+                w.Line("value." + member.Name + " = " + expr + member.Type.Bang + ";");
+                if (m.VersionTolerant)
+                {
+                    w.Close();
+                }
+            }
+            else if (m.VersionTolerant)
+            {
+                string local = "__v_" + member.Name;
+                w.Line(member.Type.TypeName + " " + local + " = default!;");
+                w.Open("if (__count > " + Int(start) + ")");
+                string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
+                w.Line(local + " = " + expr + member.Type.Bang + ";");
+                w.Close();
+            }
+            else
+            {
+                string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
+                w.Line(member.Type.TypeName + " __v_" + member.Name + " = " + expr + member.Type.Bang + ";");
+            }
+        }
+
+        if (m.AssignsInPlace)
+        {
             w.Line("return value;");
         }
         else
         {
-            for (int i = 0; i < m.Members.Count; i++)
-            {
-                MemberModel member = m.Members[i];
-                string local = "__v_" + member.Name;
-                w.Line("__member = " + i.ToString(CultureInfo.InvariantCulture) + ";");
-                if (m.VersionTolerant)
-                {
-                    w.Line(member.Type.TypeName + " " + local + " = default!;");
-                    w.Open("if (__count > " + i.ToString(CultureInfo.InvariantCulture) + ")");
-                    string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
-                    w.Line(local + " = " + expr + member.Type.Bang + ";");
-                    w.Close();
-                }
-                else
-                {
-                    string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
-                    w.Line(member.Type.TypeName + " " + local + " = " + expr + member.Type.Bang + ";");
-                }
-            }
-
             IEnumerable<string> arguments = m.Members.Where(x => x.ConstructorParameter >= 0).OrderBy(x => x.ConstructorParameter).Select(x => "__v_" + x.Name);
             List<string> initializers = m.Members.Where(x => x.ConstructorParameter < 0).Select(x => x.Name + " = __v_" + x.Name).ToList();
             string creation = "new " + m.TypeName + "(" + string.Join(", ", arguments) + ")";
@@ -337,6 +387,19 @@ internal static class MessageEmitter
         w.Close();
         EmitCatch(w, m, "reader.Offset");
         w.Close();
+    }
+
+    /// <summary>Reads each member of a run from its offset: into <paramref name="target"/> members, or into new locals when it is null.</summary>
+    private static void EmitRunReads(SourceWriter w, MessageModel m, int start, int count, string run, string? target)
+    {
+        int offset = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            MemberModel member = m.Members[i];
+            string read = Rt + "NetLayout.Read<" + member.Type.TypeName + ">(in " + run + ", " + Int(offset) + ")";
+            w.Line(target is null ? member.Type.TypeName + " __v_" + member.Name + " = " + read + ";" : target + member.Name + " = " + read + ";");
+            offset += member.Type.FixedSize;
+        }
     }
 
     private static void WriteValue(SourceWriter w, TypeModel t, string expr, int max, bool varInt, string output, Names names)

@@ -37,6 +37,44 @@ public static class NetLayout
             ref Unsafe.As<T, byte>(ref Unsafe.AsRef(in value)),
             ref Unsafe.As<TFirst, byte>(ref Unsafe.AsRef(in first)));
 
+    /// <summary>
+    /// Writes <paramref name="value"/> little-endian at <paramref name="offset"/> in a run reserved by
+    /// <see cref="NetWriter.ReserveRun"/>. Unchecked: the run's bounds were checked when it was reserved.
+    /// </summary>
+    /// <typeparam name="T">A fixed-width primitive, enum, or System.Numerics vector or quaternion.</typeparam>
+    /// <param name="run">The run's first byte.</param>
+    /// <param name="offset">The value's offset in the run.</param>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write<T>(ref byte run, int offset, T value)
+        where T : unmanaged
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            Endian.ReverseComponents<T>(MemoryMarshal.AsBytes(new Span<T>(ref value)));
+        }
+
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref run, offset), value);
+    }
+
+    /// <summary>Reads a little-endian value at <paramref name="offset"/> in a run taken by <see cref="NetReader.ReadRun"/>.</summary>
+    /// <typeparam name="T">A fixed-width primitive, enum, or System.Numerics vector or quaternion.</typeparam>
+    /// <param name="run">The run's first byte.</param>
+    /// <param name="offset">The value's offset in the run.</param>
+    /// <returns>The value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Read<T>(in byte run, int offset)
+        where T : unmanaged
+    {
+        T value = Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref Unsafe.AsRef(in run), offset));
+        if (!BitConverter.IsLittleEndian)
+        {
+            Endian.ReverseComponents<T>(MemoryMarshal.AsBytes(new Span<T>(ref value)));
+        }
+
+        return value;
+    }
+
     /// <summary>The <paramref name="length"/> bytes starting at <paramref name="first"/>, read-only.</summary>
     /// <typeparam name="TFirst">Type of the run's first field.</typeparam>
     /// <param name="first">The run's first field.</param>

@@ -70,6 +70,15 @@ public ref struct NetReader
         return ref at;
     }
 
+    /// <summary>
+    /// For generated code: takes the <paramref name="size"/> bytes of a run of fixed-width members,
+    /// checking bounds once; read them with <see cref="NetLayout.Read{T}"/>.
+    /// </summary>
+    /// <param name="size">The run's size in bytes.</param>
+    /// <returns>A reference to the run's first byte.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly byte ReadRun(int size) => ref Take(size, "a run of fixed-size members");
+
     /// <summary>Reads <paramref name="length"/> raw bytes without copying.</summary>
     /// <param name="length">How many bytes.</param>
     /// <returns>The bytes, a slice of the input.</returns>

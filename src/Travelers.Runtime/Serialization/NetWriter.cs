@@ -124,6 +124,16 @@ public ref struct NetWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Advance(int count) => _pos += count;
 
+    /// <summary>
+    /// For generated code: reserves <paramref name="size"/> bytes for a run of fixed-width members and
+    /// moves past them, so the run's bounds are checked once. Fill them with <see cref="NetLayout.Write{T}"/>
+    /// before the next write.
+    /// </summary>
+    /// <param name="size">The run's size in bytes.</param>
+    /// <returns>A reference to the run's first byte.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref byte ReserveRun(int size) => ref Reserve(size);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref byte Reserve(int size)
     {

@@ -34,21 +34,22 @@ namespace Game
                 int __member = 0;
                 try
                 {
-                    // Id to Flags: 33 bytes in one copy where the layout allows.
+                    // Id to Flags: 33 bytes of fixed-width members, bounds checked once.
                     __member = 0;
-                    if (global::System.BitConverter.IsLittleEndian && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4) && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16) && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
+                    if (global::System.BitConverter.IsLittleEndian
+                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
+                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
+                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
                     {
                         writer.WriteRaw(global::Travelers.NetLayout.AsBytes(in value.Id, 33));
                     }
                     else
                     {
-                        writer.WriteUInt32(value.Id);
-                        __member = 1;
-                        writer.WriteVector3(value.Pos);
-                        __member = 2;
-                        writer.WriteQuaternion(value.Rot);
-                        __member = 3;
-                        writer.WriteByte(value.Flags);
+                        ref byte __run0 = ref writer.ReserveRun(33);
+                        global::Travelers.NetLayout.Write(ref __run0, 0, value.Id);
+                        global::Travelers.NetLayout.Write(ref __run0, 4, value.Pos);
+                        global::Travelers.NetLayout.Write(ref __run0, 16, value.Rot);
+                        global::Travelers.NetLayout.Write(ref __run0, 32, value.Flags);
                     }
                 }
                 catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
@@ -71,19 +72,20 @@ namespace Game
                 {
                     var value = new global::Game.Protocol.EntityState();
                     __member = 0;
-                    if (global::System.BitConverter.IsLittleEndian && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4) && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16) && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
+                    if (global::System.BitConverter.IsLittleEndian
+                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
+                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
+                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
                     {
                         reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Id, 33));
                     }
                     else
                     {
-                        value.Id = reader.ReadUInt32();
-                        __member = 1;
-                        value.Pos = reader.ReadVector3();
-                        __member = 2;
-                        value.Rot = reader.ReadQuaternion();
-                        __member = 3;
-                        value.Flags = reader.ReadByte();
+                        ref readonly byte __run0 = ref reader.ReadRun(33);
+                        value.Id = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
+                        value.Pos = global::Travelers.NetLayout.Read<global::System.Numerics.Vector3>(in __run0, 4);
+                        value.Rot = global::Travelers.NetLayout.Read<global::System.Numerics.Quaternion>(in __run0, 16);
+                        value.Flags = global::Travelers.NetLayout.Read<byte>(in __run0, 32);
                     }
                     return value;
                 }

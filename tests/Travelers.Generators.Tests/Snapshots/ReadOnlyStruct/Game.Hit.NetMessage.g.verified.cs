@@ -15,12 +15,14 @@ namespace Game
             int __member = 0;
             try
             {
+                // Target to Damage: 16 bytes of fixed-width members, bounds checked once.
                 __member = 0;
-                writer.WriteInt32(value.Target);
-                __member = 1;
-                writer.WriteVector2(value.At);
-                __member = 2;
-                writer.WriteSingle(value.Damage);
+                {
+                    ref byte __run0 = ref writer.ReserveRun(16);
+                    global::Travelers.NetLayout.Write(ref __run0, 0, value.Target);
+                    global::Travelers.NetLayout.Write(ref __run0, 4, value.At);
+                    global::Travelers.NetLayout.Write(ref __run0, 12, value.Damage);
+                }
             }
             catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
             {
@@ -40,11 +42,10 @@ namespace Game
             try
             {
                 __member = 0;
-                int __v_Target = reader.ReadInt32();
-                __member = 1;
-                global::System.Numerics.Vector2 __v_At = reader.ReadVector2();
-                __member = 2;
-                float __v_Damage = reader.ReadSingle();
+                ref readonly byte __run0 = ref reader.ReadRun(16);
+                int __v_Target = global::Travelers.NetLayout.Read<int>(in __run0, 0);
+                global::System.Numerics.Vector2 __v_At = global::Travelers.NetLayout.Read<global::System.Numerics.Vector2>(in __run0, 4);
+                float __v_Damage = global::Travelers.NetLayout.Read<float>(in __run0, 12);
                 return new global::Game.Hit(__v_Target, __v_At, __v_Damage);
             }
             catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))

@@ -15,27 +15,28 @@ namespace Game
             int __member = 0;
             try
             {
-                // Tick to Buttons: 26 bytes in one copy where the layout allows.
+                // Tick to Buttons: 26 bytes of fixed-width members, bounds checked once.
                 __member = 0;
-                if (global::System.BitConverter.IsLittleEndian && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
+                if (global::System.BitConverter.IsLittleEndian
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
                 {
                     writer.WriteRaw(global::Travelers.NetLayout.AsBytes(in value.Tick, 26));
                 }
                 else
                 {
-                    writer.WriteUInt32(value.Tick);
-                    __member = 1;
-                    writer.WriteSingle(value.X);
-                    __member = 2;
-                    writer.WriteSingle(value.Y);
-                    __member = 3;
-                    writer.WriteSingle(value.Z);
-                    __member = 4;
-                    writer.WriteSingle(value.Yaw);
-                    __member = 5;
-                    writer.WriteSingle(value.Pitch);
-                    __member = 6;
-                    writer.WriteUInt16(value.Buttons);
+                    ref byte __run0 = ref writer.ReserveRun(26);
+                    global::Travelers.NetLayout.Write(ref __run0, 0, value.Tick);
+                    global::Travelers.NetLayout.Write(ref __run0, 4, value.X);
+                    global::Travelers.NetLayout.Write(ref __run0, 8, value.Y);
+                    global::Travelers.NetLayout.Write(ref __run0, 12, value.Z);
+                    global::Travelers.NetLayout.Write(ref __run0, 16, value.Yaw);
+                    global::Travelers.NetLayout.Write(ref __run0, 20, value.Pitch);
+                    global::Travelers.NetLayout.Write(ref __run0, 24, value.Buttons);
                 }
                 __member = 7;
                 writer.WriteBoolean(value.Fire);
@@ -64,25 +65,26 @@ namespace Game
             {
                 var value = new global::Game.PlayerInput();
                 __member = 0;
-                if (global::System.BitConverter.IsLittleEndian && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20) && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
+                if (global::System.BitConverter.IsLittleEndian
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
+                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
                 {
                     reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Tick, 26));
                 }
                 else
                 {
-                    value.Tick = reader.ReadUInt32();
-                    __member = 1;
-                    value.X = reader.ReadSingle();
-                    __member = 2;
-                    value.Y = reader.ReadSingle();
-                    __member = 3;
-                    value.Z = reader.ReadSingle();
-                    __member = 4;
-                    value.Yaw = reader.ReadSingle();
-                    __member = 5;
-                    value.Pitch = reader.ReadSingle();
-                    __member = 6;
-                    value.Buttons = reader.ReadUInt16();
+                    ref readonly byte __run0 = ref reader.ReadRun(26);
+                    value.Tick = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
+                    value.X = global::Travelers.NetLayout.Read<float>(in __run0, 4);
+                    value.Y = global::Travelers.NetLayout.Read<float>(in __run0, 8);
+                    value.Z = global::Travelers.NetLayout.Read<float>(in __run0, 12);
+                    value.Yaw = global::Travelers.NetLayout.Read<float>(in __run0, 16);
+                    value.Pitch = global::Travelers.NetLayout.Read<float>(in __run0, 20);
+                    value.Buttons = global::Travelers.NetLayout.Read<ushort>(in __run0, 24);
                 }
                 __member = 7;
                 value.Fire = reader.ReadBoolean();
