@@ -14,7 +14,7 @@ public partial struct PlayerInput
 
 /// <summary>A chat line: a record with a primary constructor, an explicit id and a per-member limit.</summary>
 [NetMessage(Id = 7)]
-public partial record ChatLine(string From, [property: MaxLength(256)] string Text);
+public partial record ChatLine(string From, [MaxLength(256)] string Text);
 
 /// <summary>A class with a list, a dictionary, a nullable nested message and a varint.</summary>
 [NetMessage]

@@ -20,7 +20,7 @@ public sealed class SnapshotTests
             using Travelers;
             namespace Game;
             [NetMessage(Id = 7)]
-            public partial record ChatLine(string From, [property: MaxLength(256)] string Text);
+            public partial record ChatLine(string From, [MaxLength(256)] string Text);
             """,
         ["Class"] = """
             using System;

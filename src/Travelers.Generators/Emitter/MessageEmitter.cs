@@ -297,6 +297,20 @@ internal static class MessageEmitter
             if (count > 1)
             {
                 int size = RunSize(m, start, count);
+                w.Open("if (" + input + ".Remaining < " + Int(size) + ")");
+                w.Line("// Cut short: read member by member so the error names the member that is cut.");
+                for (int i = start; i < start + count; i++)
+                {
+                    if (i > start)
+                    {
+                        w.Line("__member = " + Int(i) + ";");
+                    }
+
+                    w.Line("_ = " + ReadValue(w, m.Members[i].Type, 0, false, input, names) + ";");
+                }
+
+                w.Line("__member = " + Int(start) + ";");
+                w.Close();
                 bool block = m.AssignsInPlace && CanCopyBlock(m, start, count);
                 if (block)
                 {
@@ -547,7 +561,7 @@ internal static class MessageEmitter
         }
 
         string read = input + "." + ReadMethod(t.Kind, varInt) + "()";
-        return varInt && t.Kind is WireKind.Int16 or WireKind.UInt16 or WireKind.Char ? "(" + t.TypeName + ")" + read : read;
+        return varInt && t.Kind is WireKind.Char ? "(char)" + read : read;
     }
 
     private static string ReadCollection(SourceWriter w, TypeModel t, string maxText, string input, Names names)
@@ -671,9 +685,11 @@ internal static class MessageEmitter
     private static string ReadMethod(WireKind kind, bool varInt) => varInt
         ? kind switch
         {
-            WireKind.Int16 or WireKind.Int32 => "ReadVarInt32",
+            WireKind.Int16 => "ReadVarInt16",
+            WireKind.UInt16 or WireKind.Char => "ReadVarUInt16",
+            WireKind.Int32 => "ReadVarInt32",
             WireKind.Int64 => "ReadVarInt64",
-            WireKind.UInt16 or WireKind.UInt32 or WireKind.Char => "ReadVarUInt32",
+            WireKind.UInt32 => "ReadVarUInt32",
             _ => "ReadVarUInt64",
         }
         : "Read" + kind;

@@ -80,14 +80,25 @@ internal static class MessageParser
                 CheckSerializer(memberType, member, type, declaration, diagnostics);
             }
 
+            // Attributes may sit on the member or, as in `record ChatLine([MaxLength(256)] string Text)`,
+            // on the constructor parameter that sets it.
+            IParameterSymbol? source = parameter >= 0 ? constructor!.Parameters[parameter] : null;
+            int maxLength = MaxLengthOf(member);
+            if (maxLength == 0 && source is not null)
+            {
+                maxLength = MaxLengthOf(source);
+            }
+
+            bool varInt = (TypeClassifier.HasAttribute(member, KnownTypes.VarIntAttribute) || (source is not null && TypeClassifier.HasAttribute(source, KnownTypes.VarIntAttribute)))
+                && TypeClassifier.IsVarIntCapable(model);
             members.Add(new MemberModel(
                 member.Name,
                 model,
                 member is IFieldSymbol,
                 parameter,
                 parameter < 0 && MemberSelector.IsInitOnly(member),
-                MaxLengthOf(member),
-                TypeClassifier.HasAttribute(member, KnownTypes.VarIntAttribute) && IsVarIntCapable(model)));
+                maxLength,
+                varInt));
         }
 
         if (diagnostics.Count > 0)
@@ -142,13 +153,6 @@ internal static class MessageParser
         AttributeData? attribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.MaxLengthAttribute);
         return attribute?.ConstructorArguments.FirstOrDefault().Value is int length && length > 0 ? length : 0;
     }
-
-    private static bool IsVarIntCapable(TypeModel model) => model.Kind switch
-    {
-        WireKind.Int16 or WireKind.UInt16 or WireKind.Int32 or WireKind.UInt32 or WireKind.Int64 or WireKind.UInt64 or WireKind.Char => true,
-        WireKind.Enum => IsVarIntCapable(model.Element!),
-        _ => false,
-    };
 
     private static bool IsRegistrable(INamedTypeSymbol type)
     {

@@ -22,7 +22,7 @@ internal static class TypeClassifier
         INamedTypeSymbol? serializer = FindSerializer(member) ?? FindSerializer(type);
         if (serializer is not null)
         {
-            return new TypeModel(WireKind.Custom, name, isRef, annotated, null, null, serializer.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), "custom<" + serializer.ToDisplayString() + ">", 0);
+            return new TypeModel(WireKind.Custom, name, isRef, annotated, null, null, serializer.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), "custom<" + serializer.ToDisplayString() + ">", 1);
         }
 
         WireKind? primitive = type.SpecialType switch
@@ -204,12 +204,20 @@ internal static class TypeClassifier
             ITypeSymbol? memberType = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
             if (memberType is not null && Classify(memberType, member, out _, depth + 1) is { } model)
             {
-                total += model.MinWireSize;
+                bool varInt = HasAttribute(member, KnownTypes.VarIntAttribute) && IsVarIntCapable(model);
+                total += varInt ? 1 : model.MinWireSize;
             }
         }
 
         return total;
     }
+
+    public static bool IsVarIntCapable(TypeModel model) => model.Kind switch
+    {
+        WireKind.Int16 or WireKind.UInt16 or WireKind.Int32 or WireKind.UInt32 or WireKind.Int64 or WireKind.UInt64 or WireKind.Char => true,
+        WireKind.Enum => IsVarIntCapable(model.Element!),
+        _ => false,
+    };
 
     public static bool HasVersionTolerance(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypes.NetMessageAttribute

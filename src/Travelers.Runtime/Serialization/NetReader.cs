@@ -262,14 +262,18 @@ public ref struct NetReader
     /// <returns>The value.</returns>
     public DateTime ReadDateTime()
     {
+        int start = Offset;
         long data = (long)ReadUInt64Core("DateTime");
-        long ticks = data & 0x3FFFFFFFFFFFFFFF;
-        if ((ulong)ticks > (ulong)DateTime.MaxValue.Ticks)
+        try
         {
-            ThrowHelper.Malformed("the DateTime's ticks are out of range", Offset - 8);
+            // FromBinary validates ticks and kind; Local values carry a UTC offset it applies.
+            return DateTime.FromBinary(data);
         }
-
-        return DateTime.FromBinary(data);
+        catch (ArgumentException)
+        {
+            ThrowHelper.Malformed("the DateTime is out of range", start);
+            return default;
+        }
     }
 
     /// <summary>Reads a <see cref="TimeSpan"/>.</summary>
@@ -349,6 +353,34 @@ public ref struct NetReader
 
         ThrowHelper.Malformed($"a {what} runs past {maxBytes} bytes", start);
         return 0;
+    }
+
+    /// <summary>Reads a zigzag LEB128 varint that must fit a 16-bit signed integer.</summary>
+    /// <returns>The value.</returns>
+    public short ReadVarInt16()
+    {
+        int start = Offset;
+        int value = ReadVarInt32();
+        if (value is < short.MinValue or > short.MaxValue)
+        {
+            ThrowHelper.Malformed($"the varint {value} does not fit an Int16", start);
+        }
+
+        return (short)value;
+    }
+
+    /// <summary>Reads a LEB128 varint that must fit a 16-bit unsigned integer.</summary>
+    /// <returns>The value.</returns>
+    public ushort ReadVarUInt16()
+    {
+        int start = Offset;
+        uint value = ReadVarUInt32();
+        if (value > ushort.MaxValue)
+        {
+            ThrowHelper.Malformed($"the varint {value} does not fit a UInt16", start);
+        }
+
+        return (ushort)value;
     }
 
     /// <summary>Reads a zigzag LEB128 signed varint.</summary>

@@ -65,5 +65,7 @@ public sealed class NetSerializationException : Exception
     private static string Format(string detail, long offset, string? messageType, string? member) =>
         messageType is null
             ? $"At byte offset {offset}: {detail}"
-            : $"{messageType}.{member ?? "?"} at byte offset {offset}: {detail}";
+            : member is null
+                ? $"{messageType} at byte offset {offset}: {detail}"
+                : $"{messageType}.{member} at byte offset {offset}: {detail}";
 }

@@ -23,6 +23,8 @@ public static class NetSerializer
         where T : INetMessage<T> => Serialize(output, in value, NetLimits.Default);
 
     /// <summary>Writes <paramref name="value"/> to <paramref name="output"/>.</summary>
+    /// <remarks>If it fails, bytes already handed to <paramref name="output"/> at a buffer refill stay there:
+    /// a caller batching several messages into one buffer should serialize into a scratch buffer first.</remarks>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="output">Where the bytes go.</param>
     /// <param name="value">The message.</param>
@@ -33,8 +35,8 @@ public static class NetSerializer
     {
         ThrowIfNull(value);
         var writer = new NetWriter(output, limits);
-        T.Serialize(ref writer, in value);
-        CheckSize(writer.BytesWritten, limits);
+        writer.WriteMessage(in value);
+        CheckSize<T>(writer.BytesWritten, limits);
         writer.Flush();
     }
 
@@ -49,8 +51,8 @@ public static class NetSerializer
     {
         ThrowIfNull(value);
         var writer = new NetWriter(destination, NetLimits.Default);
-        T.Serialize(ref writer, in value);
-        CheckSize(writer.BytesWritten, NetLimits.Default);
+        writer.WriteMessage(in value);
+        CheckSize<T>(writer.BytesWritten, NetLimits.Default);
         return (int)writer.BytesWritten;
     }
 
@@ -95,10 +97,14 @@ public static class NetSerializer
     public static T Deserialize<T>(ReadOnlySpan<byte> bytes, NetLimits limits)
         where T : INetMessage<T>
     {
-        CheckSize(bytes.Length, limits);
+        CheckSize<T>(bytes.Length, limits);
         var reader = new NetReader(bytes, limits);
         T value = reader.ReadMessage<T>();
-        reader.EnsureEnd();
+        if (reader.Remaining != 0)
+        {
+            throw new NetSerializationException($"{reader.Remaining} bytes are left after the message", reader.Offset, NameOf<T>(), null, null);
+        }
+
         return value;
     }
 
@@ -133,17 +139,20 @@ public static class NetSerializer
 
     private static void ThrowIfNull<T>(in T value)
     {
-        if (value is null)
+        // The IsValueType test keeps unoptimized (Debug) builds from boxing a struct to compare it with null.
+        if (!typeof(T).IsValueType && value is null)
         {
             throw new ArgumentNullException(nameof(value), $"A {typeof(T).Name} message cannot be null at the top level.");
         }
     }
 
-    private static void CheckSize(long size, NetLimits limits)
+    private static void CheckSize<T>(long size, NetLimits limits)
     {
         if (size > limits.MaxMessageBytes)
         {
-            ThrowHelper.LimitExceeded("message size", size, limits.MaxMessageBytes, 0);
+            throw new NetSerializationException($"message size {size} is over the limit of {limits.MaxMessageBytes}", 0, NameOf<T>(), null, null);
         }
     }
+
+    private static string NameOf<T>() => typeof(T).FullName?.Replace('+', '.') ?? typeof(T).Name;
 }

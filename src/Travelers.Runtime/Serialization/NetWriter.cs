@@ -432,21 +432,22 @@ public ref struct NetWriter
             ThrowHelper.LimitExceeded("string length", value.Length, maxLength, BytesWritten);
         }
 
-        // Transcode straight into the output after a prefix sized for the worst case, then close
-        // the gap if the real length needs fewer varint bytes: one pass over the chars, no GetByteCount.
-        long maxBytes = (long)value.Length * 3;
-        if (maxBytes > _limits.MaxStringBytes && Encoding.UTF8.GetByteCount(value) > _limits.MaxStringBytes)
+        // Transcode straight into the output after a prefix sized for the worst case (3 bytes a char),
+        // then close the gap if the real length needs fewer varint bytes: one pass over the chars.
+        // Count exactly instead when the worst case would pass a limit or a fixed destination's end.
+        long reserveLong = (long)value.Length * 3;
+        long room = _limits.MaxMessageBytes - BytesWritten - 5;
+        bool fixedDestination = _output is null && _pooled is null;
+        if (reserveLong > _limits.MaxStringBytes || reserveLong > room || (fixedDestination && _span.Length - _pos < reserveLong + 5))
         {
-            ThrowHelper.LimitExceeded("string UTF-8 bytes", Encoding.UTF8.GetByteCount(value), _limits.MaxStringBytes, BytesWritten);
+            reserveLong = Encoding.UTF8.GetByteCount(value);
+            if (reserveLong > _limits.MaxStringBytes)
+            {
+                ThrowHelper.LimitExceeded("string UTF-8 bytes", reserveLong, _limits.MaxStringBytes, BytesWritten);
+            }
         }
 
-        int reserve = (int)Math.Min(maxBytes, _limits.MaxStringBytes);
-        if (_output is null && _pooled is null && _span.Length - _pos < reserve + 5)
-        {
-            // A fixed destination may hold the real length but not the worst case.
-            reserve = Encoding.UTF8.GetByteCount(value);
-        }
-
+        int reserve = (int)reserveLong;
         int prefix = VarUIntSize((uint)reserve + 1);
         Span<byte> span = GetSpan(prefix + reserve);
         OperationStatus status = Utf8.FromUtf16(value, span[prefix..], out _, out int written, replaceInvalidSequences: false);

@@ -72,6 +72,18 @@ namespace Game
                 {
                     var value = new global::Game.Protocol.EntityState();
                     __member = 0;
+                    if (reader.Remaining < 33)
+                    {
+                        // Cut short: read member by member so the error names the member that is cut.
+                        _ = reader.ReadUInt32();
+                        __member = 1;
+                        _ = reader.ReadVector3();
+                        __member = 2;
+                        _ = reader.ReadQuaternion();
+                        __member = 3;
+                        _ = reader.ReadByte();
+                        __member = 0;
+                    }
                     if (global::System.BitConverter.IsLittleEndian
                         && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
                         && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)

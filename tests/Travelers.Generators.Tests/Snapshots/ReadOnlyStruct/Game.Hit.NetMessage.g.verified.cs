@@ -42,6 +42,16 @@ namespace Game
             try
             {
                 __member = 0;
+                if (reader.Remaining < 16)
+                {
+                    // Cut short: read member by member so the error names the member that is cut.
+                    _ = reader.ReadInt32();
+                    __member = 1;
+                    _ = reader.ReadVector2();
+                    __member = 2;
+                    _ = reader.ReadSingle();
+                    __member = 0;
+                }
                 ref readonly byte __run0 = ref reader.ReadRun(16);
                 int __v_Target = global::Travelers.NetLayout.Read<int>(in __run0, 0);
                 global::System.Numerics.Vector2 __v_At = global::Travelers.NetLayout.Read<global::System.Numerics.Vector2>(in __run0, 4);

@@ -65,6 +65,24 @@ namespace Game
             {
                 var value = new global::Game.PlayerInput();
                 __member = 0;
+                if (reader.Remaining < 26)
+                {
+                    // Cut short: read member by member so the error names the member that is cut.
+                    _ = reader.ReadUInt32();
+                    __member = 1;
+                    _ = reader.ReadSingle();
+                    __member = 2;
+                    _ = reader.ReadSingle();
+                    __member = 3;
+                    _ = reader.ReadSingle();
+                    __member = 4;
+                    _ = reader.ReadSingle();
+                    __member = 5;
+                    _ = reader.ReadSingle();
+                    __member = 6;
+                    _ = reader.ReadUInt16();
+                    __member = 0;
+                }
                 if (global::System.BitConverter.IsLittleEndian
                     && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
                     && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
