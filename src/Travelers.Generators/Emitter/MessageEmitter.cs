@@ -182,20 +182,19 @@ internal static class MessageEmitter
 
         var names = new Names();
         string output = m.VersionTolerant ? "__body" : "writer";
-        w.Line("int __member = 0;");
         if (m.VersionTolerant)
         {
             w.Line("var __body = writer.CreateScratch();");
+            w.Open("try");
         }
 
-        w.Open("try");
         foreach ((int start, int count) in Segments(m))
         {
             if (count > 1)
             {
                 int size = RunSize(m, start, count);
                 w.Line("// " + m.Members[start].Name + " to " + m.Members[start + count - 1].Name + ": " + Int(size) + " bytes of fixed-width members, bounds checked once.");
-                w.Line("__member = " + Int(start) + ";");
+                SetMember(w, output, start);
                 bool block = CanCopyBlock(m, start, count);
                 if (block)
                 {
@@ -224,20 +223,15 @@ internal static class MessageEmitter
             else
             {
                 MemberModel member = m.Members[start];
-                w.Line("__member = " + Int(start) + ";");
+                SetMember(w, output, start);
                 WriteValue(w, member.Type, "value." + member.Name, member.MaxLength, member.VarInt, output, names);
             }
         }
 
         if (m.VersionTolerant)
         {
-            w.Line("writer.WriteSection(" + m.Members.Count.ToString(CultureInfo.InvariantCulture) + ", ref __body);");
-        }
-
-        w.Close();
-        EmitCatch(w, m, output + ".BytesWritten");
-        if (m.VersionTolerant)
-        {
+            w.Line("writer.WriteSection(" + Int(m.Members.Count) + ", ref __body);");
+            w.Close();
             w.Open("finally");
             w.Line("__body.Dispose();");
             w.Close();
@@ -246,19 +240,13 @@ internal static class MessageEmitter
         w.Close();
     }
 
-    private static void EmitCatch(SourceWriter w, MessageModel m, string offset)
+    /// <summary>Tells the writer or reader which member comes next, so an error names it (members start at 0).</summary>
+    private static void SetMember(SourceWriter w, string target, int index)
     {
-        w.Open("catch (global::System.Exception __exception) when (" + Rt + "NetSerializationException.NeedsLocation(__exception))");
-        w.Line("throw " + Rt + "NetSerializationException.InMember(__exception, " + Literal(m.FullName) + ", __member switch");
-        w.Line("{");
-        for (int i = 0; i < m.Members.Count; i++)
+        if (index > 0)
         {
-            w.Line("    " + i.ToString(CultureInfo.InvariantCulture) + " => " + Literal(m.Members[i].Name) + ",");
+            w.Line(target + ".MemberIndex = " + Int(index) + ";");
         }
-
-        w.Line("    _ => \"?\",");
-        w.Line("}, " + offset + ");");
-        w.Close();
     }
 
     private static void EmitDeserialize(SourceWriter w, MessageModel m, string iface)
@@ -278,8 +266,6 @@ internal static class MessageEmitter
         }
 
         var names = new Names();
-        w.Line("int __member = 0;");
-        w.Open("try");
         if (m.VersionTolerant)
         {
             // Members this version does not know are skipped with the section; missing ones keep their defaults.
@@ -293,7 +279,7 @@ internal static class MessageEmitter
 
         foreach ((int start, int count) in Segments(m))
         {
-            w.Line("__member = " + Int(start) + ";");
+            SetMember(w, input, start);
             if (count > 1)
             {
                 int size = RunSize(m, start, count);
@@ -303,13 +289,13 @@ internal static class MessageEmitter
                 {
                     if (i > start)
                     {
-                        w.Line("__member = " + Int(i) + ";");
+                        SetMember(w, input, i);
                     }
 
                     w.Line("_ = " + ReadValue(w, m.Members[i].Type, 0, false, input, names) + ";");
                 }
 
-                w.Line("__member = " + Int(start) + ";");
+                SetMember(w, input, start);
                 w.Close();
                 bool block = m.AssignsInPlace && CanCopyBlock(m, start, count);
                 if (block)
@@ -398,8 +384,6 @@ internal static class MessageEmitter
             }
         }
 
-        w.Close();
-        EmitCatch(w, m, "reader.Offset");
         w.Close();
     }
 

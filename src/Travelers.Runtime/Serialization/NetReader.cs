@@ -22,6 +22,8 @@ public ref struct NetReader
     private readonly int _baseOffset;
     private int _pos;
     private int _depth;
+    private string? _schema;
+    private int _member;
 
     /// <summary>Creates a reader with <see cref="NetLimits.Default"/>.</summary>
     /// <param name="buffer">The bytes to read.</param>
@@ -40,12 +42,14 @@ public ref struct NetReader
         _limits = limits;
     }
 
-    private NetReader(ReadOnlySpan<byte> buffer, NetLimits limits, int baseOffset, int depth)
+    private NetReader(ReadOnlySpan<byte> buffer, NetLimits limits, int baseOffset, int depth, string? schema, int member)
     {
         _buffer = buffer;
         _limits = limits;
         _baseOffset = baseOffset;
         _depth = depth;
+        _schema = schema;
+        _member = member;
     }
 
     /// <summary>The offset of the next byte, from the start of the message.</summary>
@@ -57,12 +61,28 @@ public ref struct NetReader
     /// <summary>The limits this reader enforces.</summary>
     public readonly NetLimits Limits => _limits;
 
+    /// <summary>
+    /// For generated code: the index of the member being read in the message being read, so an error
+    /// names it. An int store per member instead of a try/catch, which would keep the method from
+    /// being optimized as a whole.
+    /// </summary>
+    public int MemberIndex
+    {
+        readonly get => _member;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _member = value;
+    }
+
+    /// <summary>An exception thrown by user code while reading, located at the member being read.</summary>
+    internal readonly NetSerializationException UserCodeError(Exception exception) =>
+        ThrowHelper.FromUserCode(_schema, _member, exception, Offset);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref byte Take(int size, string what)
     {
         if (_buffer.Length - _pos < size)
         {
-            ThrowHelper.EndOfInput(what, size, _buffer.Length - _pos, Offset);
+            ThrowHelper.EndOfInput(_schema, _member, what, size, _buffer.Length - _pos, Offset);
         }
 
         ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), _pos);
@@ -86,7 +106,7 @@ public ref struct NetReader
     {
         if ((uint)length > (uint)(_buffer.Length - _pos))
         {
-            ThrowHelper.EndOfInput("raw bytes", length, _buffer.Length - _pos, Offset);
+            ThrowHelper.EndOfInput(_schema, _member, "raw bytes", length, _buffer.Length - _pos, Offset);
         }
 
         ReadOnlySpan<byte> slice = _buffer.Slice(_pos, length);
@@ -124,7 +144,7 @@ public ref struct NetReader
         byte b = Take(1, "Boolean");
         if (b > 1)
         {
-            ThrowHelper.Malformed($"a Boolean must be 0 or 1, not {b}", Offset - 1);
+            ThrowHelper.Malformed(_schema, _member, $"a Boolean must be 0 or 1, not {b}", Offset - 1);
         }
 
         return b != 0;
@@ -228,7 +248,7 @@ public ref struct NetReader
         int flags = bits[3];
         if ((flags & 0x7F00FFFF) != 0 || ((flags >> 16) & 0xFF) > 28)
         {
-            ThrowHelper.Malformed("the Decimal's flags are invalid", start);
+            ThrowHelper.Malformed(_schema, _member, "the Decimal's flags are invalid", start);
         }
 
         return new decimal(bits);
@@ -271,7 +291,7 @@ public ref struct NetReader
         }
         catch (ArgumentException)
         {
-            ThrowHelper.Malformed("the DateTime is out of range", start);
+            ThrowHelper.Malformed(_schema, _member, "the DateTime is out of range", start);
             return default;
         }
     }
@@ -298,7 +318,7 @@ public ref struct NetReader
         ulong value = ReadVarSlow(5, "VarUInt32");
         if (value > uint.MaxValue)
         {
-            ThrowHelper.Malformed("a VarUInt32 is larger than 32 bits", Offset - 5);
+            ThrowHelper.Malformed(_schema, _member, "a VarUInt32 is larger than 32 bits", Offset - 5);
         }
 
         return (uint)value;
@@ -330,13 +350,13 @@ public ref struct NetReader
         {
             if (_pos >= _buffer.Length)
             {
-                ThrowHelper.EndOfInput(what, i + 1, 0, Offset);
+                ThrowHelper.EndOfInput(_schema, _member, what, i + 1, 0, Offset);
             }
 
             byte b = _buffer[_pos++];
             if (i == 9 && b > 1)
             {
-                ThrowHelper.Malformed($"a {what} is larger than 64 bits", start);
+                ThrowHelper.Malformed(_schema, _member, $"a {what} is larger than 64 bits", start);
             }
 
             result |= (ulong)(b & 0x7F) << (7 * i);
@@ -344,14 +364,14 @@ public ref struct NetReader
             {
                 if (b == 0 && i > 0)
                 {
-                    ThrowHelper.Malformed($"a {what} is overlong (not in its shortest form)", start);
+                    ThrowHelper.Malformed(_schema, _member, $"a {what} is overlong (not in its shortest form)", start);
                 }
 
                 return result;
             }
         }
 
-        ThrowHelper.Malformed($"a {what} runs past {maxBytes} bytes", start);
+        ThrowHelper.Malformed(_schema, _member, $"a {what} runs past {maxBytes} bytes", start);
         return 0;
     }
 
@@ -363,7 +383,7 @@ public ref struct NetReader
         int value = ReadVarInt32();
         if (value is < short.MinValue or > short.MaxValue)
         {
-            ThrowHelper.Malformed($"the varint {value} does not fit an Int16", start);
+            ThrowHelper.Malformed(_schema, _member, $"the varint {value} does not fit an Int16", start);
         }
 
         return (short)value;
@@ -377,7 +397,7 @@ public ref struct NetReader
         uint value = ReadVarUInt32();
         if (value > ushort.MaxValue)
         {
-            ThrowHelper.Malformed($"the varint {value} does not fit a UInt16", start);
+            ThrowHelper.Malformed(_schema, _member, $"the varint {value} does not fit a UInt16", start);
         }
 
         return (ushort)value;
@@ -422,12 +442,12 @@ public ref struct NetReader
         int limit = maxLength > 0 ? maxLength : _limits.MaxCollectionCount;
         if (count > (uint)limit)
         {
-            ThrowHelper.LimitExceeded("collection count", count, limit, start);
+            ThrowHelper.LimitExceeded(_schema, _member, "collection count", count, limit, start);
         }
 
         if ((ulong)count * (ulong)minElementSize > (ulong)Remaining)
         {
-            ThrowHelper.Malformed($"a collection of {count} elements cannot fit in the {Remaining} bytes left", start);
+            ThrowHelper.Malformed(_schema, _member, $"a collection of {count} elements cannot fit in the {Remaining} bytes left", start);
         }
 
         return (int)count;
@@ -448,14 +468,14 @@ public ref struct NetReader
         uint byteCount = header - 1;
         if (byteCount > (uint)_limits.MaxStringBytes)
         {
-            ThrowHelper.LimitExceeded("string UTF-8 bytes", byteCount, _limits.MaxStringBytes, start);
+            ThrowHelper.LimitExceeded(_schema, _member, "string UTF-8 bytes", byteCount, _limits.MaxStringBytes, start);
         }
 
         // A char takes at least one UTF-8 byte and a pair of them at most four: a string of
         // maxLength chars never needs more than 3 bytes a char.
         if (maxLength > 0 && byteCount > (ulong)maxLength * 3)
         {
-            ThrowHelper.LimitExceeded("string UTF-8 bytes", byteCount, (long)maxLength * 3, start);
+            ThrowHelper.LimitExceeded(_schema, _member, "string UTF-8 bytes", byteCount, (long)maxLength * 3, start);
         }
 
         if (byteCount == 0)
@@ -465,19 +485,19 @@ public ref struct NetReader
 
         if (byteCount > (uint)Remaining)
         {
-            ThrowHelper.EndOfInput("String", (int)byteCount, Remaining, Offset);
+            ThrowHelper.EndOfInput(_schema, _member, "String", (int)byteCount, Remaining, Offset);
         }
 
         ReadOnlySpan<byte> bytes = ReadRaw((int)byteCount);
         if (!Utf8.IsValid(bytes))
         {
-            ThrowHelper.Malformed("the string is not valid UTF-8", start);
+            ThrowHelper.Malformed(_schema, _member, "the string is not valid UTF-8", start);
         }
 
         string value = Encoding.UTF8.GetString(bytes);
         if (maxLength > 0 && value.Length > maxLength)
         {
-            ThrowHelper.LimitExceeded("string length", value.Length, maxLength, start);
+            ThrowHelper.LimitExceeded(_schema, _member, "string length", value.Length, maxLength, start);
         }
 
         return value;
@@ -515,10 +535,17 @@ public ref struct NetReader
     {
         if (++_depth > _limits.MaxDepth)
         {
-            ThrowHelper.LimitExceeded("nesting depth", _depth, _limits.MaxDepth, Offset);
+            ThrowHelper.LimitExceeded(_schema, _member, "nesting depth", _depth, _limits.MaxDepth, Offset);
         }
 
+        // Errors name the innermost message and member: save the outer ones, restore on return.
+        string? outerSchema = _schema;
+        int outerMember = _member;
+        _schema = T.MessageSchema;
+        _member = 0;
         T value = T.Deserialize(ref this);
+        _schema = outerSchema;
+        _member = outerMember;
         _depth--;
         return value;
     }
@@ -538,7 +565,7 @@ public ref struct NetReader
             case 1:
                 return ReadMessage<T>();
             default:
-                ThrowHelper.Malformed($"a presence byte must be 0 or 1, not {presence}", start);
+                ThrowHelper.Malformed(_schema, _member, $"a presence byte must be 0 or 1, not {presence}", start);
                 return null;
         }
     }
@@ -550,7 +577,7 @@ public ref struct NetReader
         byte presence = ReadByte();
         if (presence > 1)
         {
-            ThrowHelper.Malformed($"a presence byte must be 0 or 1, not {presence}", Offset - 1);
+            ThrowHelper.Malformed(_schema, _member, $"a presence byte must be 0 or 1, not {presence}", Offset - 1);
         }
 
         return presence == 1;
@@ -595,14 +622,14 @@ public ref struct NetReader
         uint count = ReadVarUInt32();
         if (count > 4096)
         {
-            ThrowHelper.LimitExceeded("member count", count, 4096, Offset);
+            ThrowHelper.LimitExceeded(_schema, _member, "member count", count, 4096, Offset);
         }
 
         uint length = ReadVarUInt32();
         int bodyStart = Offset;
         ReadOnlySpan<byte> body = ReadRaw(checked((int)Math.Min(length, int.MaxValue)));
         memberCount = (int)count;
-        return new NetReader(body, _limits, bodyStart, _depth);
+        return new NetReader(body, _limits, bodyStart, _depth, _schema, _member);
     }
 
     /// <summary>Fails unless every byte has been read; trailing bytes are malformed.</summary>
@@ -610,7 +637,7 @@ public ref struct NetReader
     {
         if (_pos != _buffer.Length)
         {
-            ThrowHelper.Malformed($"{_buffer.Length - _pos} bytes are left after the message", Offset);
+            ThrowHelper.Malformed(_schema, _member, $"{_buffer.Length - _pos} bytes are left after the message", Offset);
         }
     }
 
@@ -625,12 +652,12 @@ public ref struct NetReader
     {
         if (key is null)
         {
-            ThrowHelper.Malformed("a dictionary key is null", Offset);
+            ThrowHelper.Malformed(_schema, _member, "a dictionary key is null", Offset);
         }
 
         if (!dictionary.TryAdd(key, value))
         {
-            ThrowHelper.Malformed("a dictionary key appears twice", Offset);
+            ThrowHelper.Malformed(_schema, _member, "a dictionary key appears twice", Offset);
         }
     }
 
@@ -642,7 +669,7 @@ public ref struct NetReader
     {
         if (!set.Add(item))
         {
-            ThrowHelper.Malformed("a set element appears twice", Offset);
+            ThrowHelper.Malformed(_schema, _member, "a set element appears twice", Offset);
         }
     }
 }

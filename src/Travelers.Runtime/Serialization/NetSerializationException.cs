@@ -43,25 +43,6 @@ public sealed class NetSerializationException : Exception
     /// <summary>The member being read or written, when known.</summary>
     public string? Member { get; }
 
-    /// <summary>
-    /// For generated code: true when <paramref name="exception"/> should be re-thrown with the current
-    /// type and member (it carries none yet, or it came from user code).
-    /// </summary>
-    /// <param name="exception">The exception caught while reading or writing a member.</param>
-    /// <returns>Whether to call <see cref="InMember"/>.</returns>
-    public static bool NeedsLocation(Exception exception) => exception is not NetSerializationException { MessageType: not null };
-
-    /// <summary>For generated code: the exception to throw for a failure in <paramref name="member"/>.</summary>
-    /// <param name="exception">The failure caught.</param>
-    /// <param name="messageType">The full name of the message type.</param>
-    /// <param name="member">The member being read or written.</param>
-    /// <param name="offset">The reader's or writer's offset, used when the failure did not carry one.</param>
-    /// <returns>An exception with the location filled in.</returns>
-    public static NetSerializationException InMember(Exception exception, string messageType, string member, long offset) =>
-        exception is NetSerializationException inner
-            ? new NetSerializationException(inner.Detail, inner.Offset, messageType, member, inner.InnerException)
-            : new NetSerializationException($"{exception.GetType().Name}: {exception.Message}", offset, messageType, member, exception);
-
     private static string Format(string detail, long offset, string? messageType, string? member) =>
         messageType is null
             ? $"At byte offset {offset}: {detail}"

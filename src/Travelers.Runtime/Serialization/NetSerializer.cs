@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace Travelers;
 
@@ -35,7 +36,15 @@ public static class NetSerializer
     {
         ThrowIfNull(value);
         var writer = new NetWriter(output, limits);
-        writer.WriteMessage(in value);
+        try
+        {
+            writer.WriteMessage(in value);
+        }
+        catch (Exception exception) when (exception is not NetSerializationException)
+        {
+            throw writer.UserCodeError(exception);
+        }
+
         CheckSize<T>(writer.BytesWritten, limits);
         writer.Flush();
     }
@@ -51,7 +60,15 @@ public static class NetSerializer
     {
         ThrowIfNull(value);
         var writer = new NetWriter(destination, NetLimits.Default);
-        writer.WriteMessage(in value);
+        try
+        {
+            writer.WriteMessage(in value);
+        }
+        catch (Exception exception) when (exception is not NetSerializationException)
+        {
+            throw writer.UserCodeError(exception);
+        }
+
         CheckSize<T>(writer.BytesWritten, NetLimits.Default);
         return (int)writer.BytesWritten;
     }
@@ -99,10 +116,20 @@ public static class NetSerializer
     {
         CheckSize<T>(bytes.Length, limits);
         var reader = new NetReader(bytes, limits);
-        T value = reader.ReadMessage<T>();
+        T value;
+        try
+        {
+            value = reader.ReadMessage<T>();
+        }
+        catch (Exception exception) when (exception is not NetSerializationException)
+        {
+            // A constructor's validation or a custom serializer failed: still a bad message.
+            throw reader.UserCodeError(exception);
+        }
+
         if (reader.Remaining != 0)
         {
-            throw new NetSerializationException($"{reader.Remaining} bytes are left after the message", reader.Offset, NameOf<T>(), null, null);
+            ThrowTrailingBytes<T>(reader.Remaining, reader.Offset);
         }
 
         return value;
@@ -137,22 +164,40 @@ public static class NetSerializer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ThrowIfNull<T>(in T value)
     {
         // The IsValueType test keeps unoptimized (Debug) builds from boxing a struct to compare it with null.
         if (!typeof(T).IsValueType && value is null)
         {
-            throw new ArgumentNullException(nameof(value), $"A {typeof(T).Name} message cannot be null at the top level.");
+            ThrowNull<T>();
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckSize<T>(long size, NetLimits limits)
     {
         if (size > limits.MaxMessageBytes)
         {
-            throw new NetSerializationException($"message size {size} is over the limit of {limits.MaxMessageBytes}", 0, NameOf<T>(), null, null);
+            ThrowTooLarge<T>(size, limits.MaxMessageBytes);
         }
     }
+
+    // Throws live out of line so the hot methods keep small frames (no string building inside them).
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooLarge<T>(long size, int limit) =>
+        throw new NetSerializationException($"message size {size} is over the limit of {limit}", 0, NameOf<T>(), null, null);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTrailingBytes<T>(int remaining, int offset) =>
+        throw new NetSerializationException($"{remaining} bytes are left after the message", offset, NameOf<T>(), null, null);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNull<T>() =>
+        throw new ArgumentNullException("value", $"A {typeof(T).Name} message cannot be null at the top level.");
 
     private static string NameOf<T>() => typeof(T).FullName?.Replace('+', '.') ?? typeof(T).Name;
 }

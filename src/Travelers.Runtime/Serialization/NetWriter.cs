@@ -24,6 +24,8 @@ public ref struct NetWriter
     private long _committed;
     private byte[]? _pooled;
     private int _depth;
+    private string? _schema;
+    private int _member;
 
     /// <summary>Creates a writer that appends to <paramref name="output"/>, with <see cref="NetLimits.Default"/>.</summary>
     /// <param name="output">Where the bytes go; <see cref="Flush"/> advances it.</param>
@@ -67,6 +69,21 @@ public ref struct NetWriter
     /// <summary>The limits this writer enforces.</summary>
     public readonly NetLimits Limits => _limits;
 
+    /// <summary>
+    /// For generated code: the index of the member being written in the message being written, so an
+    /// error names it.
+    /// </summary>
+    public int MemberIndex
+    {
+        readonly get => _member;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _member = value;
+    }
+
+    /// <summary>An exception thrown by user code while writing, located at the member being written.</summary>
+    internal readonly NetSerializationException UserCodeError(Exception exception) =>
+        ThrowHelper.FromUserCode(_schema, _member, exception, BytesWritten);
+
     /// <summary>The bytes written to a span or scratch writer (not to a buffer writer) so far.</summary>
     public readonly ReadOnlySpan<byte> WrittenSpan => _output is null ? _span[.._pos] : throw new InvalidOperationException("A writer over an IBufferWriter<byte> has no single written span.");
 
@@ -79,7 +96,7 @@ public ref struct NetWriter
     public readonly NetWriter CreateScratch()
     {
         byte[] pooled = ArrayPool<byte>.Shared.Rent(256);
-        return new NetWriter(pooled, _limits) { _pooled = pooled, _depth = _depth };
+        return new NetWriter(pooled, _limits) { _pooled = pooled, _depth = _depth, _schema = _schema, _member = _member };
     }
 
     /// <summary>Returns a scratch writer's buffer to the pool; does nothing for other writers.</summary>
@@ -153,7 +170,7 @@ public ref struct NetWriter
         long total = _committed + _pos + (long)size;
         if (total > _limits.MaxMessageBytes)
         {
-            ThrowHelper.LimitExceeded("message size", total, _limits.MaxMessageBytes, BytesWritten);
+            ThrowHelper.LimitExceeded(_schema, _member, "message size", total, _limits.MaxMessageBytes, BytesWritten);
         }
 
         if (_pooled is not null)
@@ -168,7 +185,7 @@ public ref struct NetWriter
 
         if (_output is null)
         {
-            ThrowHelper.DestinationTooSmall(size - (_span.Length - _pos), BytesWritten);
+            ThrowHelper.DestinationTooSmall(_schema, _member, size - (_span.Length - _pos), BytesWritten);
         }
 
         if (_pos > 0)
@@ -181,7 +198,7 @@ public ref struct NetWriter
         _span = _output.GetSpan(size);
         if (_span.Length < size)
         {
-            ThrowHelper.Malformed($"the buffer writer returned {_span.Length} bytes when {size} were asked", BytesWritten);
+            ThrowHelper.Malformed(_schema, _member, $"the buffer writer returned {_span.Length} bytes when {size} were asked", BytesWritten);
         }
     }
 
@@ -410,7 +427,7 @@ public ref struct NetWriter
         int limit = maxLength > 0 ? maxLength : _limits.MaxCollectionCount;
         if (count > limit)
         {
-            ThrowHelper.LimitExceeded("collection count", count, limit, BytesWritten);
+            ThrowHelper.LimitExceeded(_schema, _member, "collection count", count, limit, BytesWritten);
         }
 
         WriteVarUInt32((uint)(count + 1));
@@ -429,7 +446,7 @@ public ref struct NetWriter
 
         if (maxLength > 0 && value.Length > maxLength)
         {
-            ThrowHelper.LimitExceeded("string length", value.Length, maxLength, BytesWritten);
+            ThrowHelper.LimitExceeded(_schema, _member, "string length", value.Length, maxLength, BytesWritten);
         }
 
         // Transcode straight into the output after a prefix sized for the worst case (3 bytes a char),
@@ -443,7 +460,7 @@ public ref struct NetWriter
             reserveLong = Encoding.UTF8.GetByteCount(value);
             if (reserveLong > _limits.MaxStringBytes)
             {
-                ThrowHelper.LimitExceeded("string UTF-8 bytes", reserveLong, _limits.MaxStringBytes, BytesWritten);
+                ThrowHelper.LimitExceeded(_schema, _member, "string UTF-8 bytes", reserveLong, _limits.MaxStringBytes, BytesWritten);
             }
         }
 
@@ -453,7 +470,7 @@ public ref struct NetWriter
         OperationStatus status = Utf8.FromUtf16(value, span[prefix..], out _, out int written, replaceInvalidSequences: false);
         if (status != OperationStatus.Done)
         {
-            ThrowHelper.Malformed("the string holds an unpaired surrogate, which UTF-8 cannot carry", BytesWritten);
+            ThrowHelper.Malformed(_schema, _member, "the string holds an unpaired surrogate, which UTF-8 cannot carry", BytesWritten);
         }
 
         int actualPrefix = VarUIntSize((uint)written + 1);
@@ -528,10 +545,16 @@ public ref struct NetWriter
     {
         if (++_depth > _limits.MaxDepth)
         {
-            ThrowHelper.LimitExceeded("nesting depth", _depth, _limits.MaxDepth, BytesWritten);
+            ThrowHelper.LimitExceeded(_schema, _member, "nesting depth", _depth, _limits.MaxDepth, BytesWritten);
         }
 
+        string? outerSchema = _schema;
+        int outerMember = _member;
+        _schema = T.MessageSchema;
+        _member = 0;
         T.Serialize(ref this, in value);
+        _schema = outerSchema;
+        _member = outerMember;
         _depth--;
     }
 

@@ -12,70 +12,36 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.Profile>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Profile value)
         {
-            int __member = 0;
-            try
-            {
-                __member = 0;
-                writer.WriteString(value.Name, 0);
-                __member = 1;
-                writer.WriteGuid(value.Account);
-                __member = 2;
-                writer.WriteDateTime(value.Joined);
-                __member = 3;
-                writer.WriteTimeSpan(value.Played);
-                __member = 4;
-                writer.WriteVarInt32(value.Level);
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Profile", __member switch
-                {
-                    0 => "Name",
-                    1 => "Account",
-                    2 => "Joined",
-                    3 => "Played",
-                    4 => "Level",
-                    _ => "?",
-                }, writer.BytesWritten);
-            }
+            writer.WriteString(value.Name, 0);
+            writer.MemberIndex = 1;
+            writer.WriteGuid(value.Account);
+            writer.MemberIndex = 2;
+            writer.WriteDateTime(value.Joined);
+            writer.MemberIndex = 3;
+            writer.WriteTimeSpan(value.Played);
+            writer.MemberIndex = 4;
+            writer.WriteVarInt32(value.Level);
         }
 
         static global::Game.Profile global::Travelers.INetMessage<global::Game.Profile>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
+            string? __v_Name = reader.ReadString(0);
+            reader.MemberIndex = 1;
+            global::System.Guid __v_Account = reader.ReadGuid();
+            reader.MemberIndex = 2;
+            global::System.DateTime __v_Joined = reader.ReadDateTime();
+            reader.MemberIndex = 3;
+            global::System.TimeSpan __v_Played = reader.ReadTimeSpan();
+            reader.MemberIndex = 4;
+            int __v_Level = reader.ReadVarInt32();
+            return new global::Game.Profile()
             {
-                __member = 0;
-                string? __v_Name = reader.ReadString(0);
-                __member = 1;
-                global::System.Guid __v_Account = reader.ReadGuid();
-                __member = 2;
-                global::System.DateTime __v_Joined = reader.ReadDateTime();
-                __member = 3;
-                global::System.TimeSpan __v_Played = reader.ReadTimeSpan();
-                __member = 4;
-                int __v_Level = reader.ReadVarInt32();
-                return new global::Game.Profile()
-                {
-                    Name = __v_Name,
-                    Account = __v_Account,
-                    Joined = __v_Joined,
-                    Played = __v_Played,
-                    Level = __v_Level,
-                };
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Profile", __member switch
-                {
-                    0 => "Name",
-                    1 => "Account",
-                    2 => "Joined",
-                    3 => "Played",
-                    4 => "Level",
-                    _ => "?",
-                }, reader.Offset);
-            }
+                Name = __v_Name,
+                Account = __v_Account,
+                Joined = __v_Joined,
+                Played = __v_Played,
+                Level = __v_Level,
+            };
         }
     }
 }

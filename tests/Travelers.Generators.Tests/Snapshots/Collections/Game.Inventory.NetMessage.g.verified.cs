@@ -12,268 +12,226 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.Inventory>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Inventory value)
         {
-            int __member = 0;
-            try
+            var __collection0 = value.Slots;
+            if (__collection0 is null)
             {
-                __member = 0;
-                var __collection0 = value.Slots;
-                if (__collection0 is null)
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection0.Length, 0);
+                writer.WritePrimitives<int>(__collection0);
+            }
+            writer.MemberIndex = 1;
+            var __collection1 = value.Names;
+            if (__collection1 is null)
+            {
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection1.Count, 0);
+                for (int __i2 = 0; __i2 < __collection1.Count; __i2++)
                 {
-                    writer.WriteCount(-1);
+                    writer.WriteString(__collection1[__i2], 0);
                 }
-                else
+            }
+            writer.MemberIndex = 2;
+            var __collection3 = value.Counts;
+            if (__collection3 is null)
+            {
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection3.Count, 0);
+                foreach (var __entry4 in __collection3)
                 {
-                    writer.WriteCount(__collection0.Length, 0);
-                    writer.WritePrimitives<int>(__collection0);
+                    writer.WriteString(__entry4.Key, 0);
+                    writer.WriteInt32(__entry4.Value);
                 }
-                __member = 1;
-                var __collection1 = value.Names;
-                if (__collection1 is null)
+            }
+            writer.MemberIndex = 3;
+            var __collection5 = value.Teams;
+            if (__collection5 is null)
+            {
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection5.Count, 0);
+                foreach (var __item6 in __collection5)
                 {
-                    writer.WriteCount(-1);
+                    writer.WriteByte((byte)__item6);
                 }
-                else
+            }
+            writer.MemberIndex = 4;
+            writer.WriteBytes(value.Blob, 0);
+            writer.MemberIndex = 5;
+            writer.WriteBytes(value.Payload.Span, 0);
+            writer.MemberIndex = 6;
+            var __collection7 = value.Grid;
+            if (__collection7 is null)
+            {
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection7.Length, 0);
+                for (int __i8 = 0; __i8 < __collection7.Length; __i8++)
                 {
-                    writer.WriteCount(__collection1.Count, 0);
-                    for (int __i2 = 0; __i2 < __collection1.Count; __i2++)
+                    var __collection9 = __collection7[__i8];
+                    if (__collection9 is null)
                     {
-                        writer.WriteString(__collection1[__i2], 0);
+                        writer.WriteCount(-1);
                     }
-                }
-                __member = 2;
-                var __collection3 = value.Counts;
-                if (__collection3 is null)
-                {
-                    writer.WriteCount(-1);
-                }
-                else
-                {
-                    writer.WriteCount(__collection3.Count, 0);
-                    foreach (var __entry4 in __collection3)
+                    else
                     {
-                        writer.WriteString(__entry4.Key, 0);
-                        writer.WriteInt32(__entry4.Value);
-                    }
-                }
-                __member = 3;
-                var __collection5 = value.Teams;
-                if (__collection5 is null)
-                {
-                    writer.WriteCount(-1);
-                }
-                else
-                {
-                    writer.WriteCount(__collection5.Count, 0);
-                    foreach (var __item6 in __collection5)
-                    {
-                        writer.WriteByte((byte)__item6);
-                    }
-                }
-                __member = 4;
-                writer.WriteBytes(value.Blob, 0);
-                __member = 5;
-                writer.WriteBytes(value.Payload.Span, 0);
-                __member = 6;
-                var __collection7 = value.Grid;
-                if (__collection7 is null)
-                {
-                    writer.WriteCount(-1);
-                }
-                else
-                {
-                    writer.WriteCount(__collection7.Length, 0);
-                    for (int __i8 = 0; __i8 < __collection7.Length; __i8++)
-                    {
-                        var __collection9 = __collection7[__i8];
-                        if (__collection9 is null)
-                        {
-                            writer.WriteCount(-1);
-                        }
-                        else
-                        {
-                            writer.WriteCount(__collection9.Length, 0);
-                            writer.WritePrimitives<int>(__collection9);
-                        }
-                    }
-                }
-                __member = 7;
-                var __collection10 = value.Maybe;
-                if (__collection10 is null)
-                {
-                    writer.WriteCount(-1);
-                }
-                else
-                {
-                    writer.WriteCount(__collection10.Count, 0);
-                    for (int __i11 = 0; __i11 < __collection10.Count; __i11++)
-                    {
-                        var __nullable12 = __collection10[__i11];
-                        if (__nullable12.HasValue)
-                        {
-                            writer.WriteByte(1);
-                            writer.WriteInt32(__nullable12.GetValueOrDefault());
-                        }
-                        else
-                        {
-                            writer.WriteByte(0);
-                        }
-                    }
-                }
-                __member = 8;
-                var __collection13 = value.Tags;
-                if (__collection13 is null)
-                {
-                    writer.WriteCount(-1);
-                }
-                else
-                {
-                    writer.WriteCount(__collection13.Count, 16);
-                    for (int __i14 = 0; __i14 < __collection13.Count; __i14++)
-                    {
-                        writer.WriteString(__collection13[__i14], 0);
+                        writer.WriteCount(__collection9.Length, 0);
+                        writer.WritePrimitives<int>(__collection9);
                     }
                 }
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+            writer.MemberIndex = 7;
+            var __collection10 = value.Maybe;
+            if (__collection10 is null)
             {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Inventory", __member switch
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection10.Count, 0);
+                for (int __i11 = 0; __i11 < __collection10.Count; __i11++)
                 {
-                    0 => "Slots",
-                    1 => "Names",
-                    2 => "Counts",
-                    3 => "Teams",
-                    4 => "Blob",
-                    5 => "Payload",
-                    6 => "Grid",
-                    7 => "Maybe",
-                    8 => "Tags",
-                    _ => "?",
-                }, writer.BytesWritten);
+                    var __nullable12 = __collection10[__i11];
+                    if (__nullable12.HasValue)
+                    {
+                        writer.WriteByte(1);
+                        writer.WriteInt32(__nullable12.GetValueOrDefault());
+                    }
+                    else
+                    {
+                        writer.WriteByte(0);
+                    }
+                }
+            }
+            writer.MemberIndex = 8;
+            var __collection13 = value.Tags;
+            if (__collection13 is null)
+            {
+                writer.WriteCount(-1);
+            }
+            else
+            {
+                writer.WriteCount(__collection13.Count, 16);
+                for (int __i14 = 0; __i14 < __collection13.Count; __i14++)
+                {
+                    writer.WriteString(__collection13[__i14], 0);
+                }
             }
         }
 
         static global::Game.Inventory global::Travelers.INetMessage<global::Game.Inventory>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
+            var value = new global::Game.Inventory();
+            int[]? __collection0 = null;
+            int __count1 = reader.ReadCount(0, 4);
+            if (__count1 >= 0)
             {
-                var value = new global::Game.Inventory();
-                __member = 0;
-                int[]? __collection0 = null;
-                int __count1 = reader.ReadCount(0, 4);
-                if (__count1 >= 0)
-                {
-                    __collection0 = new int[__count1];
-                    reader.ReadPrimitives<int>(__collection0);
-                }
-                value.Slots = __collection0!;
-                __member = 1;
-                global::System.Collections.Generic.List<string>? __collection3 = null;
-                int __count4 = reader.ReadCount(0, 1);
-                if (__count4 >= 0)
-                {
-                    __collection3 = new global::System.Collections.Generic.List<string>(__count4);
-                    for (int __i5 = 0; __i5 < __count4; __i5++)
-                    {
-                        __collection3.Add(reader.ReadString(0)!);
-                    }
-                }
-                value.Names = __collection3!;
-                __member = 2;
-                global::System.Collections.Generic.Dictionary<string, int>? __collection6 = null;
-                int __count7 = reader.ReadCount(0, 5);
-                if (__count7 >= 0)
-                {
-                    __collection6 = new global::System.Collections.Generic.Dictionary<string, int>(__count7);
-                    for (int __i8 = 0; __i8 < __count7; __i8++)
-                    {
-                        var __key9 = reader.ReadString(0)!;
-                        reader.AddEntry(__collection6, __key9, reader.ReadInt32());
-                    }
-                }
-                value.Counts = __collection6!;
-                __member = 3;
-                global::System.Collections.Generic.HashSet<global::Game.Team>? __collection10 = null;
-                int __count11 = reader.ReadCount(0, 1);
-                if (__count11 >= 0)
-                {
-                    __collection10 = new global::System.Collections.Generic.HashSet<global::Game.Team>(__count11);
-                    for (int __i12 = 0; __i12 < __count11; __i12++)
-                    {
-                        reader.AddElement(__collection10, (global::Game.Team)reader.ReadByte());
-                    }
-                }
-                value.Teams = __collection10!;
-                __member = 4;
-                value.Blob = reader.ReadBytes(0);
-                __member = 5;
-                value.Payload = new global::System.ReadOnlyMemory<byte>(reader.ReadBytes(0));
-                __member = 6;
-                int[][]? __collection13 = null;
-                int __count14 = reader.ReadCount(0, 1);
-                if (__count14 >= 0)
-                {
-                    __collection13 = new int[__count14][];
-                    for (int __i15 = 0; __i15 < __count14; __i15++)
-                    {
-                        int[]? __collection16 = null;
-                        int __count17 = reader.ReadCount(0, 4);
-                        if (__count17 >= 0)
-                        {
-                            __collection16 = new int[__count17];
-                            reader.ReadPrimitives<int>(__collection16);
-                        }
-                        __collection13[__i15] = __collection16!;
-                    }
-                }
-                value.Grid = __collection13;
-                __member = 7;
-                global::System.Collections.Generic.List<int?>? __collection19 = null;
-                int __count20 = reader.ReadCount(0, 1);
-                if (__count20 >= 0)
-                {
-                    __collection19 = new global::System.Collections.Generic.List<int?>(__count20);
-                    for (int __i21 = 0; __i21 < __count20; __i21++)
-                    {
-                        int? __nullable22 = null;
-                        if (reader.ReadPresence())
-                        {
-                            __nullable22 = reader.ReadInt32();
-                        }
-                        __collection19.Add(__nullable22);
-                    }
-                }
-                value.Maybe = __collection19!;
-                __member = 8;
-                global::System.Collections.Generic.List<string?>? __collection23 = null;
-                int __count24 = reader.ReadCount(16, 1);
-                if (__count24 >= 0)
-                {
-                    __collection23 = new global::System.Collections.Generic.List<string?>(__count24);
-                    for (int __i25 = 0; __i25 < __count24; __i25++)
-                    {
-                        __collection23.Add(reader.ReadString(0));
-                    }
-                }
-                value.Tags = __collection23;
-                return value;
+                __collection0 = new int[__count1];
+                reader.ReadPrimitives<int>(__collection0);
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+            value.Slots = __collection0!;
+            reader.MemberIndex = 1;
+            global::System.Collections.Generic.List<string>? __collection3 = null;
+            int __count4 = reader.ReadCount(0, 1);
+            if (__count4 >= 0)
             {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Inventory", __member switch
+                __collection3 = new global::System.Collections.Generic.List<string>(__count4);
+                for (int __i5 = 0; __i5 < __count4; __i5++)
                 {
-                    0 => "Slots",
-                    1 => "Names",
-                    2 => "Counts",
-                    3 => "Teams",
-                    4 => "Blob",
-                    5 => "Payload",
-                    6 => "Grid",
-                    7 => "Maybe",
-                    8 => "Tags",
-                    _ => "?",
-                }, reader.Offset);
+                    __collection3.Add(reader.ReadString(0)!);
+                }
             }
+            value.Names = __collection3!;
+            reader.MemberIndex = 2;
+            global::System.Collections.Generic.Dictionary<string, int>? __collection6 = null;
+            int __count7 = reader.ReadCount(0, 5);
+            if (__count7 >= 0)
+            {
+                __collection6 = new global::System.Collections.Generic.Dictionary<string, int>(__count7);
+                for (int __i8 = 0; __i8 < __count7; __i8++)
+                {
+                    var __key9 = reader.ReadString(0)!;
+                    reader.AddEntry(__collection6, __key9, reader.ReadInt32());
+                }
+            }
+            value.Counts = __collection6!;
+            reader.MemberIndex = 3;
+            global::System.Collections.Generic.HashSet<global::Game.Team>? __collection10 = null;
+            int __count11 = reader.ReadCount(0, 1);
+            if (__count11 >= 0)
+            {
+                __collection10 = new global::System.Collections.Generic.HashSet<global::Game.Team>(__count11);
+                for (int __i12 = 0; __i12 < __count11; __i12++)
+                {
+                    reader.AddElement(__collection10, (global::Game.Team)reader.ReadByte());
+                }
+            }
+            value.Teams = __collection10!;
+            reader.MemberIndex = 4;
+            value.Blob = reader.ReadBytes(0);
+            reader.MemberIndex = 5;
+            value.Payload = new global::System.ReadOnlyMemory<byte>(reader.ReadBytes(0));
+            reader.MemberIndex = 6;
+            int[][]? __collection13 = null;
+            int __count14 = reader.ReadCount(0, 1);
+            if (__count14 >= 0)
+            {
+                __collection13 = new int[__count14][];
+                for (int __i15 = 0; __i15 < __count14; __i15++)
+                {
+                    int[]? __collection16 = null;
+                    int __count17 = reader.ReadCount(0, 4);
+                    if (__count17 >= 0)
+                    {
+                        __collection16 = new int[__count17];
+                        reader.ReadPrimitives<int>(__collection16);
+                    }
+                    __collection13[__i15] = __collection16!;
+                }
+            }
+            value.Grid = __collection13;
+            reader.MemberIndex = 7;
+            global::System.Collections.Generic.List<int?>? __collection19 = null;
+            int __count20 = reader.ReadCount(0, 1);
+            if (__count20 >= 0)
+            {
+                __collection19 = new global::System.Collections.Generic.List<int?>(__count20);
+                for (int __i21 = 0; __i21 < __count20; __i21++)
+                {
+                    int? __nullable22 = null;
+                    if (reader.ReadPresence())
+                    {
+                        __nullable22 = reader.ReadInt32();
+                    }
+                    __collection19.Add(__nullable22);
+                }
+            }
+            value.Maybe = __collection19!;
+            reader.MemberIndex = 8;
+            global::System.Collections.Generic.List<string?>? __collection23 = null;
+            int __count24 = reader.ReadCount(16, 1);
+            if (__count24 >= 0)
+            {
+                __collection23 = new global::System.Collections.Generic.List<string?>(__count24);
+                for (int __i25 = 0; __i25 < __count24; __i25++)
+                {
+                    __collection23.Add(reader.ReadString(0));
+                }
+            }
+            value.Tags = __collection23;
+            return value;
         }
     }
 }

@@ -12,46 +12,18 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.Paint>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Paint value)
         {
-            int __member = 0;
-            try
-            {
-                __member = 0;
-                global::Game.ColorSerializer.Write(ref writer, value.Fill);
-                __member = 1;
-                global::Game.ColorSerializer.Write(ref writer, value.Stroke);
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Paint", __member switch
-                {
-                    0 => "Fill",
-                    1 => "Stroke",
-                    _ => "?",
-                }, writer.BytesWritten);
-            }
+            global::Game.ColorSerializer.Write(ref writer, value.Fill);
+            writer.MemberIndex = 1;
+            global::Game.ColorSerializer.Write(ref writer, value.Stroke);
         }
 
         static global::Game.Paint global::Travelers.INetMessage<global::Game.Paint>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
-            {
-                var value = new global::Game.Paint();
-                __member = 0;
-                value.Fill = global::Game.ColorSerializer.Read(ref reader);
-                __member = 1;
-                value.Stroke = global::Game.ColorSerializer.Read(ref reader);
-                return value;
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Paint", __member switch
-                {
-                    0 => "Fill",
-                    1 => "Stroke",
-                    _ => "?",
-                }, reader.Offset);
-            }
+            var value = new global::Game.Paint();
+            value.Fill = global::Game.ColorSerializer.Read(ref reader);
+            reader.MemberIndex = 1;
+            value.Stroke = global::Game.ColorSerializer.Read(ref reader);
+            return value;
         }
     }
 }

@@ -31,87 +31,54 @@ namespace Game
 
             static void global::Travelers.INetMessage<global::Game.Protocol.EntityState>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Protocol.EntityState value)
             {
-                int __member = 0;
-                try
+                // Id to Flags: 33 bytes of fixed-width members, bounds checked once.
+                if (global::System.BitConverter.IsLittleEndian
+                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
+                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
+                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
                 {
-                    // Id to Flags: 33 bytes of fixed-width members, bounds checked once.
-                    __member = 0;
-                    if (global::System.BitConverter.IsLittleEndian
-                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
-                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
-                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
-                    {
-                        writer.WriteRaw(global::Travelers.NetLayout.AsBytes(in value.Id, 33));
-                    }
-                    else
-                    {
-                        ref byte __run0 = ref writer.ReserveRun(33);
-                        global::Travelers.NetLayout.Write(ref __run0, 0, value.Id);
-                        global::Travelers.NetLayout.Write(ref __run0, 4, value.Pos);
-                        global::Travelers.NetLayout.Write(ref __run0, 16, value.Rot);
-                        global::Travelers.NetLayout.Write(ref __run0, 32, value.Flags);
-                    }
+                    writer.WriteRaw(global::Travelers.NetLayout.AsBytes(in value.Id, 33));
                 }
-                catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+                else
                 {
-                    throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Protocol.EntityState", __member switch
-                    {
-                        0 => "Id",
-                        1 => "Pos",
-                        2 => "Rot",
-                        3 => "Flags",
-                        _ => "?",
-                    }, writer.BytesWritten);
+                    ref byte __run0 = ref writer.ReserveRun(33);
+                    global::Travelers.NetLayout.Write(ref __run0, 0, value.Id);
+                    global::Travelers.NetLayout.Write(ref __run0, 4, value.Pos);
+                    global::Travelers.NetLayout.Write(ref __run0, 16, value.Rot);
+                    global::Travelers.NetLayout.Write(ref __run0, 32, value.Flags);
                 }
             }
 
             static global::Game.Protocol.EntityState global::Travelers.INetMessage<global::Game.Protocol.EntityState>.Deserialize(ref global::Travelers.NetReader reader)
             {
-                int __member = 0;
-                try
+                var value = new global::Game.Protocol.EntityState();
+                if (reader.Remaining < 33)
                 {
-                    var value = new global::Game.Protocol.EntityState();
-                    __member = 0;
-                    if (reader.Remaining < 33)
-                    {
-                        // Cut short: read member by member so the error names the member that is cut.
-                        _ = reader.ReadUInt32();
-                        __member = 1;
-                        _ = reader.ReadVector3();
-                        __member = 2;
-                        _ = reader.ReadQuaternion();
-                        __member = 3;
-                        _ = reader.ReadByte();
-                        __member = 0;
-                    }
-                    if (global::System.BitConverter.IsLittleEndian
-                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
-                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
-                        && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
-                    {
-                        reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Id, 33));
-                    }
-                    else
-                    {
-                        ref readonly byte __run0 = ref reader.ReadRun(33);
-                        value.Id = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
-                        value.Pos = global::Travelers.NetLayout.Read<global::System.Numerics.Vector3>(in __run0, 4);
-                        value.Rot = global::Travelers.NetLayout.Read<global::System.Numerics.Quaternion>(in __run0, 16);
-                        value.Flags = global::Travelers.NetLayout.Read<byte>(in __run0, 32);
-                    }
-                    return value;
+                    // Cut short: read member by member so the error names the member that is cut.
+                    _ = reader.ReadUInt32();
+                    reader.MemberIndex = 1;
+                    _ = reader.ReadVector3();
+                    reader.MemberIndex = 2;
+                    _ = reader.ReadQuaternion();
+                    reader.MemberIndex = 3;
+                    _ = reader.ReadByte();
                 }
-                catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+                if (global::System.BitConverter.IsLittleEndian
+                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
+                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
+                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
                 {
-                    throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Protocol.EntityState", __member switch
-                    {
-                        0 => "Id",
-                        1 => "Pos",
-                        2 => "Rot",
-                        3 => "Flags",
-                        _ => "?",
-                    }, reader.Offset);
+                    reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Id, 33));
                 }
+                else
+                {
+                    ref readonly byte __run0 = ref reader.ReadRun(33);
+                    value.Id = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
+                    value.Pos = global::Travelers.NetLayout.Read<global::System.Numerics.Vector3>(in __run0, 4);
+                    value.Rot = global::Travelers.NetLayout.Read<global::System.Numerics.Quaternion>(in __run0, 16);
+                    value.Flags = global::Travelers.NetLayout.Read<byte>(in __run0, 32);
+                }
+                return value;
             }
         }
     }

@@ -14,100 +14,68 @@ namespace Game
 
             static void global::Travelers.INetMessage<global::Game.Protocol.Snapshot>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Protocol.Snapshot value)
             {
-                int __member = 0;
-                try
+                writer.WriteUInt32(value.Tick);
+                writer.MemberIndex = 1;
+                var __collection0 = value.Entities;
+                if (__collection0 is null)
                 {
-                    __member = 0;
-                    writer.WriteUInt32(value.Tick);
-                    __member = 1;
-                    var __collection0 = value.Entities;
-                    if (__collection0 is null)
+                    writer.WriteCount(-1);
+                }
+                else
+                {
+                    writer.WriteCount(__collection0.Length, 0);
+                    if (!writer.TryWritePacked<global::Game.Protocol.EntityState>(__collection0))
                     {
-                        writer.WriteCount(-1);
-                    }
-                    else
-                    {
-                        writer.WriteCount(__collection0.Length, 0);
-                        if (!writer.TryWritePacked<global::Game.Protocol.EntityState>(__collection0))
+                        for (int __i1 = 0; __i1 < __collection0.Length; __i1++)
                         {
-                            for (int __i1 = 0; __i1 < __collection0.Length; __i1++)
-                            {
-                                writer.WriteMessage<global::Game.Protocol.EntityState>(__collection0[__i1]);
-                            }
+                            writer.WriteMessage<global::Game.Protocol.EntityState>(__collection0[__i1]);
                         }
                     }
-                    __member = 2;
-                    writer.WriteMessageOrNull<global::Game.Protocol.Snapshot>(value.Previous);
-                    __member = 3;
-                    var __nullable2 = value.Focus;
-                    if (__nullable2.HasValue)
-                    {
-                        writer.WriteByte(1);
-                        writer.WriteMessage<global::Game.Protocol.EntityState>(__nullable2.GetValueOrDefault());
-                    }
-                    else
-                    {
-                        writer.WriteByte(0);
-                    }
                 }
-                catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+                writer.MemberIndex = 2;
+                writer.WriteMessageOrNull<global::Game.Protocol.Snapshot>(value.Previous);
+                writer.MemberIndex = 3;
+                var __nullable2 = value.Focus;
+                if (__nullable2.HasValue)
                 {
-                    throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Protocol.Snapshot", __member switch
-                    {
-                        0 => "Tick",
-                        1 => "Entities",
-                        2 => "Previous",
-                        3 => "Focus",
-                        _ => "?",
-                    }, writer.BytesWritten);
+                    writer.WriteByte(1);
+                    writer.WriteMessage<global::Game.Protocol.EntityState>(__nullable2.GetValueOrDefault());
+                }
+                else
+                {
+                    writer.WriteByte(0);
                 }
             }
 
             static global::Game.Protocol.Snapshot global::Travelers.INetMessage<global::Game.Protocol.Snapshot>.Deserialize(ref global::Travelers.NetReader reader)
             {
-                int __member = 0;
-                try
+                var value = new global::Game.Protocol.Snapshot();
+                value.Tick = reader.ReadUInt32();
+                reader.MemberIndex = 1;
+                global::Game.Protocol.EntityState[]? __collection0 = null;
+                int __count1 = reader.ReadCount(0, 33);
+                if (__count1 >= 0)
                 {
-                    var value = new global::Game.Protocol.Snapshot();
-                    __member = 0;
-                    value.Tick = reader.ReadUInt32();
-                    __member = 1;
-                    global::Game.Protocol.EntityState[]? __collection0 = null;
-                    int __count1 = reader.ReadCount(0, 33);
-                    if (__count1 >= 0)
+                    __collection0 = new global::Game.Protocol.EntityState[__count1];
+                    if (!reader.TryReadPacked<global::Game.Protocol.EntityState>(__collection0))
                     {
-                        __collection0 = new global::Game.Protocol.EntityState[__count1];
-                        if (!reader.TryReadPacked<global::Game.Protocol.EntityState>(__collection0))
+                        for (int __i2 = 0; __i2 < __count1; __i2++)
                         {
-                            for (int __i2 = 0; __i2 < __count1; __i2++)
-                            {
-                                __collection0[__i2] = reader.ReadMessage<global::Game.Protocol.EntityState>();
-                            }
+                            __collection0[__i2] = reader.ReadMessage<global::Game.Protocol.EntityState>();
                         }
                     }
-                    value.Entities = __collection0!;
-                    __member = 2;
-                    value.Previous = reader.ReadMessageOrNull<global::Game.Protocol.Snapshot>();
-                    __member = 3;
-                    global::Game.Protocol.EntityState? __nullable3 = null;
-                    if (reader.ReadPresence())
-                    {
-                        __nullable3 = reader.ReadMessage<global::Game.Protocol.EntityState>();
-                    }
-                    value.Focus = __nullable3;
-                    return value;
                 }
-                catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+                value.Entities = __collection0!;
+                reader.MemberIndex = 2;
+                value.Previous = reader.ReadMessageOrNull<global::Game.Protocol.Snapshot>();
+                reader.MemberIndex = 3;
+                global::Game.Protocol.EntityState? __nullable3 = null;
+                if (reader.ReadPresence())
                 {
-                    throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Protocol.Snapshot", __member switch
-                    {
-                        0 => "Tick",
-                        1 => "Entities",
-                        2 => "Previous",
-                        3 => "Focus",
-                        _ => "?",
-                    }, reader.Offset);
+                    __nullable3 = reader.ReadMessage<global::Game.Protocol.EntityState>();
                 }
+                value.Focus = __nullable3;
+                return value;
             }
         }
     }

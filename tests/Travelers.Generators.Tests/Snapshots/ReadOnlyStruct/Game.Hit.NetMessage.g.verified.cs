@@ -12,62 +12,31 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.Hit>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Hit value)
         {
-            int __member = 0;
-            try
+            // Target to Damage: 16 bytes of fixed-width members, bounds checked once.
             {
-                // Target to Damage: 16 bytes of fixed-width members, bounds checked once.
-                __member = 0;
-                {
-                    ref byte __run0 = ref writer.ReserveRun(16);
-                    global::Travelers.NetLayout.Write(ref __run0, 0, value.Target);
-                    global::Travelers.NetLayout.Write(ref __run0, 4, value.At);
-                    global::Travelers.NetLayout.Write(ref __run0, 12, value.Damage);
-                }
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Hit", __member switch
-                {
-                    0 => "Target",
-                    1 => "At",
-                    2 => "Damage",
-                    _ => "?",
-                }, writer.BytesWritten);
+                ref byte __run0 = ref writer.ReserveRun(16);
+                global::Travelers.NetLayout.Write(ref __run0, 0, value.Target);
+                global::Travelers.NetLayout.Write(ref __run0, 4, value.At);
+                global::Travelers.NetLayout.Write(ref __run0, 12, value.Damage);
             }
         }
 
         static global::Game.Hit global::Travelers.INetMessage<global::Game.Hit>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
+            if (reader.Remaining < 16)
             {
-                __member = 0;
-                if (reader.Remaining < 16)
-                {
-                    // Cut short: read member by member so the error names the member that is cut.
-                    _ = reader.ReadInt32();
-                    __member = 1;
-                    _ = reader.ReadVector2();
-                    __member = 2;
-                    _ = reader.ReadSingle();
-                    __member = 0;
-                }
-                ref readonly byte __run0 = ref reader.ReadRun(16);
-                int __v_Target = global::Travelers.NetLayout.Read<int>(in __run0, 0);
-                global::System.Numerics.Vector2 __v_At = global::Travelers.NetLayout.Read<global::System.Numerics.Vector2>(in __run0, 4);
-                float __v_Damage = global::Travelers.NetLayout.Read<float>(in __run0, 12);
-                return new global::Game.Hit(__v_Target, __v_At, __v_Damage);
+                // Cut short: read member by member so the error names the member that is cut.
+                _ = reader.ReadInt32();
+                reader.MemberIndex = 1;
+                _ = reader.ReadVector2();
+                reader.MemberIndex = 2;
+                _ = reader.ReadSingle();
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Hit", __member switch
-                {
-                    0 => "Target",
-                    1 => "At",
-                    2 => "Damage",
-                    _ => "?",
-                }, reader.Offset);
-            }
+            ref readonly byte __run0 = ref reader.ReadRun(16);
+            int __v_Target = global::Travelers.NetLayout.Read<int>(in __run0, 0);
+            global::System.Numerics.Vector2 __v_At = global::Travelers.NetLayout.Read<global::System.Numerics.Vector2>(in __run0, 4);
+            float __v_Damage = global::Travelers.NetLayout.Read<float>(in __run0, 12);
+            return new global::Game.Hit(__v_Target, __v_At, __v_Damage);
         }
     }
 }

@@ -12,45 +12,17 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.ChatLine>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.ChatLine value)
         {
-            int __member = 0;
-            try
-            {
-                __member = 0;
-                writer.WriteString(value.From, 0);
-                __member = 1;
-                writer.WriteString(value.Text, 256);
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.ChatLine", __member switch
-                {
-                    0 => "From",
-                    1 => "Text",
-                    _ => "?",
-                }, writer.BytesWritten);
-            }
+            writer.WriteString(value.From, 0);
+            writer.MemberIndex = 1;
+            writer.WriteString(value.Text, 256);
         }
 
         static global::Game.ChatLine global::Travelers.INetMessage<global::Game.ChatLine>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
-            {
-                __member = 0;
-                string __v_From = reader.ReadString(0)!;
-                __member = 1;
-                string __v_Text = reader.ReadString(256)!;
-                return new global::Game.ChatLine(__v_From, __v_Text);
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.ChatLine", __member switch
-                {
-                    0 => "From",
-                    1 => "Text",
-                    _ => "?",
-                }, reader.Offset);
-            }
+            string __v_From = reader.ReadString(0)!;
+            reader.MemberIndex = 1;
+            string __v_Text = reader.ReadString(256)!;
+            return new global::Game.ChatLine(__v_From, __v_Text);
         }
     }
 }

@@ -12,117 +12,76 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.PlayerInput>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.PlayerInput value)
         {
-            int __member = 0;
-            try
+            // Tick to Buttons: 26 bytes of fixed-width members, bounds checked once.
+            if (global::System.BitConverter.IsLittleEndian
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
             {
-                // Tick to Buttons: 26 bytes of fixed-width members, bounds checked once.
-                __member = 0;
-                if (global::System.BitConverter.IsLittleEndian
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
-                {
-                    writer.WriteRaw(global::Travelers.NetLayout.AsBytes(in value.Tick, 26));
-                }
-                else
-                {
-                    ref byte __run0 = ref writer.ReserveRun(26);
-                    global::Travelers.NetLayout.Write(ref __run0, 0, value.Tick);
-                    global::Travelers.NetLayout.Write(ref __run0, 4, value.X);
-                    global::Travelers.NetLayout.Write(ref __run0, 8, value.Y);
-                    global::Travelers.NetLayout.Write(ref __run0, 12, value.Z);
-                    global::Travelers.NetLayout.Write(ref __run0, 16, value.Yaw);
-                    global::Travelers.NetLayout.Write(ref __run0, 20, value.Pitch);
-                    global::Travelers.NetLayout.Write(ref __run0, 24, value.Buttons);
-                }
-                __member = 7;
-                writer.WriteBoolean(value.Fire);
+                writer.WriteRaw(global::Travelers.NetLayout.AsBytes(in value.Tick, 26));
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+            else
             {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.PlayerInput", __member switch
-                {
-                    0 => "Tick",
-                    1 => "X",
-                    2 => "Y",
-                    3 => "Z",
-                    4 => "Yaw",
-                    5 => "Pitch",
-                    6 => "Buttons",
-                    7 => "Fire",
-                    _ => "?",
-                }, writer.BytesWritten);
+                ref byte __run0 = ref writer.ReserveRun(26);
+                global::Travelers.NetLayout.Write(ref __run0, 0, value.Tick);
+                global::Travelers.NetLayout.Write(ref __run0, 4, value.X);
+                global::Travelers.NetLayout.Write(ref __run0, 8, value.Y);
+                global::Travelers.NetLayout.Write(ref __run0, 12, value.Z);
+                global::Travelers.NetLayout.Write(ref __run0, 16, value.Yaw);
+                global::Travelers.NetLayout.Write(ref __run0, 20, value.Pitch);
+                global::Travelers.NetLayout.Write(ref __run0, 24, value.Buttons);
             }
+            writer.MemberIndex = 7;
+            writer.WriteBoolean(value.Fire);
         }
 
         static global::Game.PlayerInput global::Travelers.INetMessage<global::Game.PlayerInput>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
+            var value = new global::Game.PlayerInput();
+            if (reader.Remaining < 26)
             {
-                var value = new global::Game.PlayerInput();
-                __member = 0;
-                if (reader.Remaining < 26)
-                {
-                    // Cut short: read member by member so the error names the member that is cut.
-                    _ = reader.ReadUInt32();
-                    __member = 1;
-                    _ = reader.ReadSingle();
-                    __member = 2;
-                    _ = reader.ReadSingle();
-                    __member = 3;
-                    _ = reader.ReadSingle();
-                    __member = 4;
-                    _ = reader.ReadSingle();
-                    __member = 5;
-                    _ = reader.ReadSingle();
-                    __member = 6;
-                    _ = reader.ReadUInt16();
-                    __member = 0;
-                }
-                if (global::System.BitConverter.IsLittleEndian
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
-                    && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
-                {
-                    reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Tick, 26));
-                }
-                else
-                {
-                    ref readonly byte __run0 = ref reader.ReadRun(26);
-                    value.Tick = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
-                    value.X = global::Travelers.NetLayout.Read<float>(in __run0, 4);
-                    value.Y = global::Travelers.NetLayout.Read<float>(in __run0, 8);
-                    value.Z = global::Travelers.NetLayout.Read<float>(in __run0, 12);
-                    value.Yaw = global::Travelers.NetLayout.Read<float>(in __run0, 16);
-                    value.Pitch = global::Travelers.NetLayout.Read<float>(in __run0, 20);
-                    value.Buttons = global::Travelers.NetLayout.Read<ushort>(in __run0, 24);
-                }
-                __member = 7;
-                value.Fire = reader.ReadBoolean();
-                return value;
+                // Cut short: read member by member so the error names the member that is cut.
+                _ = reader.ReadUInt32();
+                reader.MemberIndex = 1;
+                _ = reader.ReadSingle();
+                reader.MemberIndex = 2;
+                _ = reader.ReadSingle();
+                reader.MemberIndex = 3;
+                _ = reader.ReadSingle();
+                reader.MemberIndex = 4;
+                _ = reader.ReadSingle();
+                reader.MemberIndex = 5;
+                _ = reader.ReadSingle();
+                reader.MemberIndex = 6;
+                _ = reader.ReadUInt16();
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+            if (global::System.BitConverter.IsLittleEndian
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
+                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
             {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.PlayerInput", __member switch
-                {
-                    0 => "Tick",
-                    1 => "X",
-                    2 => "Y",
-                    3 => "Z",
-                    4 => "Yaw",
-                    5 => "Pitch",
-                    6 => "Buttons",
-                    7 => "Fire",
-                    _ => "?",
-                }, reader.Offset);
+                reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Tick, 26));
             }
+            else
+            {
+                ref readonly byte __run0 = ref reader.ReadRun(26);
+                value.Tick = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
+                value.X = global::Travelers.NetLayout.Read<float>(in __run0, 4);
+                value.Y = global::Travelers.NetLayout.Read<float>(in __run0, 8);
+                value.Z = global::Travelers.NetLayout.Read<float>(in __run0, 12);
+                value.Yaw = global::Travelers.NetLayout.Read<float>(in __run0, 16);
+                value.Pitch = global::Travelers.NetLayout.Read<float>(in __run0, 20);
+                value.Buttons = global::Travelers.NetLayout.Read<ushort>(in __run0, 24);
+            }
+            reader.MemberIndex = 7;
+            value.Fire = reader.ReadBoolean();
+            return value;
         }
     }
 }

@@ -12,24 +12,13 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.Loadout>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Loadout value)
         {
-            int __member = 0;
             var __body = writer.CreateScratch();
             try
             {
-                __member = 0;
                 __body.WriteString(value.Weapon, 0);
-                __member = 1;
+                __body.MemberIndex = 1;
                 __body.WriteInt32(value.Ammo);
                 writer.WriteSection(2, ref __body);
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Loadout", __member switch
-                {
-                    0 => "Weapon",
-                    1 => "Ammo",
-                    _ => "?",
-                }, __body.BytesWritten);
             }
             finally
             {
@@ -39,33 +28,19 @@ namespace Game
 
         static global::Game.Loadout global::Travelers.INetMessage<global::Game.Loadout>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
+            var __section = reader.ReadSection(out int __count);
+            string __v_Weapon = default!;
+            if (__count > 0)
             {
-                var __section = reader.ReadSection(out int __count);
-                __member = 0;
-                string __v_Weapon = default!;
-                if (__count > 0)
-                {
-                    __v_Weapon = __section.ReadString(0)!;
-                }
-                __member = 1;
-                int __v_Ammo = default!;
-                if (__count > 1)
-                {
-                    __v_Ammo = __section.ReadInt32();
-                }
-                return new global::Game.Loadout(__v_Weapon, __v_Ammo);
+                __v_Weapon = __section.ReadString(0)!;
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+            __section.MemberIndex = 1;
+            int __v_Ammo = default!;
+            if (__count > 1)
             {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Loadout", __member switch
-                {
-                    0 => "Weapon",
-                    1 => "Ammo",
-                    _ => "?",
-                }, reader.Offset);
+                __v_Ammo = __section.ReadInt32();
             }
+            return new global::Game.Loadout(__v_Weapon, __v_Ammo);
         }
     }
 }

@@ -12,24 +12,13 @@ namespace Game
 
         static void global::Travelers.INetMessage<global::Game.Settings>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Settings value)
         {
-            int __member = 0;
             var __body = writer.CreateScratch();
             try
             {
-                __member = 0;
                 __body.WriteString(value.Name, 0);
-                __member = 1;
+                __body.MemberIndex = 1;
                 __body.WriteInt32(value.Volume);
                 writer.WriteSection(2, ref __body);
-            }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
-            {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Settings", __member switch
-                {
-                    0 => "Name",
-                    1 => "Volume",
-                    _ => "?",
-                }, __body.BytesWritten);
             }
             finally
             {
@@ -39,32 +28,18 @@ namespace Game
 
         static global::Game.Settings global::Travelers.INetMessage<global::Game.Settings>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            int __member = 0;
-            try
+            var __section = reader.ReadSection(out int __count);
+            var value = new global::Game.Settings();
+            if (__count > 0)
             {
-                var __section = reader.ReadSection(out int __count);
-                var value = new global::Game.Settings();
-                __member = 0;
-                if (__count > 0)
-                {
-                    value.Name = __section.ReadString(0)!;
-                }
-                __member = 1;
-                if (__count > 1)
-                {
-                    value.Volume = __section.ReadInt32();
-                }
-                return value;
+                value.Name = __section.ReadString(0)!;
             }
-            catch (global::System.Exception __exception) when (global::Travelers.NetSerializationException.NeedsLocation(__exception))
+            __section.MemberIndex = 1;
+            if (__count > 1)
             {
-                throw global::Travelers.NetSerializationException.InMember(__exception, "Game.Settings", __member switch
-                {
-                    0 => "Name",
-                    1 => "Volume",
-                    _ => "?",
-                }, reader.Offset);
+                value.Volume = __section.ReadInt32();
             }
+            return value;
         }
     }
 }
