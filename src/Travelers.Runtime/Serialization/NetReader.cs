@@ -17,6 +17,8 @@ namespace Travelers;
 /// </summary>
 public ref struct NetReader
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly ReadOnlySpan<byte> _buffer;
     private readonly NetLimits _limits;
     private readonly int _baseOffset;
@@ -489,12 +491,18 @@ public ref struct NetReader
         }
 
         ReadOnlySpan<byte> bytes = ReadRaw((int)byteCount);
-        if (!Utf8.IsValid(bytes))
+        string value;
+        try
+        {
+            // One pass: the strict decoder validates while it transcodes.
+            value = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
         {
             ThrowHelper.Malformed(_schema, _member, "the string is not valid UTF-8", start);
+            return null;
         }
 
-        string value = Encoding.UTF8.GetString(bytes);
         if (maxLength > 0 && value.Length > maxLength)
         {
             ThrowHelper.LimitExceeded(_schema, _member, "string length", value.Length, maxLength, start);

@@ -465,21 +465,25 @@ public ref struct NetWriter
         }
 
         int reserve = (int)reserveLong;
-        int prefix = VarUIntSize((uint)reserve + 1);
-        Span<byte> span = GetSpan(prefix + reserve);
-        OperationStatus status = Utf8.FromUtf16(value, span[prefix..], out _, out int written, replaceInvalidSequences: false);
+
+        // Guess the prefix from the char count (most game strings are ASCII: one byte a char), transcode
+        // after it, and move the bytes only when the guess was wrong: never for short ASCII strings.
+        // UTF-8 never takes fewer bytes than UTF-16 chars, so the guess never exceeds the largest prefix.
+        int guess = VarUIntSize((uint)value.Length + 1);
+        Span<byte> span = GetSpan(VarUIntSize((uint)reserve + 1) + reserve);
+        OperationStatus status = Utf8.FromUtf16(value, span.Slice(guess, reserve), out _, out int written, replaceInvalidSequences: false);
         if (status != OperationStatus.Done)
         {
             ThrowHelper.Malformed(_schema, _member, "the string holds an unpaired surrogate, which UTF-8 cannot carry", BytesWritten);
         }
 
-        int actualPrefix = VarUIntSize((uint)written + 1);
-        if (actualPrefix != prefix)
+        uint header = (uint)written + 1;
+        int prefix = VarUIntSize(header);
+        if (prefix != guess)
         {
-            span.Slice(prefix, written).CopyTo(span[actualPrefix..]);
+            span.Slice(guess, written).CopyTo(span[prefix..]);
         }
 
-        uint header = (uint)written + 1;
         int i = 0;
         while (header >= 0x80)
         {
@@ -488,7 +492,7 @@ public ref struct NetWriter
         }
 
         span[i] = (byte)header;
-        _pos += actualPrefix + written;
+        _pos += prefix + written;
     }
 
     /// <summary>Writes a byte array as a varint of its length + 1 (0 for null) and its bytes.</summary>
