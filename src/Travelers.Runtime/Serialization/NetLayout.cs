@@ -83,13 +83,4 @@ public static class NetLayout
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> AsBytes<TFirst>(in TFirst first, int length) =>
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFirst, byte>(ref Unsafe.AsRef(in first)), length);
-
-    /// <summary>The <paramref name="length"/> bytes starting at <paramref name="first"/>, writable.</summary>
-    /// <typeparam name="TFirst">Type of the run's first field.</typeparam>
-    /// <param name="first">The run's first field.</param>
-    /// <param name="length">The run's length in bytes.</param>
-    /// <returns>The bytes.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Span<byte> AsWritableBytes<TFirst>(ref TFirst first, int length) =>
-        MemoryMarshal.CreateSpan(ref Unsafe.As<TFirst, byte>(ref first), length);
 }

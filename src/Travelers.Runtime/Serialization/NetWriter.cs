@@ -43,7 +43,9 @@ public ref struct NetWriter
         ArgumentNullException.ThrowIfNull(limits);
         _output = output;
         _limits = limits;
-        _span = default;
+
+        // Take the output's span now: the first write then stays on the inlined fast path.
+        _span = output.GetSpan();
     }
 
     /// <summary>Creates a writer into a fixed span; writing past its end throws <see cref="NetSerializationException"/>.</summary>

@@ -29,6 +29,7 @@ namespace Game
                     ? 33 : 0;
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             static void global::Travelers.INetMessage<global::Game.Protocol.EntityState>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Protocol.EntityState value)
             {
                 // Id to Flags: 33 bytes of fixed-width members, bounds checked once.
@@ -49,6 +50,7 @@ namespace Game
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             static global::Game.Protocol.EntityState global::Travelers.INetMessage<global::Game.Protocol.EntityState>.Deserialize(ref global::Travelers.NetReader reader)
             {
                 var value = new global::Game.Protocol.EntityState();
@@ -63,21 +65,11 @@ namespace Game
                     reader.MemberIndex = 3;
                     _ = reader.ReadByte();
                 }
-                if (global::System.BitConverter.IsLittleEndian
-                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Pos, 4)
-                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Rot, 16)
-                    && global::Travelers.NetLayout.IsAt(in value.Id, in value.Flags, 32))
-                {
-                    reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Id, 33));
-                }
-                else
-                {
-                    ref readonly byte __run0 = ref reader.ReadRun(33);
-                    value.Id = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
-                    value.Pos = global::Travelers.NetLayout.Read<global::System.Numerics.Vector3>(in __run0, 4);
-                    value.Rot = global::Travelers.NetLayout.Read<global::System.Numerics.Quaternion>(in __run0, 16);
-                    value.Flags = global::Travelers.NetLayout.Read<byte>(in __run0, 32);
-                }
+                ref readonly byte __run0 = ref reader.ReadRun(33);
+                value.Id = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
+                value.Pos = global::Travelers.NetLayout.Read<global::System.Numerics.Vector3>(in __run0, 4);
+                value.Rot = global::Travelers.NetLayout.Read<global::System.Numerics.Quaternion>(in __run0, 16);
+                value.Flags = global::Travelers.NetLayout.Read<byte>(in __run0, 32);
                 return value;
             }
         }

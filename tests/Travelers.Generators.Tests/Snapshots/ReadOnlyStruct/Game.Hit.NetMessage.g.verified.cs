@@ -10,6 +10,7 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.Hit>.MessageSchema => "Game.Hit#16E548B56B8042CC(Target:i32;At:vec2;Damage:f32)";
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         static void global::Travelers.INetMessage<global::Game.Hit>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Hit value)
         {
             // Target to Damage: 16 bytes of fixed-width members, bounds checked once.
@@ -21,6 +22,7 @@ namespace Game
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         static global::Game.Hit global::Travelers.INetMessage<global::Game.Hit>.Deserialize(ref global::Travelers.NetReader reader)
         {
             if (reader.Remaining < 16)

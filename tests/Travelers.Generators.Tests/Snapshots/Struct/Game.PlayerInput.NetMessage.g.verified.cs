@@ -10,6 +10,7 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.PlayerInput>.MessageSchema => "Game.PlayerInput#11AE0D5BF195CBCE(Tick:u32;X:f32;Y:f32;Z:f32;Yaw:f32;Pitch:f32;Buttons:u16;Fire:bool)";
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         static void global::Travelers.INetMessage<global::Game.PlayerInput>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.PlayerInput value)
         {
             // Tick to Buttons: 26 bytes of fixed-width members, bounds checked once.
@@ -38,6 +39,7 @@ namespace Game
             writer.WriteBoolean(value.Fire);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         static global::Game.PlayerInput global::Travelers.INetMessage<global::Game.PlayerInput>.Deserialize(ref global::Travelers.NetReader reader)
         {
             var value = new global::Game.PlayerInput();
@@ -58,27 +60,14 @@ namespace Game
                 reader.MemberIndex = 6;
                 _ = reader.ReadUInt16();
             }
-            if (global::System.BitConverter.IsLittleEndian
-                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.X, 4)
-                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Y, 8)
-                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Z, 12)
-                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Yaw, 16)
-                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Pitch, 20)
-                && global::Travelers.NetLayout.IsAt(in value.Tick, in value.Buttons, 24))
-            {
-                reader.ReadRaw(global::Travelers.NetLayout.AsWritableBytes(ref value.Tick, 26));
-            }
-            else
-            {
-                ref readonly byte __run0 = ref reader.ReadRun(26);
-                value.Tick = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
-                value.X = global::Travelers.NetLayout.Read<float>(in __run0, 4);
-                value.Y = global::Travelers.NetLayout.Read<float>(in __run0, 8);
-                value.Z = global::Travelers.NetLayout.Read<float>(in __run0, 12);
-                value.Yaw = global::Travelers.NetLayout.Read<float>(in __run0, 16);
-                value.Pitch = global::Travelers.NetLayout.Read<float>(in __run0, 20);
-                value.Buttons = global::Travelers.NetLayout.Read<ushort>(in __run0, 24);
-            }
+            ref readonly byte __run0 = ref reader.ReadRun(26);
+            value.Tick = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
+            value.X = global::Travelers.NetLayout.Read<float>(in __run0, 4);
+            value.Y = global::Travelers.NetLayout.Read<float>(in __run0, 8);
+            value.Z = global::Travelers.NetLayout.Read<float>(in __run0, 12);
+            value.Yaw = global::Travelers.NetLayout.Read<float>(in __run0, 16);
+            value.Pitch = global::Travelers.NetLayout.Read<float>(in __run0, 20);
+            value.Buttons = global::Travelers.NetLayout.Read<ushort>(in __run0, 24);
             reader.MemberIndex = 7;
             value.Fire = reader.ReadBoolean();
             return value;
