@@ -54,6 +54,10 @@ public ref struct NetReader
         _member = member;
     }
 
+    /// <summary>A reader positioned inside the top-level message <typeparamref name="T"/>, as if <see cref="ReadMessage{T}"/> had begun it.</summary>
+    internal static NetReader ForMessage<T>(ReadOnlySpan<byte> buffer, NetLimits limits)
+        where T : INetMessage<T> => new(buffer, limits, 0, 1, T.MessageSchema, 0);
+
     /// <summary>The offset of the next byte, from the start of the message.</summary>
     public readonly int Offset => _baseOffset + _pos;
 

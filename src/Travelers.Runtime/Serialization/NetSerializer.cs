@@ -114,12 +114,15 @@ public static class NetSerializer
     public static T Deserialize<T>(ReadOnlySpan<byte> bytes, NetLimits limits)
         where T : INetMessage<T>
     {
+        ArgumentNullException.ThrowIfNull(limits);
         CheckSize<T>(bytes.Length, limits);
-        var reader = new NetReader(bytes, limits);
+
+        // The top-level message is begun directly: ReadMessage's save and restore have nothing to restore here.
+        var reader = NetReader.ForMessage<T>(bytes, limits);
         T value;
         try
         {
-            value = reader.ReadMessage<T>();
+            value = T.Deserialize(ref reader);
         }
         catch (Exception exception) when (exception is not NetSerializationException)
         {
