@@ -18,12 +18,13 @@ public static class NetMessageRegistry
     private static readonly object s_gate = new();
     private static ImmutableDictionary<ulong, NetMessageType> s_byId = ImmutableDictionary<ulong, NetMessageType>.Empty;
     private static ImmutableArray<NetMessageType> s_sorted = ImmutableArray<NetMessageType>.Empty;
+    private static ulong s_fingerprint = ComputeFingerprint(ImmutableArray<NetMessageType>.Empty);
 
     /// <summary>Every registered type, ordered by id (the order in which type indexes are assigned).</summary>
     public static ImmutableArray<NetMessageType> Types => s_sorted;
 
     /// <summary>The protocol fingerprint of every registered type: see <see cref="ComputeFingerprint"/>.</summary>
-    public static ulong Fingerprint => ComputeFingerprint(s_sorted);
+    public static ulong Fingerprint => s_fingerprint;
 
     /// <summary>Registers <typeparamref name="T"/>; registering a type twice does nothing.</summary>
     /// <typeparam name="T">The message type.</typeparam>
@@ -56,6 +57,9 @@ public static class NetMessageRegistry
 
             sorted.Insert(at, entry);
             s_sorted = sorted.MoveToImmutable();
+
+            // Computed once per registration, not on every read: the handshake reads it per connection.
+            s_fingerprint = ComputeFingerprint(s_sorted);
         }
     }
 

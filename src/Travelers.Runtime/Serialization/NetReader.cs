@@ -568,18 +568,7 @@ public ref struct NetReader
     public T? ReadMessageOrNull<T>()
         where T : class, INetMessage<T>
     {
-        int start = Offset;
-        byte presence = ReadByte();
-        switch (presence)
-        {
-            case 0:
-                return null;
-            case 1:
-                return ReadMessage<T>();
-            default:
-                ThrowHelper.Malformed(_schema, _member, $"a presence byte must be 0 or 1, not {presence}", start);
-                return null;
-        }
+        return ReadPresence() ? ReadMessage<T>() : null;
     }
 
     /// <summary>Reads a presence byte of a nullable value: false for null, true when a value follows.</summary>

@@ -34,18 +34,8 @@ public static class NetSerializer
     public static void Serialize<T>(IBufferWriter<byte> output, in T value, NetLimits limits)
         where T : INetMessage<T>
     {
-        ThrowIfNull(value);
         var writer = new NetWriter(output, limits);
-        try
-        {
-            writer.WriteMessage(in value);
-        }
-        catch (Exception exception) when (exception is not NetSerializationException)
-        {
-            throw writer.UserCodeError(exception);
-        }
-
-        CheckSize<T>(writer.BytesWritten, limits);
+        WriteChecked(ref writer, in value);
         writer.Flush();
     }
 
@@ -58,18 +48,8 @@ public static class NetSerializer
     public static int Serialize<T>(Span<byte> destination, in T value)
         where T : INetMessage<T>
     {
-        ThrowIfNull(value);
         var writer = new NetWriter(destination, NetLimits.Default);
-        try
-        {
-            writer.WriteMessage(in value);
-        }
-        catch (Exception exception) when (exception is not NetSerializationException)
-        {
-            throw writer.UserCodeError(exception);
-        }
-
-        CheckSize<T>(writer.BytesWritten, NetLimits.Default);
+        WriteChecked(ref writer, in value);
         return (int)writer.BytesWritten;
     }
 
@@ -165,6 +145,25 @@ public static class NetSerializer
             value = default;
             return false;
         }
+    }
+
+    /// <summary>What every Serialize overload does once it has a writer: the message, its size check,
+    /// and exceptions from user code (a custom serializer) turned into located ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteChecked<T>(ref NetWriter writer, in T value)
+        where T : INetMessage<T>
+    {
+        ThrowIfNull(value);
+        try
+        {
+            writer.WriteMessage(in value);
+        }
+        catch (Exception exception) when (exception is not NetSerializationException)
+        {
+            throw writer.UserCodeError(exception);
+        }
+
+        CheckSize<T>(writer.BytesWritten, writer.Limits);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
