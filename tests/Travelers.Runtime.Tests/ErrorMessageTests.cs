@@ -134,4 +134,66 @@ public sealed class ErrorMessageTests
         Assert.Equal("Travelers.Runtime.Tests.ErrorProbe", error.MessageType);
         Assert.Contains("Travelers.Runtime.Tests.ErrorProbe", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_truncation_inside_a_run_that_starts_after_other_members_names_the_member_that_is_cut()
+    {
+        // PrimitiveStruct: run A..B (12 bytes), Flag (1), then a 34-byte run from C (member 3) at offset 13:
+        // C 2, Ch 2, F32 4, then F64 (member 6) at offset 21. Cut at 24, inside F64.
+        byte[] bytes = NetSerializer.Serialize(Samples.PrimitiveStruct());
+
+        NetSerializationException error = DeserializeFails<PrimitiveStruct>(bytes[..24]);
+
+        AssertNames(error, "Travelers.Runtime.Tests.PrimitiveStruct", "F64", 21);
+        Assert.Contains("8 bytes needed, 3 left", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_setter_that_refuses_a_value_is_located_at_its_member_and_keeps_the_cause()
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new NetWriter(output);
+        writer.WriteString("abc"); // Name: prefix 1 + 3 bytes
+        writer.WriteInt32(101); // Level, over the setter's range
+        writer.Flush();
+
+        NetSerializationException error = DeserializeFails<Validated>(output.WrittenSpan.ToArray());
+
+        // The setter runs once Level's 4 bytes are read: the offset is where reading had got to, 8.
+        AssertNames(error, "Travelers.Runtime.Tests.Validated", "Level", 8);
+        Assert.IsType<ArgumentOutOfRangeException>(error.InnerException);
+    }
+
+    [Fact]
+    public void A_getter_that_throws_is_located_at_its_member_when_writing()
+    {
+        var message = new Validated { Name = "abc" };
+        message.Corrupt(-5);
+
+        NetSerializationException error = Assert.Throws<NetSerializationException>(() => NetSerializer.Serialize(message));
+
+        AssertNames(error, "Travelers.Runtime.Tests.Validated", "Level", 4);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+    }
+
+    [Fact]
+    public void User_code_that_fails_only_once_still_gives_a_NetSerializationException_naming_the_type()
+    {
+        // The failure is located by writing again; when the second run succeeds there is no member to name.
+        var message = new Flaky { Value = 7 };
+        Flaky.FailuresLeft = 1;
+
+        NetSerializationException error = Assert.Throws<NetSerializationException>(() => NetSerializer.Serialize(message));
+
+        Assert.Equal("Travelers.Runtime.Tests.Flaky", error.MessageType);
+        Assert.Null(error.Member);
+        Assert.Equal("flaky", Assert.IsType<InvalidOperationException>(error.InnerException).Message);
+
+        Flaky.FailuresLeft = 2;
+        error = Assert.Throws<NetSerializationException>(() => NetSerializer.Serialize(message));
+        Assert.Equal("Value", error.Member);
+
+        Flaky.FailuresLeft = 0;
+        Assert.Equal(7, NetSerializer.Deserialize<Flaky>(NetSerializer.Serialize(message)).Value);
+    }
 }

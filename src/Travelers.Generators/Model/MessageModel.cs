@@ -15,6 +15,7 @@ namespace Travelers.Generators.Model;
 /// <param name="VersionTolerant">[NetMessage(VersionTolerant = true)].</param>
 /// <param name="Members">Serialized members in wire order.</param>
 /// <param name="ConstructorParameterCount">Parameters of the constructor used, 0 for a parameterless one.</param>
+/// <param name="RunsUserCode">Reading or writing it may run user code (see <c>UserCodeAnalysis</c>).</param>
 /// <param name="IsRegistrable">Reachable from assembly-level code (not inside a private type), so the module initializer can register it.</param>
 internal sealed record MessageModel(
     string Namespace,
@@ -29,6 +30,7 @@ internal sealed record MessageModel(
     bool VersionTolerant,
     EquatableArray<MemberModel> Members,
     int ConstructorParameterCount,
+    bool RunsUserCode,
     bool IsRegistrable)
 {
     public string HintName => FullName + ".NetMessage.g.cs";

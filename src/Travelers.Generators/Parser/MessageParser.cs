@@ -125,6 +125,7 @@ internal static class MessageParser
             tolerant,
             members.ToEquatableArray(),
             constructor?.Parameters.Length ?? 0,
+            UserCodeAnalysis.RunsUserCode(type, context.SemanticModel.Compilation, cancellationToken),
             IsRegistrable(type));
         return new ParseResult(model2, EquatableArray<DiagnosticInfo>.Empty);
     }

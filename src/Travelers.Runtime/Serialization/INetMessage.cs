@@ -26,4 +26,13 @@ public interface INetMessage<TSelf> where TSelf : INetMessage<TSelf>
     /// values are copied as blocks.
     /// </summary>
     static virtual int PackedSize => 0;
+
+    /// <summary>
+    /// Whether reading or writing the message can run code other than Travelers' own: an accessor or a
+    /// constructor with a body, an initializer that calls something, a custom serializer, or a nested
+    /// message that does. <see cref="NetSerializer"/> turns exceptions from such code into
+    /// <see cref="NetSerializationException"/>; the generator emits <c>false</c> only for messages it
+    /// has checked run none, so that the serializer can skip that exception handler on their fast path.
+    /// </summary>
+    static virtual bool RunsUserCode => true;
 }

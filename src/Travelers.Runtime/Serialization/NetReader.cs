@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -97,13 +98,48 @@ public ref struct NetReader
     }
 
     /// <summary>
-    /// For generated code: takes the <paramref name="size"/> bytes of a run of fixed-width members,
-    /// checking bounds once; read them with <see cref="NetLayout.Read{T}"/>.
+    /// For generated code: takes a run of fixed-width members of a message, checking bounds once. When
+    /// the input is cut inside the run, the error names the member that is cut and its offset. Read the
+    /// members with <see cref="NetLayout.Read{T}"/>.
     /// </summary>
-    /// <param name="size">The run's size in bytes.</param>
+    /// <param name="size">The run's size in bytes: the sum of <paramref name="widths"/>.</param>
+    /// <param name="firstMember">The member index of the run's first member.</param>
+    /// <param name="widths">The wire width of each member of the run, in order.</param>
     /// <returns>A reference to the run's first byte.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref readonly byte ReadRun(int size) => ref Take(size, "a run of fixed-size members");
+    public ref readonly byte ReadRun(int size, int firstMember, ReadOnlySpan<byte> widths)
+    {
+        if (_buffer.Length - _pos < size)
+        {
+            // Out of line: the cold path must not spend the caller's inlining budget.
+            ThrowRunCut(_schema, _buffer.Length - _pos, _baseOffset + _pos, firstMember, widths);
+        }
+
+        ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), _pos);
+        _pos += size;
+        return ref at;
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRunCut(string? schema, int remaining, int offset, int firstMember, ReadOnlySpan<byte> widths)
+    {
+        int start = remaining;
+        int member = firstMember;
+        foreach (byte width in widths)
+        {
+            if (remaining < width)
+            {
+                break;
+            }
+
+            remaining -= width;
+            member++;
+        }
+
+        int needed = member - firstMember < widths.Length ? widths[member - firstMember] : 0;
+        ThrowHelper.EndOfInput(schema, member, "a fixed-size member", needed, remaining, offset + (start - remaining));
+    }
 
     /// <summary>Reads <paramref name="length"/> raw bytes without copying.</summary>
     /// <param name="length">How many bytes.</param>

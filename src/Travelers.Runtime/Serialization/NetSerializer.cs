@@ -34,7 +34,7 @@ public static class NetSerializer
     public static void Serialize<T>(IBufferWriter<byte> output, in T value, NetLimits limits)
         where T : INetMessage<T>
     {
-        var writer = new NetWriter(output, limits);
+        var writer = NetWriter.ForMessage<T>(output, limits);
         WriteChecked(ref writer, in value);
         writer.Flush();
     }
@@ -48,7 +48,7 @@ public static class NetSerializer
     public static int Serialize<T>(Span<byte> destination, in T value)
         where T : INetMessage<T>
     {
-        var writer = new NetWriter(destination, NetLimits.Default);
+        var writer = NetWriter.ForMessage<T>(destination, NetLimits.Default);
         WriteChecked(ref writer, in value);
         return (int)writer.BytesWritten;
     }
@@ -98,24 +98,46 @@ public static class NetSerializer
         CheckSize<T>(bytes.Length, limits);
 
         // The top-level message is begun directly: ReadMessage's save and restore have nothing to restore here.
-        var reader = NetReader.ForMessage<T>(bytes, limits);
         T value;
-        try
+        int remaining;
+        if (!T.RunsUserCode)
         {
+            // Nothing but Travelers' own code runs, and it throws only NetSerializationException: no handler
+            // (one costs about a nanosecond on a small message, even when nothing is thrown).
+            var reader = NetReader.ForMessage<T>(bytes, limits);
             value = T.Deserialize(ref reader);
+            remaining = reader.Remaining;
         }
-        catch (Exception exception) when (exception is not NetSerializationException)
+        else
         {
-            // A constructor's validation or a custom serializer failed: still a bad message.
-            throw reader.UserCodeError(exception);
+            value = DeserializeGuarded<T>(bytes, limits, out remaining);
         }
 
-        if (reader.Remaining != 0)
+        if (remaining != 0)
         {
-            ThrowTrailingBytes<T>(reader.Remaining, reader.Offset);
+            ThrowTrailingBytes<T>(remaining, bytes.Length - remaining);
         }
 
         return value;
+    }
+
+    /// <summary>Reads with a handler that turns exceptions from user code into located <see cref="NetSerializationException"/>s.</summary>
+    private static T DeserializeGuarded<T>(ReadOnlySpan<byte> bytes, NetLimits limits, out int remaining)
+        where T : INetMessage<T>
+    {
+        var reader = NetReader.ForMessage<T>(bytes, limits);
+        try
+        {
+            T value = T.Deserialize(ref reader);
+            remaining = reader.Remaining;
+            return value;
+        }
+        catch (Exception exception) when (exception is not NetSerializationException)
+        {
+            // A constructor's validation or a custom serializer failed: still a bad message. The handler
+            // does not touch the reader, so the JIT can keep the reader in registers.
+            throw LocateReadError<T>(bytes, limits, exception);
+        }
     }
 
     /// <summary>Reads a <typeparamref name="T"/>, returning false instead of throwing on bad input.</summary>
@@ -148,22 +170,80 @@ public static class NetSerializer
     }
 
     /// <summary>What every Serialize overload does once it has a writer: the message, its size check,
-    /// and exceptions from user code (a custom serializer) turned into located ones.</summary>
+    /// and exceptions from user code (a property getter, a custom serializer) turned into located ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteChecked<T>(ref NetWriter writer, in T value)
         where T : INetMessage<T>
     {
         ThrowIfNull(value);
+        NetLimits limits = writer.Limits;
+        if (!T.RunsUserCode)
+        {
+            T.Serialize(ref writer, in value);
+        }
+        else
+        {
+            // By value, like NetWriter's own slow path: a ref would keep the writer in memory on the fast path.
+            writer = SerializeGuarded(writer, in value, limits);
+        }
+
+        CheckSize<T>(writer.BytesWritten, limits);
+    }
+
+    /// <summary>Writes with a handler that turns exceptions from user code (a getter, a custom serializer) into located ones.</summary>
+    private static NetWriter SerializeGuarded<T>(NetWriter writer, scoped in T value, NetLimits limits)
+        where T : INetMessage<T>
+    {
         try
         {
-            writer.WriteMessage(in value);
+            T.Serialize(ref writer, in value);
+            return writer;
         }
         catch (Exception exception) when (exception is not NetSerializationException)
         {
-            throw writer.UserCodeError(exception);
+            // As in Deserialize: the handler leaves the writer alone.
+            throw LocateWriteError(in value, limits, exception);
+        }
+    }
+
+    /// <summary>
+    /// Finds where user code failed by reading again with a reader that records the member it is in, so the
+    /// fast path needs no bookkeeping for a case that only bad input reaches. If the second run does not fail
+    /// (user code that is not deterministic), the error names the type only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static NetSerializationException LocateReadError<T>(ReadOnlySpan<byte> bytes, NetLimits limits, Exception original)
+        where T : INetMessage<T>
+    {
+        var reader = NetReader.ForMessage<T>(bytes, limits);
+        try
+        {
+            _ = T.Deserialize(ref reader);
+        }
+        catch (Exception)
+        {
+            return reader.UserCodeError(original);
         }
 
-        CheckSize<T>(writer.BytesWritten, writer.Limits);
+        return ThrowHelper.FromUserCode(T.MessageSchema, -1, original, 0);
+    }
+
+    /// <summary>As <see cref="LocateReadError{T}"/>, writing again into a scratch buffer that is then dropped.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static NetSerializationException LocateWriteError<T>(in T value, NetLimits limits, Exception original)
+        where T : INetMessage<T>
+    {
+        var writer = NetWriter.ForMessage<T>(new ArrayBufferWriter<byte>(), limits);
+        try
+        {
+            T.Serialize(ref writer, in value);
+        }
+        catch (Exception)
+        {
+            return writer.UserCodeError(original);
+        }
+
+        return ThrowHelper.FromUserCode(T.MessageSchema, -1, original, 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -185,19 +265,18 @@ public static class NetSerializer
         }
     }
 
-    // Throws live out of line so the hot methods keep small frames (no string building inside them).
+    // Throws live out of line so the hot methods keep small frames (no string building inside them). They are
+    // not NoInlining: the JIT must look into them to learn that they never return, or it keeps values alive
+    // across them (spilling registers on the fast path).
     [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowTooLarge<T>(long size, int limit) =>
         throw new NetSerializationException($"message size {size} is over the limit of {limit}", 0, NameOf<T>(), null, null);
 
     [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowTrailingBytes<T>(int remaining, int offset) =>
         throw new NetSerializationException($"{remaining} bytes are left after the message", offset, NameOf<T>(), null, null);
 
     [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNull<T>() =>
         throw new ArgumentNullException("value", $"A {typeof(T).Name} message cannot be null at the top level.");
 

@@ -65,6 +65,14 @@ public ref struct NetWriter
         _span = destination;
     }
 
+    /// <summary>A writer positioned inside the top-level message <typeparamref name="T"/>, as if <see cref="WriteMessage{T}"/> had begun it.</summary>
+    internal static NetWriter ForMessage<T>(IBufferWriter<byte> output, NetLimits limits)
+        where T : INetMessage<T> => new(output, limits) { _depth = 1, _schema = T.MessageSchema };
+
+    /// <summary>A span writer positioned inside the top-level message <typeparamref name="T"/>.</summary>
+    internal static NetWriter ForMessage<T>(Span<byte> destination, NetLimits limits)
+        where T : INetMessage<T> => new(destination, limits) { _depth = 1, _schema = T.MessageSchema };
+
     /// <summary>Bytes written so far.</summary>
     public readonly long BytesWritten => _committed + _pos;
 
@@ -132,7 +140,7 @@ public ref struct NetWriter
     {
         if (_span.Length - _pos < sizeHint)
         {
-            Grow(sizeHint);
+            this = Grown(this, sizeHint);
         }
 
         return _span[_pos..];
@@ -158,7 +166,7 @@ public ref struct NetWriter
     {
         if (_span.Length - _pos < size)
         {
-            Grow(size);
+            this = Grown(this, size);
         }
 
         ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(_span), _pos);
@@ -166,7 +174,18 @@ public ref struct NetWriter
         return ref at;
     }
 
+    /// <summary>
+    /// The slow path of every write, taking and returning the writer by value: passing <c>ref this</c> to a call
+    /// would make the JIT keep the whole writer in memory on the fast path too. Copying it here costs less
+    /// than the refill itself.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private static NetWriter Grown(NetWriter writer, int size)
+    {
+        writer.Grow(size);
+        return writer;
+    }
+
     private void Grow(int size)
     {
         long total = _committed + _pos + (long)size;

@@ -402,3 +402,39 @@ public partial struct ExplicitId
 {
     public int Value;
 }
+
+/// <summary>A setter and a getter that validate: user code that can fail on either side of the wire.</summary>
+[NetMessage]
+public partial class Validated
+{
+    private int _level;
+
+    public string? Name { get; set; }
+
+    public int Level
+    {
+        get => _level is >= 0 and <= 100 ? _level : throw new InvalidOperationException("Level was corrupted");
+        set => _level = value is >= 0 and <= 100 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Level is 0 to 100");
+    }
+
+    /// <summary>Sets the field behind the validating setter, as a bug in game code would.</summary>
+    public void Corrupt(int level) => _level = level;
+}
+
+/// <summary>A getter that fails a given number of times: user code that does not fail the same way twice.</summary>
+[NetMessage]
+public partial class Flaky
+{
+    [ThreadStatic]
+    private static int t_failuresLeft;
+
+    private int _value;
+
+    public static int FailuresLeft { get => t_failuresLeft; set => t_failuresLeft = value; }
+
+    public int Value
+    {
+        get => t_failuresLeft-- > 0 ? throw new InvalidOperationException("flaky") : _value;
+        set => _value = value;
+    }
+}

@@ -10,6 +10,9 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.Profile>.MessageSchema => "Game.Profile#42CB4EBF061B5AB4(Name:str;Account:guid;Joined:datetime;Played:timespan;Level:i32[varint])";
 
+        // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+        static bool global::Travelers.INetMessage<global::Game.Profile>.RunsUserCode => false;
+
         static void global::Travelers.INetMessage<global::Game.Profile>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Profile value)
         {
             writer.WriteString(value.Name, 0);

@@ -10,6 +10,9 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.Inventory>.MessageSchema => "Game.Inventory#D4E57B61D61C3665(Slots:arr<i32>;Names:list<str>;Counts:dict<str,i32>;Teams:set<enum<u8>>;Blob:bytes;Payload:bytes;Grid:arr<arr<i32>>;Maybe:list<opt<i32>>;Tags:list<str>[max=16])";
 
+        // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+        static bool global::Travelers.INetMessage<global::Game.Inventory>.RunsUserCode => false;
+
         static void global::Travelers.INetMessage<global::Game.Inventory>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Inventory value)
         {
             var __collection0 = value.Slots;

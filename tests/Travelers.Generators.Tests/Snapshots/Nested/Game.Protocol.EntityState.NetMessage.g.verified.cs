@@ -12,6 +12,9 @@ namespace Game
 
             static string global::Travelers.INetMessage<global::Game.Protocol.EntityState>.MessageSchema => "Game.Protocol.EntityState#C30B6850D476A1F1(Id:u32;Pos:vec3;Rot:quat;Flags:u8)";
 
+            // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+            static bool global::Travelers.INetMessage<global::Game.Protocol.EntityState>.RunsUserCode => false;
+
             // Its wire bytes are its memory bytes when the fields lie contiguously from offset 0 on a
             // little-endian machine: arrays of it are then copied as blocks.
             private static readonly int __travelersPackedSize = __TravelersComputePackedSize();
@@ -54,18 +57,7 @@ namespace Game
             static global::Game.Protocol.EntityState global::Travelers.INetMessage<global::Game.Protocol.EntityState>.Deserialize(ref global::Travelers.NetReader reader)
             {
                 var value = new global::Game.Protocol.EntityState();
-                if (reader.Remaining < 33)
-                {
-                    // Cut short: read member by member so the error names the member that is cut.
-                    _ = reader.ReadUInt32();
-                    reader.MemberIndex = 1;
-                    _ = reader.ReadVector3();
-                    reader.MemberIndex = 2;
-                    _ = reader.ReadQuaternion();
-                    reader.MemberIndex = 3;
-                    _ = reader.ReadByte();
-                }
-                ref readonly byte __run0 = ref reader.ReadRun(33);
+                ref readonly byte __run0 = ref reader.ReadRun(33, 0, new byte[] { 4, 12, 16, 1 });
                 value.Id = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
                 value.Pos = global::Travelers.NetLayout.Read<global::System.Numerics.Vector3>(in __run0, 4);
                 value.Rot = global::Travelers.NetLayout.Read<global::System.Numerics.Quaternion>(in __run0, 16);

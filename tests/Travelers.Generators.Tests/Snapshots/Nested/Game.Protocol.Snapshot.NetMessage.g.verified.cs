@@ -12,6 +12,9 @@ namespace Game
 
             static string global::Travelers.INetMessage<global::Game.Protocol.Snapshot>.MessageSchema => "Game.Protocol.Snapshot#8C8C91D91B415553(Tick:u32;Entities:arr<msg<Game.Protocol.EntityState>>;Previous:msg<Game.Protocol.Snapshot>;Focus:opt<msg<Game.Protocol.EntityState>>)";
 
+            // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+            static bool global::Travelers.INetMessage<global::Game.Protocol.Snapshot>.RunsUserCode => false;
+
             static void global::Travelers.INetMessage<global::Game.Protocol.Snapshot>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Protocol.Snapshot value)
             {
                 writer.WriteUInt32(value.Tick);

@@ -25,16 +25,7 @@ namespace Game
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         static global::Game.Hit global::Travelers.INetMessage<global::Game.Hit>.Deserialize(ref global::Travelers.NetReader reader)
         {
-            if (reader.Remaining < 16)
-            {
-                // Cut short: read member by member so the error names the member that is cut.
-                _ = reader.ReadInt32();
-                reader.MemberIndex = 1;
-                _ = reader.ReadVector2();
-                reader.MemberIndex = 2;
-                _ = reader.ReadSingle();
-            }
-            ref readonly byte __run0 = ref reader.ReadRun(16);
+            ref readonly byte __run0 = ref reader.ReadRun(16, 0, new byte[] { 4, 8, 4 });
             int __v_Target = global::Travelers.NetLayout.Read<int>(in __run0, 0);
             global::System.Numerics.Vector2 __v_At = global::Travelers.NetLayout.Read<global::System.Numerics.Vector2>(in __run0, 4);
             float __v_Damage = global::Travelers.NetLayout.Read<float>(in __run0, 12);

@@ -10,6 +10,9 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.ChatLine>.MessageSchema => "Game.ChatLine#0000000000000007(From:str;Text:str[max=256])";
 
+        // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+        static bool global::Travelers.INetMessage<global::Game.ChatLine>.RunsUserCode => false;
+
         static void global::Travelers.INetMessage<global::Game.ChatLine>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.ChatLine value)
         {
             writer.WriteString(value.From, 0);

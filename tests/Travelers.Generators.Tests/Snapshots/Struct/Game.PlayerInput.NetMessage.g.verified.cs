@@ -10,6 +10,9 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.PlayerInput>.MessageSchema => "Game.PlayerInput#11AE0D5BF195CBCE(Tick:u32;X:f32;Y:f32;Z:f32;Yaw:f32;Pitch:f32;Buttons:u16;Fire:bool)";
 
+        // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+        static bool global::Travelers.INetMessage<global::Game.PlayerInput>.RunsUserCode => false;
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         static void global::Travelers.INetMessage<global::Game.PlayerInput>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.PlayerInput value)
         {
@@ -43,24 +46,7 @@ namespace Game
         static global::Game.PlayerInput global::Travelers.INetMessage<global::Game.PlayerInput>.Deserialize(ref global::Travelers.NetReader reader)
         {
             var value = new global::Game.PlayerInput();
-            if (reader.Remaining < 26)
-            {
-                // Cut short: read member by member so the error names the member that is cut.
-                _ = reader.ReadUInt32();
-                reader.MemberIndex = 1;
-                _ = reader.ReadSingle();
-                reader.MemberIndex = 2;
-                _ = reader.ReadSingle();
-                reader.MemberIndex = 3;
-                _ = reader.ReadSingle();
-                reader.MemberIndex = 4;
-                _ = reader.ReadSingle();
-                reader.MemberIndex = 5;
-                _ = reader.ReadSingle();
-                reader.MemberIndex = 6;
-                _ = reader.ReadUInt16();
-            }
-            ref readonly byte __run0 = ref reader.ReadRun(26);
+            ref readonly byte __run0 = ref reader.ReadRun(26, 0, new byte[] { 4, 4, 4, 4, 4, 4, 2 });
             value.Tick = global::Travelers.NetLayout.Read<uint>(in __run0, 0);
             value.X = global::Travelers.NetLayout.Read<float>(in __run0, 4);
             value.Y = global::Travelers.NetLayout.Read<float>(in __run0, 8);

@@ -10,6 +10,9 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.Loadout>.MessageSchema => "Game.Loadout#00000000000001F5~(Weapon:str;Ammo:i32)";
 
+        // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+        static bool global::Travelers.INetMessage<global::Game.Loadout>.RunsUserCode => false;
+
         static void global::Travelers.INetMessage<global::Game.Loadout>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Loadout value)
         {
             var __body = writer.CreateScratch();

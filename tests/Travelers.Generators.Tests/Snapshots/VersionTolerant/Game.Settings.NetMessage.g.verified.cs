@@ -10,6 +10,9 @@ namespace Game
 
         static string global::Travelers.INetMessage<global::Game.Settings>.MessageSchema => "Game.Settings#00000000000001F4~(Name:str;Volume:i32)";
 
+        // Fields, auto-properties and trivial initializers only: nothing here can throw but Travelers itself.
+        static bool global::Travelers.INetMessage<global::Game.Settings>.RunsUserCode => false;
+
         static void global::Travelers.INetMessage<global::Game.Settings>.Serialize(ref global::Travelers.NetWriter writer, in global::Game.Settings value)
         {
             var __body = writer.CreateScratch();
