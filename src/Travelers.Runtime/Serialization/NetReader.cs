@@ -20,6 +20,8 @@ public ref struct NetReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    // Throw paths pass field values (_baseOffset + _pos), never Offset or Remaining: a property call the JIT
+    // leaves un-inlined in a cold block takes `ref this`, and the whole reader then lives in memory.
     private readonly ReadOnlySpan<byte> _buffer;
     private readonly NetLimits _limits;
     private readonly int _baseOffset;
@@ -82,14 +84,14 @@ public ref struct NetReader
 
     /// <summary>An exception thrown by user code while reading, located at the member being read.</summary>
     internal readonly NetSerializationException UserCodeError(Exception exception) =>
-        ThrowHelper.FromUserCode(_schema, _member, exception, Offset);
+        ThrowHelper.FromUserCode(_schema, _member, exception, _baseOffset + _pos);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref byte Take(int size, string what)
     {
         if (_buffer.Length - _pos < size)
         {
-            ThrowHelper.EndOfInput(_schema, _member, what, size, _buffer.Length - _pos, Offset);
+            ThrowHelper.EndOfInput(_schema, _member, what, size, _buffer.Length - _pos, _baseOffset + _pos);
         }
 
         ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), _pos);
@@ -148,7 +150,7 @@ public ref struct NetReader
     {
         if ((uint)length > (uint)(_buffer.Length - _pos))
         {
-            ThrowHelper.EndOfInput(_schema, _member, "raw bytes", length, _buffer.Length - _pos, Offset);
+            ThrowHelper.EndOfInput(_schema, _member, "raw bytes", length, _buffer.Length - _pos, _baseOffset + _pos);
         }
 
         ReadOnlySpan<byte> slice = _buffer.Slice(_pos, length);
@@ -186,7 +188,7 @@ public ref struct NetReader
         byte b = Take(1, "Boolean");
         if (b > 1)
         {
-            ThrowHelper.Malformed(_schema, _member, $"a Boolean must be 0 or 1, not {b}", Offset - 1);
+            ThrowHelper.Malformed(_schema, _member, $"a Boolean must be 0 or 1, not {b}", (_baseOffset + _pos) - 1);
         }
 
         return b != 0;
@@ -360,7 +362,7 @@ public ref struct NetReader
         ulong value = ReadVarSlow(5, "VarUInt32");
         if (value > uint.MaxValue)
         {
-            ThrowHelper.Malformed(_schema, _member, "a VarUInt32 is larger than 32 bits", Offset - 5);
+            ThrowHelper.Malformed(_schema, _member, "a VarUInt32 is larger than 32 bits", (_baseOffset + _pos) - 5);
         }
 
         return (uint)value;
@@ -392,7 +394,7 @@ public ref struct NetReader
         {
             if (_pos >= _buffer.Length)
             {
-                ThrowHelper.EndOfInput(_schema, _member, what, i + 1, 0, Offset);
+                ThrowHelper.EndOfInput(_schema, _member, what, i + 1, 0, _baseOffset + _pos);
             }
 
             byte b = _buffer[_pos++];
@@ -489,7 +491,7 @@ public ref struct NetReader
 
         if ((ulong)count * (ulong)minElementSize > (ulong)Remaining)
         {
-            ThrowHelper.Malformed(_schema, _member, $"a collection of {count} elements cannot fit in the {Remaining} bytes left", start);
+            ThrowHelper.Malformed(_schema, _member, $"a collection of {count} elements cannot fit in the {_buffer.Length - _pos} bytes left", start);
         }
 
         return (int)count;
@@ -527,7 +529,7 @@ public ref struct NetReader
 
         if (byteCount > (uint)Remaining)
         {
-            ThrowHelper.EndOfInput(_schema, _member, "String", (int)byteCount, Remaining, Offset);
+            ThrowHelper.EndOfInput(_schema, _member, "String", (int)byteCount, _buffer.Length - _pos, _baseOffset + _pos);
         }
 
         ReadOnlySpan<byte> bytes = ReadRaw((int)byteCount);
@@ -583,7 +585,7 @@ public ref struct NetReader
     {
         if (++_depth > _limits.MaxDepth)
         {
-            ThrowHelper.LimitExceeded(_schema, _member, "nesting depth", _depth, _limits.MaxDepth, Offset);
+            ThrowHelper.LimitExceeded(_schema, _member, "nesting depth", _depth, _limits.MaxDepth, _baseOffset + _pos);
         }
 
         // Errors name the innermost message and member: save the outer ones, restore on return.
@@ -614,7 +616,7 @@ public ref struct NetReader
         byte presence = ReadByte();
         if (presence > 1)
         {
-            ThrowHelper.Malformed(_schema, _member, $"a presence byte must be 0 or 1, not {presence}", Offset - 1);
+            ThrowHelper.Malformed(_schema, _member, $"a presence byte must be 0 or 1, not {presence}", (_baseOffset + _pos) - 1);
         }
 
         return presence == 1;
@@ -659,7 +661,7 @@ public ref struct NetReader
         uint count = ReadVarUInt32();
         if (count > 4096)
         {
-            ThrowHelper.LimitExceeded(_schema, _member, "member count", count, 4096, Offset);
+            ThrowHelper.LimitExceeded(_schema, _member, "member count", count, 4096, _baseOffset + _pos);
         }
 
         uint length = ReadVarUInt32();
@@ -674,7 +676,7 @@ public ref struct NetReader
     {
         if (_pos != _buffer.Length)
         {
-            ThrowHelper.Malformed(_schema, _member, $"{_buffer.Length - _pos} bytes are left after the message", Offset);
+            ThrowHelper.Malformed(_schema, _member, $"{_buffer.Length - _pos} bytes are left after the message", _baseOffset + _pos);
         }
     }
 
@@ -689,12 +691,12 @@ public ref struct NetReader
     {
         if (key is null)
         {
-            ThrowHelper.Malformed(_schema, _member, "a dictionary key is null", Offset);
+            ThrowHelper.Malformed(_schema, _member, "a dictionary key is null", _baseOffset + _pos);
         }
 
         if (!dictionary.TryAdd(key, value))
         {
-            ThrowHelper.Malformed(_schema, _member, "a dictionary key appears twice", Offset);
+            ThrowHelper.Malformed(_schema, _member, "a dictionary key appears twice", _baseOffset + _pos);
         }
     }
 
@@ -706,7 +708,7 @@ public ref struct NetReader
     {
         if (!set.Add(item))
         {
-            ThrowHelper.Malformed(_schema, _member, "a set element appears twice", Offset);
+            ThrowHelper.Malformed(_schema, _member, "a set element appears twice", _baseOffset + _pos);
         }
     }
 }
