@@ -34,11 +34,26 @@ public static class DiagnosticIds
     /// <summary>TRV1005: the type named by [NetSerializer] does not implement INetSerializer&lt;T&gt; for the member's type.</summary>
     public const string InvalidSerializer = "TRV1005";
 
-    // TRV2xxx: message declarations. No rules yet.
+    // TRV2xxx: message declarations.
+
+    /// <summary>TRV2001: two messages in a compilation have the same explicit or stable id.</summary>
+    public const string DuplicateMessageId = "TRV2001";
+
+    /// <summary>TRV2002: [MaxLength] on a member with no length, or with a value of 0 or less.</summary>
+    public const string InvalidMaxLength = "TRV2002";
+
+    /// <summary>TRV2003: a get-only member that no constructor parameter sets: never sent.</summary>
+    public const string MemberNotSent = "TRV2003";
+
+    /// <summary>TRV2004: a string or collection member without [MaxLength] (Info).</summary>
+    public const string MissingMaxLength = "TRV2004";
 
     // TRV3xxx: RPC. No rules yet.
 
     // TRV4xxx: replication. No rules yet.
 
-    // TRV5xxx: sending and receiving. No rules yet.
+    // TRV5xxx: sending and receiving.
+
+    /// <summary>TRV5001: a type argument that must be a message is not one.</summary>
+    public const string NotAMessage = "TRV5001";
 }

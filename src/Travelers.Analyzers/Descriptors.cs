@@ -1,0 +1,47 @@
+using Microsoft.CodeAnalysis;
+
+namespace Travelers.Analyzers;
+
+/// <summary>Every analyzer descriptor, in one place; each rule's analyzer lives in its own file under Rules/.</summary>
+internal static class Descriptors
+{
+    /// <summary>TRV2001.</summary>
+    public static readonly DiagnosticDescriptor DuplicateMessageId = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.DuplicateMessageId,
+        "Two messages have the same id",
+        "Messages '{0}' and '{1}' both have id 0x{2}, so a peer could not tell them apart: {3}",
+        Categories.Messages,
+        DiagnosticSeverity.Error);
+
+    /// <summary>TRV2002.</summary>
+    public static readonly DiagnosticDescriptor InvalidMaxLength = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.InvalidMaxLength,
+        "[MaxLength] has no effect here",
+        "[MaxLength] on '{0}' has no effect: {1}",
+        Categories.Messages,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>TRV2003.</summary>
+    public static readonly DiagnosticDescriptor MemberNotSent = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.MemberNotSent,
+        "Member is never sent",
+        "'{0}.{1}' is get-only and no constructor parameter sets it, so deserialization cannot set it and it is not sent: make it 'init' or mark it [NetIgnore]",
+        Categories.Messages,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>TRV2004.</summary>
+    public static readonly DiagnosticDescriptor MissingMaxLength = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.MissingMaxLength,
+        "String or collection member has no [MaxLength]",
+        "'{0}.{1}' has no [MaxLength]: a peer may send up to {2} {3}; add [MaxLength] with the most this member needs",
+        Categories.Messages,
+        DiagnosticSeverity.Info);
+
+    /// <summary>TRV5001.</summary>
+    public static readonly DiagnosticDescriptor NotAMessage = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.NotAMessage,
+        "Type is not a message",
+        "'{0}' is not a [NetMessage] type, so '{1}' cannot send or read it: mark it [NetMessage] and partial",
+        Categories.Sending,
+        DiagnosticSeverity.Error);
+}
