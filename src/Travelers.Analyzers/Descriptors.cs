@@ -11,7 +11,8 @@ internal static class Descriptors
         "Two messages have the same id",
         "Messages '{0}' and '{1}' both have id 0x{2}, so a peer could not tell them apart: {3}",
         Categories.Messages,
-        DiagnosticSeverity.Error);
+        DiagnosticSeverity.Error,
+        WellKnownDiagnosticTags.CompilationEnd); // the IDE reports it after whole-compilation analysis
 
     /// <summary>TRV2002.</summary>
     public static readonly DiagnosticDescriptor InvalidMaxLength = DiagnosticDescriptorFactory.Create(

@@ -17,8 +17,9 @@ internal static class DiagnosticDescriptorFactory
     /// <param name="messageFormat">The message, with <c>{0}</c>-style placeholders.</param>
     /// <param name="category">One of <see cref="Categories"/>.</param>
     /// <param name="severity">The default severity.</param>
-    public static DiagnosticDescriptor Create(string id, string title, string messageFormat, string category, DiagnosticSeverity severity) =>
-        new(id, title, messageFormat, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkUri(id));
+    /// <param name="customTags">Tags such as <see cref="WellKnownDiagnosticTags.CompilationEnd"/> for rules reported at the end of a compilation.</param>
+    public static DiagnosticDescriptor Create(string id, string title, string messageFormat, string category, DiagnosticSeverity severity, params string[] customTags) =>
+        new(id, title, messageFormat, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkUri(id), customTags: customTags);
 
     /// <summary>The help link of <paramref name="id"/>.</summary>
     public static string HelpLinkUri(string id) => HelpLinkBase + id + ".md";
