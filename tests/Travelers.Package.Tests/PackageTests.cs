@@ -23,6 +23,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
             "lib/net10.0/Travelers.dll",
             "analyzers/dotnet/cs/Travelers.Generators.dll",
             "analyzers/dotnet/cs/Travelers.Analyzers.dll",
+            "analyzers/dotnet/cs/Travelers.CodeFixes.dll",
         ];
         foreach (string path in expected)
         {
@@ -55,7 +56,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         AssertPacked();
         CancellationToken cancellationToken = TestContext.Current.CancellationToken;
         string consumer = Path.Combine(package.WorkDirectory, "consumer");
-        WriteConsumer(consumer);
+        WriteConsumer(consumer, "Consumer", treatWarningsAsErrors: true);
 
         // Restore and build in one go; the package's generator writes the serializers.
         CommandResult build = await DotNet.RunAsync(consumer, BuildTimeout, cancellationToken,
@@ -75,6 +76,44 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         Assert.Contains("Round trip: OK", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Dotnet_build_reports_each_misuse_at_the_line_of_the_offending_type_or_member()
+    {
+        AssertPacked();
+        CancellationToken cancellationToken = TestContext.Current.CancellationToken;
+        string project = Path.Combine(package.WorkDirectory, "misuse");
+        WriteConsumer(project, "Misuse", treatWarningsAsErrors: false);
+
+        // Info rules do not show in a build; raise TRV2004 the way the rule page tells a game to.
+        File.WriteAllText(Path.Combine(project, ".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.TRV2004.severity = warning\n");
+        CommandResult build = await DotNet.RunAsync(project, BuildTimeout, cancellationToken,
+            "build", "Consumer.csproj", "-c", "Release", "-nologo", "-v:q", "-clp:NoSummary");
+        Assert.True(build.ExitCode != 0, "The misuse corpus holds errors, so its build must fail.\n" + build);
+
+        string[] lines = File.ReadAllLines(Path.Combine(project, "Misuse.cs"));
+        var expected = new HashSet<(int Line, string Id)>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            foreach (System.Text.RegularExpressions.Match id in System.Text.RegularExpressions.Regex.Matches(lines[i], @"// (TRV\d{4})\s*$"))
+            {
+                expected.Add((i + 1, id.Groups[1].Value));
+            }
+        }
+
+        // "Misuse.cs(12,18): error TRV1001: ..." (each diagnostic may print twice: once per build step).
+        var reported = new HashSet<(int Line, string Id)>();
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(build.Output, @"Misuse\.cs\((\d+),\d+\): (?:error|warning) (TRV\d{4})"))
+        {
+            reported.Add((int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value));
+        }
+
+        Assert.True(expected.Count >= 11, "The corpus lost its markers.");
+        string Show(IEnumerable<(int Line, string Id)> set) => string.Join(", ", set.Order().Select(x => $"{x.Id}@{x.Line}"));
+        Assert.True(
+            expected.SetEquals(reported),
+            $"expected {Show(expected)}\nreported {Show(reported)}\nmissing {Show(expected.Except(reported))}\nunexpected {Show(reported.Except(expected))}\n{build}");
+    }
+
     private void AssertPacked()
     {
         Assert.True(package.Pack is { ExitCode: 0 } && File.Exists(package.PackagePath),
@@ -86,10 +125,14 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     /// above it, that restores Travelers from the temporary feed and everything else from the
     /// machine's configured sources (the nuget.config adds a source and clears none).
     /// </summary>
-    private void WriteConsumer(string directory)
+    private void WriteConsumer(string directory, string sources, bool treatWarningsAsErrors)
     {
         Directory.CreateDirectory(directory);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Consumer", "Program.cs"), Path.Combine(directory, "Program.cs"));
+        foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, sources), "*.cs"))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+        }
+
         File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />\n");
         File.WriteAllText(Path.Combine(directory, "Directory.Build.targets"), "<Project />\n");
         File.WriteAllText(Path.Combine(directory, "Directory.Packages.props"), "<Project />\n");
@@ -111,7 +154,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <!-- Code generated into a user's project must compile without a warning. -->
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <TreatWarningsAsErrors>{(treatWarningsAsErrors ? "true" : "false")}</TreatWarningsAsErrors>
                 <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
               </PropertyGroup>
               <ItemGroup>
