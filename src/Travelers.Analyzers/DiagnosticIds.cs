@@ -6,7 +6,7 @@ namespace Travelers.Analyzers;
 /// </summary>
 /// <remarks>
 /// <list type="table">
-/// <item><term>TRV1xxx</term><description>The generator: a [NetMessage] type it cannot generate a serializer for (errors, reported by Travelers.Generators).</description></item>
+/// <item><term>TRV1xxx</term><description>A [NetMessage] type the generator cannot generate a serializer for (errors; found by the generator's parser, reported by CannotGenerateAnalyzer).</description></item>
 /// <item><term>TRV2xxx</term><description>Message declarations: misuse that still generates, such as members that are never sent.</description></item>
 /// <item><term>TRV3xxx</term><description>RPC declarations and calls.</description></item>
 /// <item><term>TRV4xxx</term><description>Replication.</description></item>
@@ -15,9 +15,8 @@ namespace Travelers.Analyzers;
 /// </remarks>
 public static class DiagnosticIds
 {
-    // TRV1xxx: the generator. The descriptors live in Travelers.Generators.DiagnosticDescriptors (the
-    // generator cannot reference this assembly); the ids are repeated here for reference only, and a test
-    // keeps the two lists equal.
+    // TRV1xxx: what the generator cannot generate. The descriptors live in Travelers.Generators.DiagnosticDescriptors,
+    // compiled into both assemblies; the ids are repeated here for the code fixes, and a test keeps the lists equal.
 
     /// <summary>TRV1001: a [NetMessage] type, or a type containing it, is not partial.</summary>
     public const string TypeNotPartial = "TRV1001";

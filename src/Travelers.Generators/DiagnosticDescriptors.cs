@@ -3,8 +3,9 @@ using Microsoft.CodeAnalysis;
 namespace Travelers.Generators;
 
 /// <summary>
-/// What the generator cannot generate (TRV1xxx). Misuse that still generates belongs to the analyzers.
-/// Every id has a page at docs/rules/TRVnnnn.md.
+/// What the generator cannot generate (TRV1xxx). The parser finds them and the generator skips the type;
+/// Travelers.Analyzers' CannotGenerateAnalyzer, which compiles this file and the parser too, reports them
+/// on source locations (fixable, suppressible). Every id has a page at docs/rules/TRVnnnn.md.
 /// </summary>
 internal static class DiagnosticDescriptors
 {

@@ -10,9 +10,10 @@ namespace Travelers.Generators;
 
 /// <summary>
 /// Writes serializers for [NetMessage] types. The pipeline only wires steps: parse each attributed type
-/// into an equatable model (the only step that sees symbols), emit one file per model, one registration
-/// file for all of them, and report diagnostics apart from the source so moving text around does not
-/// regenerate code.
+/// into an equatable model (the only step that sees symbols), emit one file per model and one registration
+/// file for all of them. A type the parser finds errors in is skipped; the errors themselves (TRV1xxx) are
+/// reported by Travelers.Analyzers' CannotGenerateAnalyzer from the same parser, on real source locations:
+/// as the Roslyn team advises, a generator generates and an analyzer diagnoses.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetMessageGenerator : IIncrementalGenerator
@@ -25,9 +26,6 @@ public sealed class NetMessageGenerator : IIncrementalGenerator
 
     /// <summary>Tracking name of the collected models.</summary>
     public const string RegistryStep = "Travelers.NetMessage.Registry";
-
-    /// <summary>Tracking name of the diagnostics step.</summary>
-    public const string DiagnosticsStep = "Travelers.NetMessage.Diagnostics";
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -44,11 +42,6 @@ public sealed class NetMessageGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Model!)
             .WithTrackingName(ModelStep);
 
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
-            .Select(static (r, _) => r.Diagnostics)
-            .Where(static d => d.Count > 0)
-            .WithTrackingName(DiagnosticsStep);
-
         IncrementalValueProvider<ImmutableArray<MessageModel>> all = models.Collect().WithTrackingName(RegistryStep);
 
         context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.HintName, MessageEmitter.Emit(model)));
@@ -57,13 +50,6 @@ public sealed class NetMessageGenerator : IIncrementalGenerator
             if (!list.IsEmpty)
             {
                 spc.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(list));
-            }
-        });
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
-        {
-            foreach (DiagnosticInfo diagnostic in list)
-            {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
         });
     }

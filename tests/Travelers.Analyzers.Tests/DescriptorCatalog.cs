@@ -9,7 +9,7 @@ internal sealed record FoundDescriptor(Component Component, Type DeclaringType, 
     public string Id => Descriptor.Id;
 
     /// <summary>Short enough for xunit to show whole in a test name: "TRV1001 TypeNotPartial".</summary>
-    public string Key => Id + " " + MemberName;
+    public string Key => Id + " " + MemberName + (Component.Assembly == typeof(DiagnosticIds).Assembly ? string.Empty : " (generator)");
 }
 
 /// <summary>One of the two Roslyn components, with the ids it may use.</summary>
@@ -31,8 +31,8 @@ internal static class DescriptorCatalog
     /// <summary>The generator reports only "cannot generate" errors: TRV1xxx.</summary>
     public static Component Generator { get; } = new(typeof(Travelers.Generators.NetMessageGenerator).Assembly, 1000, 1999);
 
-    /// <summary>The analyzers report misuse: TRV2xxx to TRV5xxx.</summary>
-    public static Component Analyzers { get; } = new(typeof(DiagnosticIds).Assembly, 2000, 5999);
+    /// <summary>The analyzers report misuse (TRV2xxx to TRV5xxx) and, from the generator's own parser, what it cannot generate (TRV1xxx).</summary>
+    public static Component Analyzers { get; } = new(typeof(DiagnosticIds).Assembly, 1000, 5999);
 
     public static IReadOnlyList<Component> Components { get; } = [Generator, Analyzers];
 

@@ -35,6 +35,7 @@ public sealed class InfrastructureTests
             .Select(f => f.Name + " = " + f.GetRawConstantValue())
             .Order(StringComparer.Ordinal);
         IEnumerable<string> descriptors = DescriptorCatalog.All
+            .Where(d => d.Component == DescriptorCatalog.Analyzers)
             .Select(d => d.MemberName + " = " + d.Id)
             .Order(StringComparer.Ordinal);
 

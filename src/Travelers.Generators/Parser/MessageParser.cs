@@ -12,10 +12,19 @@ namespace Travelers.Generators.Parser;
 /// <summary>Turns a [NetMessage] type symbol into a <see cref="MessageModel"/> and diagnostics. The only place that sees symbols.</summary>
 internal static class MessageParser
 {
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
+
+    /// <summary>The same reading for the analyzers, which start from a symbol: its first declaration and its [NetMessage].</summary>
+    public static ParseResult? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.NetMessageAttribute);
+        TypeDeclarationSyntax? declaration = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();
+        return attribute is null || declaration is null ? null : Parse(type, declaration, attribute, compilation, cancellationToken);
+    }
+
+    private static ParseResult Parse(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
 
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -106,7 +115,6 @@ internal static class MessageParser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        AttributeData attribute = context.Attributes[0];
         ulong id = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Id").Value.Value is ulong explicitId && explicitId != 0
             ? explicitId
             : StableHash.Compute(TypeClassifier.FullNameOf(type));
@@ -125,7 +133,7 @@ internal static class MessageParser
             tolerant,
             members.ToEquatableArray(),
             constructor?.Parameters.Length ?? 0,
-            UserCodeAnalysis.RunsUserCode(type, context.SemanticModel.Compilation, cancellationToken),
+            UserCodeAnalysis.RunsUserCode(type, compilation, cancellationToken),
             IsRegistrable(type));
         return new ParseResult(model2, EquatableArray<DiagnosticInfo>.Empty);
     }
