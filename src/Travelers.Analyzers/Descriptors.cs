@@ -38,6 +38,22 @@ internal static class Descriptors
         Categories.Messages,
         DiagnosticSeverity.Info);
 
+    /// <summary>TRV2005.</summary>
+    public static readonly DiagnosticDescriptor BreakingSchemaChange = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.BreakingSchemaChange,
+        "Message change breaks peers built from the shipped schema",
+        "'{0}' no longer matches Travelers.Schema.txt in a way peers built from it cannot read: {1}",
+        Categories.Messages,
+        DiagnosticSeverity.Warning);
+
+    /// <summary>TRV2006.</summary>
+    public static readonly DiagnosticDescriptor SchemaFileOutOfDate = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.SchemaFileOutOfDate,
+        "Travelers.Schema.txt does not list this message as it is",
+        "'{0}' {1}: update Travelers.Schema.txt",
+        Categories.Messages,
+        DiagnosticSeverity.Info);
+
     /// <summary>TRV5001.</summary>
     public static readonly DiagnosticDescriptor NotAMessage = DiagnosticDescriptorFactory.Create(
         DiagnosticIds.NotAMessage,

@@ -47,6 +47,12 @@ public static class DiagnosticIds
     /// <summary>TRV2004: a string or collection member without [MaxLength] (Info).</summary>
     public const string MissingMaxLength = "TRV2004";
 
+    /// <summary>TRV2005: a message changed in a way peers built from Travelers.Schema.txt cannot read.</summary>
+    public const string BreakingSchemaChange = "TRV2005";
+
+    /// <summary>TRV2006: a new message, or a compatible change, not yet in Travelers.Schema.txt (Info, with a fix).</summary>
+    public const string SchemaFileOutOfDate = "TRV2006";
+
     // TRV3xxx: RPC. No rules yet.
 
     // TRV4xxx: replication. No rules yet.
