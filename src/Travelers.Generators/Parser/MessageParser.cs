@@ -13,17 +13,18 @@ namespace Travelers.Generators.Parser;
 internal static class MessageParser
 {
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
+        Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], context.SemanticModel.Compilation, analyzeUserCode: true, cancellationToken);
 
     /// <summary>The same reading for the analyzers, which start from a symbol: its first declaration and its [NetMessage].</summary>
     public static ParseResult? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.NetMessageAttribute);
         TypeDeclarationSyntax? declaration = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();
-        return attribute is null || declaration is null ? null : Parse(type, declaration, attribute, compilation, cancellationToken);
+        // The user-code analysis binds initializers and only sets a flag the generator emits; the rules never need it.
+        return attribute is null || declaration is null ? null : Parse(type, declaration, attribute, compilation, analyzeUserCode: false, cancellationToken);
     }
 
-    private static ParseResult Parse(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+    private static ParseResult Parse(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData attribute, Compilation compilation, bool analyzeUserCode, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
 
@@ -133,7 +134,7 @@ internal static class MessageParser
             tolerant,
             members.ToEquatableArray(),
             constructor?.Parameters.Length ?? 0,
-            UserCodeAnalysis.RunsUserCode(type, compilation, cancellationToken),
+            !analyzeUserCode || UserCodeAnalysis.RunsUserCode(type, compilation, cancellationToken),
             IsRegistrable(type));
         return new ParseResult(model2, EquatableArray<DiagnosticInfo>.Empty);
     }
