@@ -70,7 +70,7 @@ public partial class Limits
 }
 
 [NetMessage]
-public partial class Lost
+public partial class Lost // TRV2005
 {
     public int Sent { get; set; }
 
