@@ -51,7 +51,8 @@ internal static class Verify<TAnalyzer>
         state.AdditionalReferences.AddRange(s_references.Value);
     }
 
-    private sealed class AnalyzerTest : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+    /// <summary>The configured analyzer test, for tests that need more state (additional files, several documents).</summary>
+    public sealed class AnalyzerTest : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
     {
         public AnalyzerTest()
         {
@@ -62,7 +63,8 @@ internal static class Verify<TAnalyzer>
         protected override ParseOptions CreateParseOptions() => new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
     }
 
-    private sealed class CodeFixTest<TCodeFix> : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+    /// <summary>The configured code-fix test, for tests that need more state than <see cref="CodeFixAsync{TCodeFix}"/> takes.</summary>
+    public sealed class CodeFixTest<TCodeFix> : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
         where TCodeFix : CodeFixProvider, new()
     {
         public CodeFixTest()

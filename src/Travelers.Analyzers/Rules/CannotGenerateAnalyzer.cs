@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Travelers.Generators;
@@ -50,10 +49,7 @@ public sealed class CannotGenerateAnalyzer : DiagnosticAnalyzer
 
         foreach (DiagnosticInfo info in result.Diagnostics)
         {
-            // The parser keeps only a path and a span; map them back to the tree so the location is a source location.
-            SyntaxTree? tree = context.Compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.FilePath);
-            Location location = tree is null ? Location.None : Location.Create(tree, info.Span);
-            context.ReportDiagnostic(Diagnostic.Create(info.Descriptor, location, info.Arguments.AsSpan().ToArray()));
+            context.ReportDiagnostic(info.ToDiagnostic(context.Compilation));
         }
     }
 }

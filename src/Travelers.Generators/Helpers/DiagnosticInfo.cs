@@ -8,7 +8,7 @@ namespace Travelers.Generators.Helpers;
 /// A diagnostic with its location reduced to plain values, so it can travel through the pipeline
 /// without holding a syntax tree (a <see cref="Location"/> would pin the whole compilation).
 /// </summary>
-internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, string FilePath, TextSpan Span, LinePositionSpan LineSpan, EquatableArray<string> Arguments)
+internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, string FilePath, TextSpan Span, EquatableArray<string> Arguments)
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
     {
@@ -17,13 +17,23 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, string Fi
             descriptor,
             location.SourceTree?.FilePath ?? string.Empty,
             location.SourceSpan,
-            location.GetLineSpan().Span,
             arguments.ToEquatableArray());
     }
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>The diagnostic on a source location of <paramref name="compilation"/> (so fixes and #pragma reach it).</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
-        Location location = FilePath.Length == 0 ? Location.None : Location.Create(FilePath, Span, LineSpan);
+        SyntaxTree? tree = null;
+        foreach (SyntaxTree candidate in compilation.SyntaxTrees)
+        {
+            if (candidate.FilePath == FilePath)
+            {
+                tree = candidate;
+                break;
+            }
+        }
+
+        Location location = tree is null ? Location.None : Location.Create(tree, Span);
         return Diagnostic.Create(Descriptor, location, Arguments.AsSpan().ToArray());
     }
 }

@@ -13,13 +13,6 @@ public sealed class SchemaCompatibilityTests
 {
     private const string FileName = "Travelers.Schema.txt";
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
-    {
-        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
-        paths.Add(typeof(NetSerializer).Assembly.Location);
-        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    });
-
     /// <summary>The id the generator gives <paramref name="fullName"/>; StableHash is internal to two referenced assemblies, hence reflection.</summary>
     private static string Id(string fullName)
     {
@@ -39,7 +32,7 @@ public sealed class SchemaCompatibilityTests
 
     private static Task AnalyzeAsync(string source, string? schemaFile, params DiagnosticResult[] expected)
     {
-        var test = new AnalyzerTest { TestCode = source };
+        var test = new Verify<SchemaCompatibilityAnalyzer>.AnalyzerTest { TestCode = source };
         if (schemaFile is not null)
         {
             test.TestState.AdditionalFiles.Add((FileName, schemaFile));
@@ -143,7 +136,7 @@ public sealed class SchemaCompatibilityTests
             [NetMessage] public partial class A { public int X; }
             [NetMessage] public partial class Z { public int X; }
             """;
-        var test = new CodeFixTest { TestCode = Message + others, FixedCode = Message.Replace("{|#0:Chat|}", "Chat", StringComparison.Ordinal) + others };
+        var test = new Verify<SchemaCompatibilityAnalyzer>.CodeFixTest<UpdateSchemaFileCodeFix> { TestCode = Message + others, FixedCode = Message.Replace("{|#0:Chat|}", "Chat", StringComparison.Ordinal) + others };
         test.TestState.AdditionalFiles.Add((FileName, before));
         test.FixedState.AdditionalFiles.Add((FileName, after));
         test.ExpectedDiagnostics.Add(OutOfDate(0, "Game.Chat", "is not in the schema file yet"));
@@ -153,7 +146,7 @@ public sealed class SchemaCompatibilityTests
     [Fact]
     public async Task Fix_updates_the_line()
     {
-        var test = new CodeFixTest { TestCode = Message, FixedCode = Message.Replace("{|#0:Chat|}", "Chat", StringComparison.Ordinal) };
+        var test = new Verify<SchemaCompatibilityAnalyzer>.CodeFixTest<UpdateSchemaFileCodeFix> { TestCode = Message, FixedCode = Message.Replace("{|#0:Chat|}", "Chat", StringComparison.Ordinal) };
         test.TestState.AdditionalFiles.Add((FileName, Line("Game.Chat", "From:i32;Text:str[max=128]") + "\n"));
         test.FixedState.AdditionalFiles.Add((FileName, Line("Game.Chat", "From:i32;Text:str[max=256]") + "\n"));
         test.ExpectedDiagnostics.Add(OutOfDate(0, "Game.Chat", "member 'Text' limit was raised from 128 to 256"));
@@ -172,36 +165,11 @@ public sealed class SchemaCompatibilityTests
             [NetMessage] public partial class {|#0:B|} { public int X; }
             [NetMessage] public partial class {|#1:A|} { public long Y; }
             """;
-        var test = new CodeFixTest { TestCode = source, FixedCode = source.Replace("{|#0:B|}", "B", StringComparison.Ordinal).Replace("{|#1:A|}", "A", StringComparison.Ordinal) };
+        var test = new Verify<SchemaCompatibilityAnalyzer>.CodeFixTest<UpdateSchemaFileCodeFix> { TestCode = source, FixedCode = source.Replace("{|#0:B|}", "B", StringComparison.Ordinal).Replace("{|#1:A|}", "A", StringComparison.Ordinal) };
         test.TestState.AdditionalFiles.Add((FileName, ""));
         test.FixedState.AdditionalFiles.Add((FileName, Line("Game.A", "Y:i64") + "\n" + Line("Game.B", "X:i32") + "\n"));
         test.ExpectedDiagnostics.Add(OutOfDate(0, "Game.B", "is not in the schema file yet"));
         test.ExpectedDiagnostics.Add(OutOfDate(1, "Game.A", "is not in the schema file yet"));
         await test.RunAsync(CancellationToken.None);
-    }
-
-    private static void Configure(ProjectState state) => state.AdditionalReferences.AddRange(s_references.Value);
-
-    private sealed class AnalyzerTest : CSharpAnalyzerTest<SchemaCompatibilityAnalyzer, DefaultVerifier>
-    {
-        public AnalyzerTest()
-        {
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0");
-            Configure(TestState);
-        }
-
-        protected override ParseOptions CreateParseOptions() => new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
-    }
-
-    private sealed class CodeFixTest : CSharpCodeFixTest<SchemaCompatibilityAnalyzer, UpdateSchemaFileCodeFix, DefaultVerifier>
-    {
-        public CodeFixTest()
-        {
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0");
-            Configure(TestState);
-            Configure(FixedState);
-        }
-
-        protected override ParseOptions CreateParseOptions() => new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
     }
 }
