@@ -105,6 +105,9 @@ public static class NetMessageRegistry
         return hash;
     }
 
+    /// <summary>FNV-1a of <paramref name="text"/>'s UTF-8 bytes, as schemas are hashed.</summary>
+    internal static ulong HashText(string text) => Fnv1a(FnvOffset, Encoding.UTF8.GetBytes(text));
+
     private static ulong Fnv1a(ulong hash, ReadOnlySpan<byte> bytes)
     {
         foreach (byte b in bytes)

@@ -53,6 +53,30 @@ public static class NetSerializer
         return (int)writer.BytesWritten;
     }
 
+    /// <summary>
+    /// Writes <paramref name="value"/> into <paramref name="destination"/> if it fits, or else into a pooled array
+    /// (<paramref name="spilled"/>, to be returned to <see cref="ArrayPool{T}.Shared"/>), so that a failure leaves
+    /// nothing half-written anywhere. The bytes are <paramref name="destination"/> or <paramref name="spilled"/>,
+    /// up to the returned length.
+    /// </summary>
+    internal static int SerializeSpilling<T>(Span<byte> destination, in T value, NetLimits limits, out byte[]? spilled)
+        where T : INetMessage<T>
+    {
+        var writer = NetWriter.Spilling<T>(destination, limits);
+        try
+        {
+            WriteChecked(ref writer, in value);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+
+        spilled = writer.Spilled;
+        return (int)writer.BytesWritten;
+    }
+
     /// <summary>Writes <paramref name="value"/> to a new array of exactly its size.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="value">The message.</param>

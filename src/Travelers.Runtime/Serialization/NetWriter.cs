@@ -27,6 +27,7 @@ public ref struct NetWriter
     private int _pos;
     private long _committed;
     private byte[]? _pooled;
+    private bool _spill;
     private int _depth;
     private string? _schema;
     private int _member;
@@ -76,6 +77,17 @@ public ref struct NetWriter
     /// <summary>A span writer positioned inside the top-level message <typeparamref name="T"/>.</summary>
     internal static NetWriter ForMessage<T>(Span<byte> destination, NetLimits limits)
         where T : INetMessage<T> => new(destination, limits) { _depth = 1, _schema = T.MessageSchema };
+
+    /// <summary>
+    /// A span writer for <typeparamref name="T"/> that, instead of failing when <paramref name="destination"/> is
+    /// full, moves what it has to a pooled array and goes on there (see <see cref="Spilled"/>). Messaging writes
+    /// into a connection's output this way: nothing is committed until the whole message is written.
+    /// </summary>
+    internal static NetWriter Spilling<T>(Span<byte> destination, NetLimits limits)
+        where T : INetMessage<T> => new(destination, limits) { _depth = 1, _schema = T.MessageSchema, _spill = true };
+
+    /// <summary>The pooled array a spilling writer moved to (its bytes are <see cref="WrittenSpan"/>), or null.</summary>
+    internal readonly byte[]? Spilled => _pooled;
 
     /// <summary>Bytes written so far.</summary>
     public readonly long BytesWritten => _committed + _pos;
@@ -205,6 +217,15 @@ public ref struct NetWriter
             ArrayPool<byte>.Shared.Return(_pooled);
             _pooled = bigger;
             _span = bigger;
+            return;
+        }
+
+        if (_output is null && _spill)
+        {
+            byte[] spilled = ArrayPool<byte>.Shared.Rent(Math.Max(_span.Length * 2, _pos + size));
+            _span[.._pos].CopyTo(spilled);
+            _pooled = spilled;
+            _span = spilled;
             return;
         }
 

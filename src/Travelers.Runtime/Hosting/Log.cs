@@ -1,0 +1,32 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Travelers;
+
+/// <summary>Every log line of the connection layer, as source-generated <see cref="LoggerMessageAttribute"/> methods.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint} ({Transport})")]
+    public static partial void Listening(ILogger logger, IPEndPoint endPoint, string transport);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {Id} from {EndPoint} opened")]
+    public static partial void Opened(ILogger logger, long id, IPEndPoint endPoint);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {Id} from {EndPoint} closed: {Reason}: {Message}")]
+    public static partial void Closed(ILogger logger, long id, IPEndPoint endPoint, DisconnectReason reason, string message);
+
+    [LoggerMessage(4, LogLevel.Information, "Connection {Id} from {EndPoint} refused during the handshake: {Reason}: {Message}")]
+    public static partial void Refused(ILogger logger, long id, IPEndPoint endPoint, DisconnectReason reason, string message);
+
+    [LoggerMessage(5, LogLevel.Warning, "Connection {Id} from {EndPoint} closed for a protocol violation: {Message}")]
+    public static partial void ProtocolViolation(ILogger logger, long id, IPEndPoint endPoint, string message);
+
+    [LoggerMessage(6, LogLevel.Warning, "Received {MessageType} with no handler registered (counted; logged once per type)")]
+    public static partial void Unhandled(ILogger logger, string messageType);
+
+    [LoggerMessage(7, LogLevel.Warning, "Connection from {EndPoint} closed at once: {Limit} reached")]
+    public static partial void Flood(ILogger logger, IPEndPoint endPoint, string limit);
+
+    [LoggerMessage(8, LogLevel.Information, "Connection {Id} from {EndPoint} timed out: {Message}")]
+    public static partial void TimedOut(ILogger logger, long id, IPEndPoint endPoint, string message);
+}

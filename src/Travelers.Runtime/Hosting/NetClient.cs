@@ -1,0 +1,209 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Travelers.Messaging;
+using Travelers.Transport.Tcp;
+
+namespace Travelers;
+
+/// <summary>
+/// One connection to a server. Handlers and events run in <see cref="Poll"/>, on the caller's thread; sends
+/// may come from any thread and go out at the next <see cref="Poll"/> or <see cref="Flush"/>.
+/// </summary>
+public sealed class NetClient : IAsyncDisposable
+{
+    private readonly Core _core;
+
+    /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
+    /// <param name="options">Its options; null for the defaults.</param>
+    public NetClient(NetClientOptions? options = null)
+    {
+        _core = new Core(this, options ?? new NetClientOptions());
+    }
+
+    /// <summary>The connection completed its handshake. Raised in <see cref="Poll"/>.</summary>
+    public event Action<NetConnection>? ConnectionOpened;
+
+    /// <summary>The connection ended. Raised in <see cref="Poll"/>, once.</summary>
+    public event Action<NetConnection, DisconnectInfo>? ConnectionClosed;
+
+    /// <summary>The connection to the server.</summary>
+    /// <exception cref="InvalidOperationException">Not connected yet.</exception>
+    public NetConnection Connection => _core.Connection ?? throw new InvalidOperationException("The client is not connected: call ConnectAsync first.");
+
+    /// <summary>The options the client was created with.</summary>
+    public NetClientOptions Options => _core.ClientOptions;
+
+    /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="handler">The handler.</param>
+    public void On<T>(MessageHandler<T> handler)
+        where T : INetMessage<T> => _core.On(handler);
+
+    /// <summary>
+    /// Connects and completes the handshake (protocol version, message schemas, approval). The server must
+    /// be polling meanwhile: its approval runs in its <see cref="NetServer.Poll"/>.
+    /// </summary>
+    /// <param name="remote">The server: an <see cref="IPEndPoint"/> or a <see cref="DnsEndPoint"/>.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>A task that completes once connected.</returns>
+    /// <exception cref="NetConnectException">Refused (with the server's reason), mismatched, timed out or unreachable.</exception>
+    /// <exception cref="ArgumentException">An option has a bad value (the message names it).</exception>
+    public Task ConnectAsync(EndPoint remote, CancellationToken cancellationToken = default) => _core.ConnectAsync(remote, cancellationToken);
+
+    /// <summary>Sends <paramref name="message"/> to the server (a shortcut for <c>Connection.Send</c>).</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="message">The message.</param>
+    /// <param name="delivery">How it is delivered.</param>
+    /// <param name="channel">Its channel.</param>
+    public void Send<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
+        where T : INetMessage<T> => Connection.Send(in message, delivery, channel);
+
+    /// <summary>Runs handlers and events for everything received so far, then sends everything queued. Call it every tick.</summary>
+    public void Poll() => _core.Poll();
+
+    /// <summary>Sends everything queued now, without running handlers. Any thread.</summary>
+    public void Flush() => _core.Flush();
+
+    /// <summary>Closes gracefully: what was queued is sent, then the server sees <see cref="DisconnectReason.Graceful"/>.</summary>
+    /// <returns>A task that completes when the connection has closed.</returns>
+    public ValueTask DisposeAsync() => new(_core.DisposeAsync());
+
+    private sealed class Core : NetEndpoint
+    {
+        private readonly NetClient _client;
+        private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _disposed;
+
+        public Core(NetClient client, NetClientOptions options)
+            : base(options, "Travelers.NetClient")
+        {
+            _client = client;
+            ClientOptions = options;
+        }
+
+        public NetClientOptions ClientOptions { get; }
+
+        public NetConnection? Connection { get; private set; }
+
+        public TimeSpan ServerTimeAtConnect { get; private set; }
+
+        protected override IEnumerable<NetConnection> Tracked => Connection is { } connection ? [connection] : [];
+
+        public async Task ConnectAsync(EndPoint remote, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(remote);
+            Begin();
+            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                await EndAsync().ConfigureAwait(false);
+                throw new NetConnectException(DisconnectReason.Timeout, $"Cannot reach {remote}: {e.SocketErrorCode}.", e);
+            }
+            catch
+            {
+                socket.Dispose();
+                await EndAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time), 0);
+            Connection = connection;
+            connection.Start();
+            var hello = new ArrayBufferWriter<byte>(256);
+            Handshake.WriteHello(hello, Table, ClientOptions.ConnectPayload.Span);
+            connection.SendControl(FrameKind.Hello, hello.WrittenSpan);
+
+            try
+            {
+                await _handshake.Task.WaitAsync(Options.HandshakeTimeout, Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "No answer to the handshake."), notifyPeer: true);
+                throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
+            }
+            catch (OperationCanceledException)
+            {
+                connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
+                throw;
+            }
+        }
+
+        public override void OnControlFrame(NetConnection connection, FrameKind kind, in ReadOnlySequence<byte> body)
+        {
+            if (connection.State != ConnectionState.Handshaking)
+            {
+                throw new NetProtocolException($"an unexpected {kind} frame");
+            }
+
+            switch (kind)
+            {
+                case FrameKind.Accept:
+                    (long id, TimeSpan serverTime) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
+                    connection.Id = id;
+                    ServerTimeAtConnect = serverTime;
+                    if (connection.TryOpen(ConnectionState.Handshaking))
+                    {
+                        Enqueue(new Inbound(InboundKind.Opened, connection));
+                        _handshake.TrySetResult();
+                    }
+
+                    return;
+                case FrameKind.Refuse:
+                    DisconnectInfo info = NetConnection.Read(body, static b => Handshake.ReadNotice(b));
+                    _handshake.TrySetException(new NetConnectException(info.Reason, info.Message));
+                    connection.Close(info, notifyPeer: false);
+                    return;
+                default:
+                    throw new NetProtocolException($"a {kind} frame during the handshake");
+            }
+        }
+
+        public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen)
+        {
+            _handshake.TrySetException(new NetConnectException(info.Reason, info.Message));
+            _ = _handshake.Task.Exception; // observed: a failed connect reports it through ConnectAsync
+            if (wasOpen)
+            {
+                Enqueue(new Inbound(InboundKind.Closed, connection, info: info));
+            }
+
+            _closed.TrySetResult();
+        }
+
+        protected override void RaiseOpened(NetConnection connection) => _client.ConnectionOpened?.Invoke(connection);
+
+        protected override void RaiseClosed(NetConnection connection, DisconnectInfo info) => _client.ConnectionClosed?.Invoke(connection, info);
+
+        public async Task DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            if (Connection is { } connection)
+            {
+                Flush();
+                connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client closed the connection."), notifyPeer: true);
+                await _closed.Task.ConfigureAwait(false);
+            }
+
+            if (IsStarted)
+            {
+                await EndAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

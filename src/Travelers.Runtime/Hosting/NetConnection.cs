@@ -1,0 +1,246 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Travelers.Messaging;
+using Travelers.Transport.Tcp;
+
+namespace Travelers;
+
+/// <summary>
+/// One connection between a client and a server, on either side. <see cref="Send{T}"/> may be called from any
+/// thread; what is sent goes out at the next <c>Poll()</c> or <c>Flush()</c> of the server or client, all in
+/// one frame. Handlers and events for the connection run in <c>Poll()</c>.
+/// </summary>
+public sealed class NetConnection : ITcpLinkOwner
+{
+    private readonly NetEndpoint _endpoint;
+    private readonly TcpLink _link;
+    private readonly RttEstimator _rtt = new(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60));
+    private readonly long _created;
+    private long _messagesSent;
+    private long _messagesReceived;
+    private long _queuedBytes;
+    private long _lastPing;
+    private int _state; // ConnectionState
+    private int _dirty;
+    private TaskCompletionSource? _receiveRoom;
+
+    internal NetConnection(NetEndpoint endpoint, TcpLink.Factory linkFactory, long id)
+    {
+        _endpoint = endpoint;
+        Id = id;
+        _created = endpoint.Time.GetTimestamp();
+        _link = linkFactory(this);
+    }
+
+    /// <summary>The connection's id, given by the server (the same on both sides once connected).</summary>
+    public long Id { get; internal set; }
+
+    /// <summary>The other side's address.</summary>
+    public IPEndPoint RemoteEndPoint => _link.RemoteEndPoint;
+
+    /// <summary>The smoothed round-trip time (RFC 6298), measured by heartbeats; zero until the first one returns.</summary>
+    public TimeSpan Rtt => _rtt.Smoothed;
+
+    /// <summary>Whether the handshake has completed and the connection has not ended.</summary>
+    public bool IsConnected => Volatile.Read(ref _state) == (int)ConnectionState.Open && !_link.IsClosing;
+
+    /// <summary>The connection's counters, read now.</summary>
+    public ConnectionStatistics Statistics => new()
+    {
+        BytesSent = _link.BytesSent,
+        BytesReceived = _link.BytesReceived,
+        PacketsSent = _link.Sends,
+        PacketsReceived = _link.Receives,
+        MessagesSent = Interlocked.Read(ref _messagesSent),
+        MessagesReceived = Interlocked.Read(ref _messagesReceived),
+    };
+
+    internal TcpLink Link => _link;
+
+    internal ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
+
+    internal long Created => _created;
+
+    internal long LastPing => Interlocked.Read(ref _lastPing);
+
+    /// <summary>
+    /// Queues <paramref name="message"/> for this connection. Any thread. Over TCP every delivery mode is
+    /// reliable and ordered and the channel is not used. A message sent on a closed connection is dropped.
+    /// </summary>
+    /// <typeparam name="T">A [NetMessage] type registered on both sides.</typeparam>
+    /// <param name="message">The message; it is serialized now, so it may be changed once this returns.</param>
+    /// <param name="delivery">How it is delivered. Default <see cref="Delivery.ReliableOrdered"/>.</param>
+    /// <param name="channel">The channel of ordered and sequenced delivery. Default 0.</param>
+    /// <exception cref="NetSerializationException">The message cannot be serialized (a member over its limit); nothing was sent.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> was not registered when the server or client started.</exception>
+    public void Send<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
+        where T : INetMessage<T>
+    {
+        int index = _endpoint.IndexOf<T>();
+        if (State == ConnectionState.Open && _link.WriteMessage(index, in message, _endpoint.Limits))
+        {
+            Interlocked.Increment(ref _messagesSent);
+            MarkDirty();
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection: the peer's <c>ConnectionClosed</c> sees <see cref="DisconnectReason.Kicked"/> with
+    /// <paramref name="reason"/> as its message, after everything queued before it. Any thread.
+    /// </summary>
+    /// <param name="reason">Why, in words the other side may show.</param>
+    public void Disconnect(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        Close(new DisconnectInfo(DisconnectReason.Kicked, reason), notifyPeer: true);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"connection {Id} ({RemoteEndPoint})";
+
+    internal void Close(DisconnectInfo info, bool notifyPeer, bool abort = false) => _link.Close(info, notifyPeer, abort);
+
+    internal void Start() => _link.Start();
+
+    internal bool TryOpen(ConnectionState from) =>
+        Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)from) == (int)from;
+
+    internal void SetState(ConnectionState state) => Volatile.Write(ref _state, (int)state);
+
+    internal void SendControl(FrameKind kind, ReadOnlySpan<byte> body) => _link.SendControl(kind, body);
+
+    /// <summary>Sends a heartbeat carrying the current timestamp.</summary>
+    internal void Ping()
+    {
+        long now = _endpoint.Time.GetTimestamp();
+        Interlocked.Exchange(ref _lastPing, now);
+        Span<byte> body = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(body, now);
+        _link.SendControl(FrameKind.Ping, body);
+    }
+
+    internal void Flush()
+    {
+        Volatile.Write(ref _dirty, 0);
+        _link.Flush();
+    }
+
+    internal void MarkDirty()
+    {
+        if (Interlocked.Exchange(ref _dirty, 1) == 0)
+        {
+            _endpoint.MarkDirty(this);
+        }
+    }
+
+    internal void CountReceived() => Interlocked.Increment(ref _messagesReceived);
+
+    /// <summary>Poll() has dispatched a batch of <paramref name="bytes"/>: the link may read again if it was held back.</summary>
+    internal void Drained(int bytes)
+    {
+        if (Interlocked.Add(ref _queuedBytes, -bytes) <= _endpoint.Options.MaxQueuedReceiveBytes)
+        {
+            Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
+        }
+    }
+
+    void ITcpLinkOwner.OnFrame(TcpLink link, FrameKind kind, in ReadOnlySequence<byte> body)
+    {
+        switch (kind)
+        {
+            case FrameKind.Ping:
+                Span<byte> echo = stackalloc byte[8];
+                ReadFixed(body, echo);
+                _link.SendControl(FrameKind.Pong, echo);
+                return;
+            case FrameKind.Pong:
+                Span<byte> stamp = stackalloc byte[8];
+                ReadFixed(body, stamp);
+                _rtt.Add(_endpoint.Time.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(stamp)));
+                return;
+            case FrameKind.Disconnect:
+                DisconnectInfo info = Read(body, static b => Handshake.ReadNotice(b));
+                Close(info, notifyPeer: false);
+                return;
+            case FrameKind.Messages when State == ConnectionState.Open:
+                int length = (int)body.Length;
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                body.CopyTo(buffer);
+                Interlocked.Add(ref _queuedBytes, length);
+                _endpoint.Enqueue(new Inbound(InboundKind.Messages, this, buffer, length));
+                return;
+            default:
+                _endpoint.OnControlFrame(this, kind, body);
+                return;
+        }
+    }
+
+    ValueTask ITcpLinkOwner.WaitForReceiveRoomAsync(TcpLink link)
+    {
+        if (Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _receiveRoom, room);
+
+        // Poll() may have drained everything between the check and the write above.
+        if (Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes)
+        {
+            room.TrySetResult();
+        }
+
+        return new ValueTask(room.Task);
+    }
+
+    void ITcpLinkOwner.OnClosed(TcpLink link, DisconnectInfo info)
+    {
+        Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
+        ConnectionState was = (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
+        _endpoint.OnConnectionClosed(this, info, wasOpen: was == ConnectionState.Open);
+    }
+
+    /// <summary>Reads a control frame's body with <paramref name="read"/>; a malformed one is a protocol violation.</summary>
+    internal static TResult Read<TResult>(in ReadOnlySequence<byte> body, Func<byte[], TResult> read)
+    {
+        try
+        {
+            return read(body.ToArray());
+        }
+        catch (NetSerializationException e)
+        {
+            throw new NetProtocolException($"a malformed control frame: {e.Message}", e);
+        }
+    }
+
+    private static void ReadFixed(in ReadOnlySequence<byte> body, Span<byte> destination)
+    {
+        if (body.Length != destination.Length)
+        {
+            throw new NetProtocolException($"a heartbeat of {body.Length} bytes instead of {destination.Length}");
+        }
+
+        body.CopyTo(destination);
+    }
+}
+
+/// <summary>Where a connection is in its life.</summary>
+internal enum ConnectionState
+{
+    /// <summary>Connected at the socket level, waiting for the hello (server) or the accept (client).</summary>
+    Handshaking,
+
+    /// <summary>The hello is waiting for the server's approval in Poll().</summary>
+    Approving,
+
+    /// <summary>Through the handshake: messages flow.</summary>
+    Open,
+
+    /// <summary>Ended.</summary>
+    Closed,
+}

@@ -1,0 +1,355 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Travelers.Messaging;
+
+namespace Travelers;
+
+/// <summary>
+/// What a server and a client share: the message table, handlers, the queue from I/O threads to
+/// <c>Poll()</c>, the connections with something to flush, and the heartbeat and timeout timer.
+/// </summary>
+internal abstract class NetEndpoint
+{
+    private readonly Dictionary<ulong, HandlerEntry> _handlers = new();
+    private readonly ConcurrentQueue<Inbound> _inbound = new();
+    private readonly ConcurrentQueue<NetConnection> _dirty = new();
+    private readonly CancellationTokenSource _stop = new();
+    private HandlerEntry?[] _byIndex = Array.Empty<HandlerEntry?>();
+    private long[] _unhandled = Array.Empty<long>();
+    private MessageTable? _table;
+    private Inbound _current;
+    private int _currentOffset = -1;
+    private Task _maintenance = Task.CompletedTask;
+
+    protected NetEndpoint(NetEndpointOptions options, string category)
+    {
+        Options = options;
+        Time = options.TimeProvider ?? TimeProvider.System;
+        Logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(category);
+    }
+
+    public NetEndpointOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public NetLimits Limits => Options.Limits ?? NetLimits.Default;
+
+    public MessageTable Table => _table ?? throw new InvalidOperationException("Not started.");
+
+    public bool IsStarted => _table is not null;
+
+    public bool IsStopped { get; private set; }
+
+    /// <summary>Messages received with no handler, by type index.</summary>
+    public long UnhandledCount(int index) => Interlocked.Read(ref _unhandled[index]);
+
+    /// <summary>Registers <paramref name="handler"/> for <typeparamref name="T"/>, replacing any earlier one.</summary>
+    public void On<T>(MessageHandler<T> handler)
+        where T : INetMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        NetMessageRegistry.Register<T>();
+        lock (_handlers)
+        {
+            _handlers[T.MessageId] = new HandlerEntry.Of<T>(handler);
+            if (_table is not null)
+            {
+                _byIndex = Resolve(_table);
+            }
+        }
+    }
+
+    /// <summary>Freezes the message table and validates the options; called once when starting.</summary>
+    protected void Begin()
+    {
+        if (_table is not null)
+        {
+            throw new InvalidOperationException($"{GetType().Name} was already started.");
+        }
+
+        Options.Validate();
+        MessageTable table = MessageTable.Current();
+        lock (_handlers)
+        {
+            _byIndex = Resolve(table);
+            _unhandled = new long[table.Types.Length];
+            _table = table;
+        }
+
+        TimeSpan tick = Min(Options.HeartbeatInterval, Min(Options.Timeout, Options.HandshakeTimeout)) / 4;
+        _maintenance = MaintainAsync(tick < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : tick);
+    }
+
+    /// <summary>Stops the timer and makes <see cref="Poll"/> a no-op.</summary>
+    protected async Task EndAsync()
+    {
+        IsStopped = true;
+        _stop.Cancel();
+        await _maintenance.ConfigureAwait(false);
+    }
+
+    private HandlerEntry?[] Resolve(MessageTable table)
+    {
+        var byIndex = new HandlerEntry?[table.Types.Length];
+        foreach ((ulong id, HandlerEntry entry) in _handlers)
+        {
+            int index = table.IndexOf(id);
+            if (index >= 0)
+            {
+                byIndex[index] = entry;
+            }
+        }
+
+        return byIndex;
+    }
+
+    /// <summary>The wire index of <typeparamref name="T"/>, cached per type.</summary>
+    public int IndexOf<T>()
+        where T : INetMessage<T>
+    {
+        MessageTable table = Table;
+        TypeIndex<T>.Slot? slot = TypeIndex<T>.Cached;
+        if (slot is not null && ReferenceEquals(slot.Table, table))
+        {
+            return slot.Index;
+        }
+
+        int index = table.IndexOf(T.MessageId);
+        if (index < 0)
+        {
+            throw new InvalidOperationException(
+                $"{typeof(T)} was not registered when this {GetType().Name} started: its assembly's [NetMessage] types register when it loads; touch one of them (or call NetMessageRegistry.Register<T>()) before starting.");
+        }
+
+        TypeIndex<T>.Cached = new TypeIndex<T>.Slot(table, index);
+        return index;
+    }
+
+    public void Enqueue(in Inbound item) => _inbound.Enqueue(item);
+
+    public void MarkDirty(NetConnection connection) => _dirty.Enqueue(connection);
+
+    /// <summary>Runs handlers and events for what has arrived, then sends what was queued. The caller's thread.</summary>
+    public void Poll()
+    {
+        if (IsStopped || _table is null)
+        {
+            return;
+        }
+
+        // What arrives while this runs waits for the next Poll(), so a flood cannot hold the game thread.
+        int budget = _inbound.Count;
+        if (_currentOffset >= 0)
+        {
+            Dispatch();
+        }
+
+        while (budget-- > 0 && _inbound.TryDequeue(out Inbound item))
+        {
+            switch (item.Kind)
+            {
+                case InboundKind.Hello:
+                    OnHello(item.Connection, item.Hello!);
+                    break;
+                case InboundKind.Opened:
+                    Log.Opened(Logger, item.Connection.Id, item.Connection.RemoteEndPoint);
+                    RaiseOpened(item.Connection);
+                    break;
+                case InboundKind.Messages:
+                    _current = item;
+                    _currentOffset = 0;
+                    Dispatch();
+                    break;
+                case InboundKind.Closed:
+                    Log.Closed(Logger, item.Connection.Id, item.Connection.RemoteEndPoint, item.Info.Reason, item.Info.Message);
+                    RaiseClosed(item.Connection, item.Info);
+                    break;
+            }
+        }
+
+        Flush();
+    }
+
+    /// <summary>Hands every connection's queued messages to its socket.</summary>
+    public void Flush()
+    {
+        int count = _dirty.Count;
+        while (count-- > 0 && _dirty.TryDequeue(out NetConnection? connection))
+        {
+            connection.Flush();
+        }
+    }
+
+    /// <summary>
+    /// Dispatches the current batch from where it stopped: a handler that throws leaves the rest of its batch
+    /// for the next <see cref="Poll"/>, so nothing is lost.
+    /// </summary>
+    private void Dispatch()
+    {
+        NetConnection connection = _current.Connection;
+        ReadOnlySpan<byte> batch = _current.Buffer.AsSpan(0, _current.Length);
+        NetLimits limits = Limits;
+        bool done = false;
+        try
+        {
+            while (_currentOffset < batch.Length)
+            {
+                int offset = _currentOffset;
+                if (!TryReadVarUInt(batch, ref offset, out uint index) || !TryReadVarUInt(batch, ref offset, out uint length) || length > (uint)(batch.Length - offset))
+                {
+                    throw new NetProtocolException($"a message record cut short at byte {_currentOffset} of a {batch.Length}-byte batch");
+                }
+
+                if (index >= (uint)_byIndex.Length)
+                {
+                    throw new NetProtocolException($"an unknown message type index {index} (this side has {_byIndex.Length} types)");
+                }
+
+                ReadOnlySpan<byte> body = batch.Slice(offset, (int)length);
+                _currentOffset = offset + (int)length;
+                connection.CountReceived();
+                HandlerEntry? handler = _byIndex[index];
+                if (handler is null)
+                {
+                    if (Interlocked.Increment(ref _unhandled[index]) == 1)
+                    {
+                        Log.Unhandled(Logger, Table.Types[(int)index].Name);
+                    }
+
+                    continue;
+                }
+
+                handler.Invoke(connection, body, limits);
+            }
+
+            done = true;
+        }
+        catch (NetProtocolException e)
+        {
+            done = true;
+            Log.ProtocolViolation(Logger, connection.Id, connection.RemoteEndPoint, e.Message);
+            connection.Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message), notifyPeer: true);
+        }
+        finally
+        {
+            if (done)
+            {
+                ArrayPool<byte>.Shared.Return(_current.Buffer!);
+                connection.Drained(_current.Length);
+                _current = default;
+                _currentOffset = -1;
+            }
+        }
+    }
+
+    private static bool TryReadVarUInt(ReadOnlySpan<byte> span, ref int offset, out uint value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 35; shift += 7)
+        {
+            if (offset >= span.Length)
+            {
+                return false;
+            }
+
+            byte b = span[offset++];
+            value |= (uint)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return shift < 28 || b < 0x10;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A control frame other than heartbeats and notices, on an I/O thread.</summary>
+    public abstract void OnControlFrame(NetConnection connection, FrameKind kind, in ReadOnlySequence<byte> body);
+
+    /// <summary>A connection's link has stopped, on an I/O thread.</summary>
+    public abstract void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen);
+
+    /// <summary>A hello waiting for approval, in Poll() (server only).</summary>
+    protected virtual void OnHello(NetConnection connection, Handshake.Hello hello)
+    {
+    }
+
+    protected abstract void RaiseOpened(NetConnection connection);
+
+    protected abstract void RaiseClosed(NetConnection connection, DisconnectInfo info);
+
+    /// <summary>The connections the timer looks after (open ones and those in handshake).</summary>
+    protected abstract IEnumerable<NetConnection> Tracked { get; }
+
+    private async Task MaintainAsync(TimeSpan tick)
+    {
+        using var timer = new PeriodicTimer(tick, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                foreach (NetConnection connection in Tracked)
+                {
+                    Maintain(connection);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Handshake deadline, idle timeout, frames held open, heartbeats.</summary>
+    private void Maintain(NetConnection connection)
+    {
+        if (connection.Link.IsClosing)
+        {
+            return;
+        }
+
+        ConnectionState state = connection.State;
+        string? timeout = null;
+        if (state is ConnectionState.Handshaking && Time.GetElapsedTime(connection.Created) > Options.HandshakeTimeout)
+        {
+            timeout = $"no handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s";
+        }
+        else if (Time.GetElapsedTime(connection.Link.LastReceive) > Options.Timeout)
+        {
+            timeout = $"nothing received for {Options.Timeout.TotalSeconds:0.###} s";
+        }
+        else if (connection.Link.PartialFrameSince is var since && since != 0 && Time.GetElapsedTime(since) > Options.Timeout)
+        {
+            timeout = $"a frame left incomplete for {Options.Timeout.TotalSeconds:0.###} s";
+        }
+
+        if (timeout is not null)
+        {
+            Log.TimedOut(Logger, connection.Id, connection.RemoteEndPoint, timeout);
+            connection.Close(new DisconnectInfo(DisconnectReason.Timeout, $"Timed out: {timeout}."), notifyPeer: true);
+            return;
+        }
+
+        if (state == ConnectionState.Open && Time.GetElapsedTime(connection.LastPing) >= Options.HeartbeatInterval)
+        {
+            connection.Ping();
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>The wire index of a type in the table it was last looked up in.</summary>
+    private static class TypeIndex<T>
+        where T : INetMessage<T>
+    {
+        public static Slot? Cached;
+
+        public sealed record Slot(MessageTable Table, int Index);
+    }
+}

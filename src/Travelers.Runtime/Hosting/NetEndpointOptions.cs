@@ -1,0 +1,74 @@
+using System;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Travelers;
+
+/// <summary>
+/// Options both ends of a connection share. Every option has a safe default; values are checked when the
+/// server starts or the client connects, and a bad one fails there with a message naming it.
+/// </summary>
+public abstract class NetEndpointOptions
+{
+    /// <summary>The transport. Default <see cref="NetTransport.Tcp"/>; both sides must agree.</summary>
+    public NetTransport Transport { get; set; } = NetTransport.Tcp;
+
+    /// <summary>Largest frame accepted or sent, in bytes (TCP). Default 524,288 (512 KB, as GameNetworkingSockets). Checked before a frame is buffered.</summary>
+    public int MaxFrameBytes { get; set; } = 512 * 1024;
+
+    /// <summary>
+    /// Cap on bytes sent to one connection but not yet taken by its socket. A peer that stops reading is
+    /// disconnected with <see cref="DisconnectReason.Backpressure"/> when it passes the cap. Default 4 MB.
+    /// </summary>
+    public int MaxUnsentBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Cap on bytes received from one connection and waiting for <c>Poll()</c>. Past it, that connection's
+    /// socket is not read until <c>Poll()</c> catches up (the peer's sends slow down). Default 4 MB.
+    /// </summary>
+    public int MaxQueuedReceiveBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How often a quiet connection is pinged; pings measure <see cref="NetConnection.Rtt"/>. Default 1 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A connection from which nothing arrives for this long is closed with <see cref="DisconnectReason.Timeout"/>, as is a frame left incomplete this long. Default 10 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed to complete the connect handshake. Default 5 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Limits on received messages (string and collection sizes, depth). Default <see cref="NetLimits.Default"/>.</summary>
+    public NetLimits? Limits { get; set; }
+
+    /// <summary>Where logs go. Default none.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>The clock for heartbeats and timeouts; tests may pass a fake one. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Checks every option; throws naming the first bad one.</summary>
+    /// <exception cref="ArgumentException">An option has a bad value.</exception>
+    internal virtual void Validate()
+    {
+        string type = GetType().Name;
+        Require(Enum.IsDefined(Transport), type, nameof(Transport), Transport, "is not a known transport");
+        Require(Transport == NetTransport.Tcp, type, nameof(Transport), Transport, "is not available yet: this version implements NetTransport.Tcp");
+        Require(MaxFrameBytes is >= 1024 and <= 64 * 1024 * 1024, type, nameof(MaxFrameBytes), MaxFrameBytes, "must be between 1,024 and 67,108,864");
+        Require(MaxUnsentBytes >= MaxFrameBytes, type, nameof(MaxUnsentBytes), MaxUnsentBytes, $"must be at least MaxFrameBytes ({MaxFrameBytes})");
+        Require(MaxQueuedReceiveBytes >= MaxFrameBytes, type, nameof(MaxQueuedReceiveBytes), MaxQueuedReceiveBytes, $"must be at least MaxFrameBytes ({MaxFrameBytes})");
+        Require(HeartbeatInterval >= TimeSpan.FromMilliseconds(10), type, nameof(HeartbeatInterval), HeartbeatInterval, "must be at least 10 ms");
+        Require(Timeout > HeartbeatInterval, type, nameof(Timeout), Timeout, $"must be longer than HeartbeatInterval ({HeartbeatInterval})");
+        Require(HandshakeTimeout > TimeSpan.Zero, type, nameof(HandshakeTimeout), HandshakeTimeout, "must be positive");
+        Require(LoggerFactory is not null, type, nameof(LoggerFactory), "null", "must not be null");
+        Require(TimeProvider is not null, type, nameof(TimeProvider), "null", "must not be null");
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the option when <paramref name="condition"/> is false.</summary>
+    internal static void Require(bool condition, string type, string option, object? value, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"{type}.{option} {rule} (it is {value}).", option);
+        }
+    }
+}

@@ -1,0 +1,357 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Travelers.Messaging;
+using Travelers.Transport.Tcp;
+
+namespace Travelers;
+
+/// <summary>
+/// Accepts clients and exchanges messages with them. Handlers and events run in <see cref="Poll"/>, on the
+/// caller's thread; sends may come from any thread and go out at the next <see cref="Poll"/> or
+/// <see cref="Flush"/>.
+/// </summary>
+public sealed class NetServer : IAsyncDisposable
+{
+    private readonly Core _core;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">Its options; null for the defaults.</param>
+    public NetServer(NetServerOptions? options = null)
+    {
+        _core = new Core(this, options ?? new NetServerOptions());
+    }
+
+    /// <summary>A client completed its handshake. Raised in <see cref="Poll"/>.</summary>
+    public event Action<NetConnection>? ConnectionOpened;
+
+    /// <summary>An opened connection ended. Raised in <see cref="Poll"/>, once per opened connection.</summary>
+    public event Action<NetConnection, DisconnectInfo>? ConnectionClosed;
+
+    /// <summary>The connections through the handshake and not yet closed, as of the last <see cref="Poll"/>. Read on the polling thread.</summary>
+    public IReadOnlyCollection<NetConnection> Connections => _core.Open;
+
+    /// <summary>Where the server listens, once <see cref="StartAsync"/> has returned (with the port the OS chose, if 0 was asked).</summary>
+    /// <exception cref="InvalidOperationException">The server has not started.</exception>
+    public IPEndPoint LocalEndPoint => _core.LocalEndPoint ?? throw new InvalidOperationException("The server has not started: call StartAsync first.");
+
+    /// <summary>The options the server was created with.</summary>
+    public NetServerOptions Options => _core.ServerOptions;
+
+    /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="handler">The handler.</param>
+    public void On<T>(MessageHandler<T> handler)
+        where T : INetMessage<T> => _core.On(handler);
+
+    /// <summary>Validates the options, binds and starts accepting. The socket is bound when this returns.</summary>
+    /// <param name="cancellationToken">Cancels starting.</param>
+    /// <returns>A task that completes once listening.</returns>
+    /// <exception cref="ArgumentException">An option has a bad value (the message names it).</exception>
+    /// <exception cref="SocketException">The address or port cannot be bound.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _core.StartAsync(cancellationToken);
+
+    /// <summary>
+    /// Tells every client <see cref="DisconnectReason.ServerShutdown"/>, flushes what was queued to each, then
+    /// closes the sockets and stops listening. <see cref="Poll"/> does nothing afterwards.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for clients to be closed (the sockets are then dropped).</param>
+    /// <returns>A task that completes when every connection has closed.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _core.StopAsync(cancellationToken);
+
+    /// <summary>Runs handlers and events for everything received so far, then sends everything queued. Call it every tick.</summary>
+    public void Poll() => _core.Poll();
+
+    /// <summary>Sends everything queued now, without running handlers. Any thread.</summary>
+    public void Flush() => _core.Flush();
+
+    /// <summary>Sends <paramref name="message"/> to every open connection.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="message">The message.</param>
+    /// <param name="delivery">How it is delivered.</param>
+    /// <param name="channel">Its channel.</param>
+    public void SendToAll<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
+        where T : INetMessage<T>
+    {
+        foreach (NetConnection connection in _core.Open)
+        {
+            connection.Send(in message, delivery, channel);
+        }
+    }
+
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync() => await _core.StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private sealed class Core : NetEndpoint
+    {
+        private readonly NetServer _server;
+        private readonly ConcurrentDictionary<long, NetConnection> _all = new();
+        private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+        private readonly HashSet<NetConnection> _open = new();
+        private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Socket? _listener;
+        private Task _accepting = Task.CompletedTask;
+        private long _nextId;
+        private int _pending;
+        private int _stopping;
+
+        public Core(NetServer server, NetServerOptions options)
+            : base(options, "Travelers.NetServer")
+        {
+            _server = server;
+            ServerOptions = options;
+        }
+
+        public NetServerOptions ServerOptions { get; }
+
+        public IPEndPoint? LocalEndPoint { get; private set; }
+
+        public IReadOnlyCollection<NetConnection> Open => _open;
+
+        protected override IEnumerable<NetConnection> Tracked => _all.Values;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Begin();
+            var listener = new Socket(ServerOptions.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (ServerOptions.Address.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    listener.DualMode = true;
+                }
+
+                listener.Bind(new IPEndPoint(ServerOptions.Address, ServerOptions.Port));
+                listener.Listen(1024);
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+
+            _listener = listener;
+            LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            Log.Listening(Logger, LocalEndPoint, "tcp");
+            _accepting = AcceptLoopAsync(listener);
+            return Task.CompletedTask;
+        }
+
+        private async Task AcceptLoopAsync(Socket listener)
+        {
+            while (true)
+            {
+                Socket socket;
+                try
+                {
+                    socket = await listener.AcceptAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                Admit(socket);
+            }
+        }
+
+        private void Admit(Socket socket)
+        {
+            var remote = (IPEndPoint)socket.RemoteEndPoint!;
+            IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+            string? refused = null;
+            if (Volatile.Read(ref _stopping) != 0)
+            {
+                refused = "the server is stopping";
+            }
+            else if (Interlocked.Increment(ref _pending) > ServerOptions.MaxPendingHandshakes)
+            {
+                Interlocked.Decrement(ref _pending);
+                refused = $"MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes})";
+            }
+            else if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > ServerOptions.MaxConnectionsPerAddress)
+            {
+                Interlocked.Decrement(ref _pending);
+                Release(address);
+                refused = $"MaxConnectionsPerAddress ({ServerOptions.MaxConnectionsPerAddress}) for {address}";
+            }
+
+            if (refused is not null)
+            {
+                Log.Flood(Logger, remote, refused);
+                socket.Dispose();
+                return;
+            }
+
+            socket.NoDelay = true;
+            long id = Interlocked.Increment(ref _nextId);
+            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time), id);
+            _all[id] = connection;
+            connection.Start();
+        }
+
+        private void Release(IPAddress address)
+        {
+            if (_perAddress.AddOrUpdate(address, 0, static (_, n) => n - 1) <= 0)
+            {
+                _perAddress.TryRemove(KeyValuePair.Create(address, 0));
+            }
+        }
+
+        public override void OnControlFrame(NetConnection connection, FrameKind kind, in ReadOnlySequence<byte> body)
+        {
+            if (kind != FrameKind.Hello || connection.State != ConnectionState.Handshaking)
+            {
+                throw new NetProtocolException(connection.State == ConnectionState.Handshaking
+                    ? $"a {kind} frame before the hello"
+                    : $"an unexpected {kind} frame");
+            }
+
+            int maxPayload = ServerOptions.MaxConnectPayloadBytes;
+            Handshake.Hello hello = NetConnection.Read(body, b => Handshake.ReadHello(b, maxPayload));
+            if (hello.Version != Handshake.Version)
+            {
+                Refuse(connection, DisconnectReason.ProtocolMismatch, $"The client speaks Travelers protocol version {hello.Version}; the server speaks {Handshake.Version}.");
+                return;
+            }
+
+            if (hello.Fingerprint != Table.Fingerprint)
+            {
+                Refuse(connection, DisconnectReason.ProtocolMismatch, $"The client and server were built with different messages: {Table.Describe(hello.Types, "server", "client")}");
+                return;
+            }
+
+            connection.SetState(ConnectionState.Approving);
+            Enqueue(new Inbound(InboundKind.Hello, connection, hello: hello));
+        }
+
+        protected override void OnHello(NetConnection connection, Handshake.Hello hello)
+        {
+            if (connection.State != ConnectionState.Approving)
+            {
+                return; // closed meanwhile
+            }
+
+            Approval approval = Approval.Accept;
+            if (ServerOptions.Approve is { } approve)
+            {
+                try
+                {
+                    approval = approve(new ConnectRequest(connection.RemoteEndPoint, hello.Payload));
+                }
+                catch
+                {
+                    Refuse(connection, DisconnectReason.Refused, "The server failed to decide on the connection.");
+                    throw;
+                }
+            }
+
+            if (!approval.IsAccepted)
+            {
+                Refuse(connection, DisconnectReason.Refused, approval.Reason!);
+                return;
+            }
+
+            if (!connection.TryOpen(ConnectionState.Approving))
+            {
+                return;
+            }
+
+            Interlocked.Decrement(ref _pending);
+            var body = new ArrayBufferWriter<byte>(32);
+            Handshake.WriteAccept(body, connection.Id, Time.GetElapsedTime(0));
+            connection.SendControl(FrameKind.Accept, body.WrittenSpan);
+            _open.Add(connection);
+            Log.Opened(Logger, connection.Id, connection.RemoteEndPoint);
+            _server.ConnectionOpened?.Invoke(connection);
+        }
+
+        private void Refuse(NetConnection connection, DisconnectReason reason, string message)
+        {
+            Log.Refused(Logger, connection.Id, connection.RemoteEndPoint, reason, message);
+            var body = new ArrayBufferWriter<byte>(64 + message.Length);
+            Handshake.WriteNotice(body, reason, message);
+            connection.SendControl(FrameKind.Refuse, body.WrittenSpan);
+            connection.Close(new DisconnectInfo(reason, message), notifyPeer: false);
+        }
+
+        public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen)
+        {
+            _all.TryRemove(connection.Id, out _);
+            IPAddress address = connection.RemoteEndPoint.Address;
+            Release(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+            if (wasOpen)
+            {
+                Enqueue(new Inbound(InboundKind.Closed, connection, info: info));
+            }
+            else
+            {
+                Interlocked.Decrement(ref _pending);
+                if (info.Reason == DisconnectReason.ProtocolViolation)
+                {
+                    Log.ProtocolViolation(Logger, connection.Id, connection.RemoteEndPoint, info.Message);
+                }
+            }
+
+            if (Volatile.Read(ref _stopping) != 0 && _all.IsEmpty)
+            {
+                _allClosed.TrySetResult();
+            }
+        }
+
+        protected override void RaiseOpened(NetConnection connection)
+        {
+            // The server raises ConnectionOpened when it approves, in OnHello.
+        }
+
+        protected override void RaiseClosed(NetConnection connection, DisconnectInfo info)
+        {
+            if (_open.Remove(connection))
+            {
+                _server.ConnectionClosed?.Invoke(connection, info);
+            }
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _stopping, 1) != 0 || !IsStarted)
+            {
+                return;
+            }
+
+            _listener?.Dispose();
+            await _accepting.ConfigureAwait(false);
+            Flush();
+            foreach (NetConnection connection in _all.Values)
+            {
+                connection.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "The server is shutting down."), notifyPeer: true);
+            }
+
+            if (_all.IsEmpty)
+            {
+                _allClosed.TrySetResult();
+            }
+
+            try
+            {
+                await _allClosed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (NetConnection connection in _all.Values)
+                {
+                    connection.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "The server is shutting down."), notifyPeer: false, abort: true);
+                }
+
+                await EndAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+
+namespace Travelers.Messaging;
+
+/// <summary>
+/// The bodies of the control frames (hello, accept, refuse, disconnect), written and read with the
+/// serializer's own writer and reader, so their limits and errors are the serializer's.
+/// </summary>
+internal static class Handshake
+{
+    /// <summary>"TRVL", first in every hello: a stranger speaking another protocol is told apart at once.</summary>
+    public const uint Magic = 0x4C565254;
+
+    /// <summary>The protocol version; a peer with another one is refused with <see cref="DisconnectReason.ProtocolMismatch"/>.</summary>
+    public const uint Version = 1;
+
+    /// <summary>Longest type name and reason text accepted in control frames, in chars.</summary>
+    public const int MaxText = 1024;
+
+    /// <summary>Writes a hello: magic, version, fingerprint, every type (id, schema hash, name), payload.</summary>
+    public static void WriteHello(IBufferWriter<byte> output, MessageTable table, ReadOnlySpan<byte> payload)
+    {
+        var writer = new NetWriter(output);
+        writer.WriteUInt32(Magic);
+        writer.WriteVarUInt32(Version);
+        writer.WriteUInt64(table.Fingerprint);
+        writer.WriteCount(table.Types.Length);
+        for (int i = 0; i < table.Types.Length; i++)
+        {
+            writer.WriteUInt64(table.Types[i].Id);
+            writer.WriteUInt64(table.SchemaHashes[i]);
+            writer.WriteString(table.Types[i].Name, MaxText);
+        }
+
+        writer.WriteBytes(payload, 0);
+        writer.Flush();
+    }
+
+    /// <summary>Reads a hello; throws <see cref="NetSerializationException"/> when malformed or over <paramref name="maxPayload"/>.</summary>
+    public static Hello ReadHello(ReadOnlySpan<byte> body, int maxPayload)
+    {
+        var reader = new NetReader(body);
+        uint magic = reader.ReadUInt32();
+        if (magic != Magic)
+        {
+            throw new NetSerializationException($"the hello does not start with the Travelers magic (0x{magic:X8})", 0);
+        }
+
+        uint version = reader.ReadVarUInt32();
+        ulong fingerprint = reader.ReadUInt64();
+        int count = reader.ReadCount(0, 17);
+        var types = new List<(ulong, ulong, string)>(Math.Max(count, 0));
+        for (int i = 0; i < count; i++)
+        {
+            ulong id = reader.ReadUInt64();
+            ulong hash = reader.ReadUInt64();
+            string name = reader.ReadString(MaxText) ?? "?";
+            types.Add((id, hash, name));
+        }
+
+        int start = reader.Offset;
+        int length = reader.ReadCount(maxPayload > 0 ? maxPayload : 1, 1);
+        if (maxPayload == 0 && length > 0)
+        {
+            throw new NetSerializationException($"a connect payload of {length} bytes where none is accepted", start);
+        }
+
+        ReadOnlySpan<byte> payload = length > 0 ? reader.ReadRaw(length) : default;
+        reader.EnsureEnd();
+        return new Hello(version, fingerprint, types, payload.ToArray());
+    }
+
+    /// <summary>Writes an accept: connection id and the server's clock.</summary>
+    public static void WriteAccept(IBufferWriter<byte> output, long connectionId, TimeSpan serverTime)
+    {
+        var writer = new NetWriter(output);
+        writer.WriteInt64(connectionId);
+        writer.WriteTimeSpan(serverTime);
+        writer.Flush();
+    }
+
+    /// <summary>Reads an accept.</summary>
+    public static (long ConnectionId, TimeSpan ServerTime) ReadAccept(ReadOnlySpan<byte> body)
+    {
+        var reader = new NetReader(body);
+        long id = reader.ReadInt64();
+        TimeSpan time = reader.ReadTimeSpan();
+        reader.EnsureEnd();
+        return (id, time);
+    }
+
+    /// <summary>Writes a refuse or disconnect notice: reason code and text.</summary>
+    public static void WriteNotice(IBufferWriter<byte> output, DisconnectReason reason, string message)
+    {
+        var writer = new NetWriter(output);
+        writer.WriteByte((byte)reason);
+        writer.WriteString(message.Length > MaxText ? message[..MaxText] : message, MaxText);
+        writer.Flush();
+    }
+
+    /// <summary>Reads a refuse or disconnect notice.</summary>
+    public static DisconnectInfo ReadNotice(ReadOnlySpan<byte> body)
+    {
+        var reader = new NetReader(body);
+        byte code = reader.ReadByte();
+        string message = reader.ReadString(MaxText) ?? string.Empty;
+        reader.EnsureEnd();
+        if (!Enum.IsDefined((DisconnectReason)code))
+        {
+            throw new NetSerializationException($"unknown disconnect reason {code}", 0);
+        }
+
+        return new DisconnectInfo((DisconnectReason)code, message);
+    }
+
+    /// <summary>A client's hello.</summary>
+    public sealed record Hello(uint Version, ulong Fingerprint, IReadOnlyList<(ulong Id, ulong SchemaHash, string Name)> Types, byte[] Payload);
+}

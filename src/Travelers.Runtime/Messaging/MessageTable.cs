@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Frozen;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+
+namespace Travelers.Messaging;
+
+/// <summary>
+/// The message types an endpoint speaks, frozen when it starts: on the wire a message carries its index in
+/// this table (types sorted by stable id), which both sides agree on because the handshake refuses peers
+/// whose tables differ.
+/// </summary>
+internal sealed class MessageTable
+{
+    private readonly FrozenDictionary<ulong, int> _indexById;
+
+    private MessageTable(ImmutableArray<NetMessageType> types)
+    {
+        Types = types;
+        _indexById = types.Select((t, i) => KeyValuePair.Create(t.Id, i)).ToFrozenDictionary();
+        Fingerprint = NetMessageRegistry.ComputeFingerprint(types);
+        SchemaHashes = types.Select(t => SchemaHash(t.Schema)).ToImmutableArray();
+    }
+
+    /// <summary>The types, sorted by id; a type's position is its index on the wire.</summary>
+    public ImmutableArray<NetMessageType> Types { get; }
+
+    /// <summary>Hash of each type's schema, by index.</summary>
+    public ImmutableArray<ulong> SchemaHashes { get; }
+
+    /// <summary>The protocol fingerprint over every schema.</summary>
+    public ulong Fingerprint { get; }
+
+    /// <summary>The table of every message registered in this process now.</summary>
+    public static MessageTable Current() => new(NetMessageRegistry.Types);
+
+    /// <summary>A table of the given types (tests).</summary>
+    public static MessageTable Of(IEnumerable<NetMessageType> types) =>
+        new(types.OrderBy(t => t.Id).ToImmutableArray());
+
+    /// <summary>The index of the message with id <paramref name="id"/>, or -1.</summary>
+    public int IndexOf(ulong id) => _indexById.TryGetValue(id, out int index) ? index : -1;
+
+    /// <summary>The hash of a schema's text, as the hello lists it.</summary>
+    public static ulong SchemaHash(string schema) => NetMessageRegistry.HashText(schema);
+
+    /// <summary>
+    /// Names the types on which this table (the server's) and the peer's differ, for a refusal: the peer is
+    /// described by each type's id, schema hash and name, as its hello lists them.
+    /// </summary>
+    public string Describe(IReadOnlyList<(ulong Id, ulong SchemaHash, string Name)> peer, string here, string there)
+    {
+        var onlyHere = new List<string>();
+        var onlyThere = new List<string>();
+        var changed = new List<string>();
+        var seen = new HashSet<ulong>();
+        foreach ((ulong id, ulong hash, string name) in peer)
+        {
+            seen.Add(id);
+            int index = IndexOf(id);
+            if (index < 0)
+            {
+                onlyThere.Add(name);
+            }
+            else if (SchemaHashes[index] != hash)
+            {
+                changed.Add(Types[index].Name);
+            }
+        }
+
+        foreach (NetMessageType type in Types)
+        {
+            if (!seen.Contains(type.Id))
+            {
+                onlyHere.Add(type.Name);
+            }
+        }
+
+        var text = new StringBuilder("the message types differ:");
+        Append(text, $" only on the {here}: ", onlyHere);
+        Append(text, $" only on the {there}: ", onlyThere);
+        Append(text, " different schema: ", changed);
+        if (onlyHere.Count + onlyThere.Count + changed.Count == 0)
+        {
+            text.Append(" the same types and schemas, in a different order or with a different fingerprint");
+        }
+
+        return text.ToString();
+    }
+
+    private static void Append(StringBuilder text, string label, List<string> names)
+    {
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        const int Shown = 10;
+        names.Sort(StringComparer.Ordinal);
+        text.Append(label).Append(string.Join(", ", names.Take(Shown)));
+        if (names.Count > Shown)
+        {
+            text.Append($" and {names.Count - Shown} more");
+        }
+
+        text.Append(';');
+    }
+}

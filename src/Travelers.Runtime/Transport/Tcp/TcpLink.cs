@@ -1,0 +1,565 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Travelers.Messaging;
+
+namespace Travelers.Transport.Tcp;
+
+/// <summary>
+/// One TCP connection in Kestrel's shape: a loop from the socket into an input pipe, a loop cutting that
+/// pipe into frames, and a loop from an output pipe to the socket. A frame is a 4-byte little-endian length,
+/// a <see cref="FrameKind"/> byte and a body. Messages are written straight into the output pipe (no
+/// intermediate array), batched into one frame until <see cref="Flush"/>, which hands everything written
+/// since the last flush to the socket loop: one frame, one send.
+/// </summary>
+internal sealed class TcpLink
+{
+    /// <summary>Makes the link of a connection, given the connection that owns it.</summary>
+    public delegate TcpLink Factory(ITcpLinkOwner owner);
+
+    /// <summary>Length prefix and kind byte.</summary>
+    public const int FrameHeaderBytes = 5;
+
+    private const int MaxVarInt32 = 5;
+    private const int LengthSlot = 3; // a varint of 3 bytes holds up to 2^21 - 1, more than any frame's message
+    private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
+
+    private readonly Socket _socket;
+    private readonly ITcpLinkOwner _owner;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly int _maxFrame;
+    private readonly long _maxUnsent;
+    private readonly TimeProvider _time;
+    private readonly object _sendLock = new();
+    private readonly CancellationTokenSource _receiveStop = new();
+    private readonly List<ArraySegment<byte>> _segments = new();
+
+    private Memory<byte> _frameHeader;
+    private int _frameBytes;
+    private bool _frameOpen;
+    private long _pending;
+    private long _unsent;
+    private bool _outputClosed;
+    private int _closing;
+    private int _loops = 3;
+    private DisconnectInfo _info;
+    private DisconnectInfo _endOfInput;
+
+    private long _bytesSent;
+    private long _bytesReceived;
+    private long _sends;
+    private long _receives;
+    private long _lastReceive;
+    private long _partialSince;
+
+    public TcpLink(Socket socket, ITcpLinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time)
+    {
+        _socket = socket;
+        _owner = owner;
+        _maxFrame = maxFrameBytes;
+        _maxUnsent = maxUnsentBytes;
+        _time = time;
+        _lastReceive = time.GetTimestamp();
+        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+
+        // The input pipe holds at most one frame beyond what the frame loop has not cut yet; the output pipe
+        // never pauses the game thread: the unsent-bytes cap (backpressure) bounds it instead.
+        int pause = maxFrameBytes + (64 * 1024);
+        _input = new Pipe(new PipeOptions(pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+    }
+
+    /// <summary>The peer's address.</summary>
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Bytes handed to the socket.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Bytes read from the socket.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Socket sends.</summary>
+    public long Sends => Interlocked.Read(ref _sends);
+
+    /// <summary>Socket reads.</summary>
+    public long Receives => Interlocked.Read(ref _receives);
+
+    /// <summary>Bytes flushed but not yet taken by the socket.</summary>
+    public long Unsent => Interlocked.Read(ref _unsent);
+
+    /// <summary>The timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last bytes received.</summary>
+    public long LastReceive => Interlocked.Read(ref _lastReceive);
+
+    /// <summary>Since when a frame has been incomplete (a timestamp), or 0.</summary>
+    public long PartialFrameSince => Interlocked.Read(ref _partialSince);
+
+    /// <summary>Whether <see cref="Close"/> has been called.</summary>
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    /// <summary>Starts the three loops.</summary>
+    public void Start()
+    {
+        _ = ReceiveLoopAsync();
+        _ = FrameLoopAsync();
+        _ = SendLoopAsync();
+    }
+
+    /// <summary>
+    /// Appends one message (type index, length, body) to the open frame, opening one if needed. The message is
+    /// serialized into the pipe's own memory, or a pooled spill buffer when larger than expected, and nothing
+    /// is committed unless it is written whole: a failing serializer leaves the batch as it was.
+    /// </summary>
+    /// <returns>False when the link is closed (the message is dropped; the closed event tells why).</returns>
+    /// <exception cref="NetSerializationException">The message cannot be serialized; nothing was sent.</exception>
+    /// <exception cref="ArgumentException">The message is larger than a frame.</exception>
+    public bool WriteMessage<T>(int typeIndex, in T message, NetLimits limits)
+        where T : INetMessage<T>
+    {
+        lock (_sendLock)
+        {
+            if (_outputClosed)
+            {
+                return false;
+            }
+
+            PipeWriter output = _output.Writer;
+            const int Spare = FrameHeaderBytes + MaxVarInt32 + LengthSlot;
+            Memory<byte> memory = output.GetMemory(Spare + SizeHint<T>.Value);
+            Span<byte> span = memory.Span;
+            int length = NetSerializer.SerializeSpilling(span[Spare..], in message, limits, out byte[]? spilled);
+            try
+            {
+                SizeHint<T>.Observe(length);
+                int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
+                int lengthBytes = NetWriter.VarUIntSize((uint)length);
+                int record = indexBytes + lengthBytes + length;
+                if (record > _maxFrame - 1)
+                {
+                    throw new ArgumentException(
+                        $"A {typeof(T).Name} of {length} bytes does not fit in a frame of MaxFrameBytes = {_maxFrame}: raise the option on both sides, or send less at once.",
+                        nameof(message));
+                }
+
+                int at = 0;
+                if (!_frameOpen || _frameBytes + record > _maxFrame)
+                {
+                    CloseFrame();
+                    _frameHeader = memory[..FrameHeaderBytes];
+                    span[4] = (byte)FrameKind.Messages;
+                    _frameOpen = true;
+                    _frameBytes = 1;
+                    at = FrameHeaderBytes;
+                }
+
+                at += WriteVarUInt(span[at..], (uint)typeIndex);
+                at += WriteVarUInt(span[at..], (uint)length);
+                if (spilled is null)
+                {
+                    span.Slice(Spare, length).CopyTo(span[at..]);
+                    output.Advance(at + length);
+                }
+                else
+                {
+                    output.Advance(at);
+                    output.Write(spilled.AsSpan(0, length));
+                }
+
+                _frameBytes += record;
+                _pending += at + length;
+                return true;
+            }
+            finally
+            {
+                if (spilled is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(spilled);
+                }
+            }
+        }
+    }
+
+    /// <summary>Appends a control frame (closing the open batch first) and flushes at once.</summary>
+    /// <returns>False when the link is closed.</returns>
+    public bool SendControl(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        bool overCap;
+        lock (_sendLock)
+        {
+            if (_outputClosed)
+            {
+                return false;
+            }
+
+            WriteControlLocked(kind, body);
+            overCap = FlushLocked();
+        }
+
+        if (overCap)
+        {
+            CloseForBackpressure();
+        }
+
+        return true;
+    }
+
+    /// <summary>Hands everything written since the last flush to the socket loop. Any thread.</summary>
+    public void Flush()
+    {
+        bool overCap;
+        lock (_sendLock)
+        {
+            if (_outputClosed || _pending == 0)
+            {
+                return;
+            }
+
+            overCap = FlushLocked();
+        }
+
+        if (overCap)
+        {
+            CloseForBackpressure();
+        }
+    }
+
+    /// <summary>
+    /// Ends the link once. With a notice, the peer is told why in a last frame, and what was queued goes out
+    /// before the socket closes (bounded by a linger time); without, the socket is dropped at once.
+    /// <see cref="ITcpLinkOwner.OnClosed"/> follows when the loops have stopped.
+    /// </summary>
+    public void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        _info = info;
+        lock (_sendLock)
+        {
+            if (!_outputClosed)
+            {
+                if (notifyPeer && !abort)
+                {
+                    var body = new ArrayBufferWriter<byte>(64);
+                    Handshake.WriteNotice(body, info.Reason, info.Message);
+                    WriteControlLocked(FrameKind.Disconnect, body.WrittenSpan);
+                }
+
+                if (!abort)
+                {
+                    FlushLocked();
+                }
+
+                _outputClosed = true;
+                _output.Writer.Complete();
+            }
+        }
+
+        _receiveStop.Cancel();
+        if (abort)
+        {
+            DisposeSocket();
+        }
+        else
+        {
+            _ = LingerAsync();
+        }
+    }
+
+    private async Task LingerAsync()
+    {
+        // A peer that never reads must not hold the socket open: after the linger time it is dropped.
+        try
+        {
+            await Task.Delay(s_linger, _time).ConfigureAwait(false);
+        }
+        finally
+        {
+            DisposeSocket();
+        }
+    }
+
+    private void CloseForBackpressure() =>
+        Close(new DisconnectInfo(DisconnectReason.Backpressure, $"More than {_maxUnsent} bytes were queued for a peer that does not read them."), notifyPeer: false, abort: true);
+
+    private void WriteControlLocked(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        CloseFrame();
+        PipeWriter output = _output.Writer;
+        Span<byte> header = output.GetSpan(FrameHeaderBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)(body.Length + 1));
+        header[4] = (byte)kind;
+        output.Advance(FrameHeaderBytes);
+        output.Write(body);
+        _pending += FrameHeaderBytes + body.Length;
+    }
+
+    /// <returns>True when the unsent bytes passed the cap.</returns>
+    private bool FlushLocked()
+    {
+        CloseFrame();
+        long unsent = Interlocked.Add(ref _unsent, _pending);
+        _pending = 0;
+
+        // The output pipe never pauses (pauseWriterThreshold 0), so this completes at once.
+        ValueTask<FlushResult> flush = _output.Writer.FlushAsync();
+        if (!flush.IsCompleted)
+        {
+            _ = flush.AsTask();
+        }
+
+        return unsent > _maxUnsent;
+    }
+
+    /// <summary>Writes the open batch frame's length into its header: the frame is then final.</summary>
+    private void CloseFrame()
+    {
+        if (_frameOpen)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(_frameHeader.Span, (uint)_frameBytes);
+            _frameOpen = false;
+            _frameHeader = default;
+        }
+    }
+
+    private static int WriteVarUInt(Span<byte> destination, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? error = null;
+        bool ended = false;
+        try
+        {
+            PipeWriter input = _input.Writer;
+            while (true)
+            {
+                // Wait for data before taking a buffer: an idle connection then holds no receive memory.
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _receiveStop.Token).ConfigureAwait(false);
+                Memory<byte> memory = input.GetMemory(4096);
+                int received = await _socket.ReceiveAsync(memory, SocketFlags.None, _receiveStop.Token).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    ended = true;
+                    break;
+                }
+
+                input.Advance(received);
+                Interlocked.Add(ref _bytesReceived, received);
+                Interlocked.Increment(ref _receives);
+                Interlocked.Exchange(ref _lastReceive, _time.GetTimestamp());
+                FlushResult result = await input.FlushAsync(_receiveStop.Token).ConfigureAwait(false);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SocketException e)
+        {
+            error = e;
+        }
+
+        // The frame loop reads what is left in the pipe (a last notice, say) before it closes the link with this.
+        _endOfInput = ended
+            ? new DisconnectInfo(DisconnectReason.Graceful, "The peer closed the connection.")
+            : new DisconnectInfo(DisconnectReason.Timeout, $"The connection was lost ({(error as SocketException)?.SocketErrorCode.ToString() ?? "closed"}).");
+        await _input.Writer.CompleteAsync().ConfigureAwait(false);
+        LoopEnded();
+    }
+
+    private async Task FrameLoopAsync()
+    {
+        PipeReader input = _input.Reader;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await input.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                try
+                {
+                    while (!IsClosing && TryCutFrame(ref buffer, out FrameKind kind, out ReadOnlySequence<byte> body))
+                    {
+                        _owner.OnFrame(this, kind, body);
+                    }
+                }
+                catch (NetProtocolException e)
+                {
+                    Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message), notifyPeer: true);
+                    input.AdvanceTo(buffer.End);
+                    break;
+                }
+
+                Interlocked.Exchange(ref _partialSince, buffer.IsEmpty ? 0 : (_partialSince == 0 ? _time.GetTimestamp() : _partialSince));
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    Close(_endOfInput, notifyPeer: false, abort: _endOfInput.Reason != DisconnectReason.Graceful);
+                    break;
+                }
+
+                if (IsClosing)
+                {
+                    break;
+                }
+
+                await _owner.WaitForReceiveRoomAsync(this).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // The pipe was completed under us by a close.
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+            LoopEnded();
+        }
+    }
+
+    /// <summary>Cuts one whole frame off <paramref name="buffer"/>; refuses a bad length as soon as its 4 bytes are in.</summary>
+    private bool TryCutFrame(ref ReadOnlySequence<byte> buffer, out FrameKind kind, out ReadOnlySequence<byte> body)
+    {
+        kind = default;
+        body = default;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
+        if (length == 0 || length > (uint)_maxFrame)
+        {
+            throw new NetProtocolException($"a frame of {length} bytes (the maximum is {_maxFrame})");
+        }
+
+        if (buffer.Length < 4 + length)
+        {
+            return false;
+        }
+
+        kind = (FrameKind)buffer.Slice(4, 1).FirstSpan[0];
+        body = buffer.Slice(5, length - 1);
+        buffer = buffer.Slice(4 + length);
+        return true;
+    }
+
+    private async Task SendLoopAsync()
+    {
+        PipeReader output = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await output.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    if (buffer.IsSingleSegment)
+                    {
+                        await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        _segments.Clear();
+                        foreach (ReadOnlyMemory<byte> segment in buffer)
+                        {
+                            _segments.Add(MemoryMarshal.TryGetArray(segment, out ArraySegment<byte> array) ? array : new ArraySegment<byte>(segment.ToArray()));
+                        }
+
+                        await _socket.SendAsync(_segments, SocketFlags.None).ConfigureAwait(false);
+                    }
+
+                    Interlocked.Add(ref _bytesSent, buffer.Length);
+                    Interlocked.Increment(ref _sends);
+                }
+
+                output.AdvanceTo(buffer.End);
+                Interlocked.Add(ref _unsent, -buffer.Length);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            if (!IsClosing)
+            {
+                Close(new DisconnectInfo(DisconnectReason.Timeout, $"The connection was lost ({(e as SocketException)?.SocketErrorCode.ToString() ?? e.GetType().Name})."), notifyPeer: false, abort: true);
+            }
+        }
+        finally
+        {
+            await output.CompleteAsync().ConfigureAwait(false);
+            DisposeSocket();
+            LoopEnded();
+        }
+    }
+
+    private void DisposeSocket()
+    {
+        try
+        {
+            _socket.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void LoopEnded()
+    {
+        if (Interlocked.Decrement(ref _loops) == 0)
+        {
+            _receiveStop.Dispose();
+            DisconnectInfo info = IsClosing ? _info : new DisconnectInfo(DisconnectReason.Graceful, "The connection closed.");
+            _owner.OnClosed(this, info);
+        }
+    }
+
+    /// <summary>The usual size of a <typeparamref name="T"/>, so the first try at writing it into the pipe's memory rarely spills.</summary>
+    private static class SizeHint<T>
+        where T : INetMessage<T>
+    {
+        public static int Value = Math.Clamp(T.PackedSize, 64, 64 * 1024);
+
+        public static void Observe(int size)
+        {
+            if (size > Value && size <= 64 * 1024)
+            {
+                Value = size;
+            }
+        }
+    }
+}

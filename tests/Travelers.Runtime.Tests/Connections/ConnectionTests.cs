@@ -1,0 +1,295 @@
+using System.Net;
+using System.Net.Sockets;
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+public sealed class ConnectionTests
+{
+    [Fact]
+    public async Task A_client_connects_and_its_messages_are_echoed_in_order()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var opened = new List<NetConnection>();
+        server.ConnectionOpened += opened.Add;
+        server.On((NetConnection from, in Echo echo) => from.Send(in echo));
+
+        var received = new List<Echo>();
+        NetConnection? clientSide = null;
+        await using NetClient client = await Loopback.ConnectAsync(server, configure: c =>
+        {
+            c.On((NetConnection _, in Echo echo) => received.Add(echo));
+            c.ConnectionOpened += connection => clientSide = connection;
+        });
+
+        for (int i = 0; i < 100; i++)
+        {
+            client.Send(new Echo { Sequence = i, Text = $"line {i}" });
+        }
+
+        await Loopback.Until(() => received.Count == 100, server.Poll, client.Poll);
+        Assert.Equal(Enumerable.Range(0, 100), received.Select(e => e.Sequence));
+        Assert.Equal("line 42", received[42].Text);
+        NetConnection serverSide = Assert.Single(opened);
+        Assert.Same(client.Connection, clientSide);
+        Assert.Equal(serverSide.Id, client.Connection.Id);
+        Assert.Same(serverSide, Assert.Single(server.Connections));
+        Assert.Equal(100, client.Connection.Statistics.MessagesSent);
+        Assert.Equal(100, serverSide.Statistics.MessagesReceived);
+        Assert.True(client.Connection.Statistics.BytesSent > 100 * 8);
+    }
+
+    [Fact]
+    public async Task Two_hundred_clients_get_their_echoes_exactly_once_and_in_order()
+    {
+        const int Clients = 200;
+        const int PerClient = 20;
+        await using NetServer server = await Loopback.StartServerAsync();
+        server.On((NetConnection from, in Echo echo) => from.Send(in echo));
+
+        var received = new List<int>[Clients];
+        var clients = new NetClient[Clients];
+        try
+        {
+            var connects = new List<Task>();
+            for (int c = 0; c < Clients; c++)
+            {
+                int index = c;
+                received[c] = new List<int>();
+                clients[c] = new NetClient();
+                clients[c].On((NetConnection _, in Echo echo) =>
+                {
+                    Assert.Equal(index, echo.Client);
+                    received[index].Add(echo.Sequence);
+                });
+                connects.Add(clients[c].ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken));
+            }
+
+            await Loopback.Until(() => connects.All(t => t.IsCompleted), server.Poll);
+            await Task.WhenAll(connects);
+            Assert.Equal(Clients, server.Connections.Count);
+
+            for (int i = 0; i < PerClient; i++)
+            {
+                for (int c = 0; c < Clients; c++)
+                {
+                    clients[c].Send(new Echo { Client = c, Sequence = i });
+                }
+            }
+
+            Action[] polls = [server.Poll, .. clients.Select(c => (Action)c.Poll)];
+            await Loopback.Until(() => received.All(r => r.Count >= PerClient), polls);
+            foreach (List<int> sequence in received)
+            {
+                Assert.Equal(Enumerable.Range(0, PerClient), sequence);
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Where(c => c is not null).Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task A_256_KB_message_arrives_whole()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        byte[]? got = null;
+        server.On((NetConnection _, in Blob blob) => got = blob.Data);
+        await using NetClient client = await Loopback.ConnectAsync(server);
+
+        byte[] data = new byte[256 * 1024];
+        new Random(7).NextBytes(data);
+        client.Send(new Blob { Data = data });
+
+        await Loopback.Until(() => got is not null, server.Poll, client.Poll);
+        Assert.Equal(data, got);
+    }
+
+    [Fact]
+    public async Task Over_IPv6_loopback_and_the_dual_mode_default()
+    {
+        await using NetServer v6 = await Loopback.StartServerAsync(Loopback.ServerOptions(IPAddress.IPv6Loopback));
+        await using NetClient client6 = await Loopback.ConnectAsync(v6);
+        Assert.Equal(AddressFamily.InterNetworkV6, v6.LocalEndPoint.AddressFamily);
+        Assert.True(client6.Connection.IsConnected);
+
+        // The default address is IPv6Any in dual mode: an IPv4 client gets in too.
+        await using NetServer dual = await Loopback.StartServerAsync(new NetServerOptions { Port = 0 });
+        var client4 = new NetClient();
+        Task connect = client4.ConnectAsync(new IPEndPoint(IPAddress.Loopback, dual.LocalEndPoint.Port), TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted, dual.Poll);
+        await connect;
+        await client4.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_refusal_reaches_the_client_with_its_reason_and_opens_nothing()
+    {
+        var options = Loopback.ServerOptions();
+        byte[]? seen = null;
+        options.Approve = request =>
+        {
+            seen = request.Payload.ToArray();
+            return request.Payload.Span.SequenceEqual("let me in"u8) ? Approval.Accept : Approval.Refuse("bad token");
+        };
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        int opened = 0;
+        server.ConnectionOpened += _ => opened++;
+
+        var refused = new NetClient(new NetClientOptions { ConnectPayload = "guess"u8.ToArray() });
+        Task connect = refused.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted, server.Poll);
+        var error = await Assert.ThrowsAsync<NetConnectException>(() => connect);
+        Assert.Equal(DisconnectReason.Refused, error.Code);
+        Assert.Equal("bad token", error.Reason);
+        Assert.Equal("guess"u8.ToArray(), seen);
+        Assert.Equal(0, opened);
+        await refused.DisposeAsync();
+
+        await using NetClient accepted = await Loopback.ConnectAsync(server, new NetClientOptions { ConnectPayload = "let me in"u8.ToArray() });
+        Assert.Equal(1, opened);
+    }
+
+    [Fact]
+    public async Task Closing_is_seen_by_the_other_side_with_its_reason()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var serverClosed = new List<DisconnectInfo>();
+        server.ConnectionClosed += (_, info) => serverClosed.Add(info);
+
+        // The client leaves: the server sees Graceful.
+        NetClient leaving = await Loopback.ConnectAsync(server);
+        await leaving.DisposeAsync();
+        await Loopback.Until(() => serverClosed.Count == 1, server.Poll);
+        Assert.Equal(DisconnectReason.Graceful, serverClosed[0].Reason);
+        Assert.Empty(server.Connections);
+
+        // The server kicks: the client sees Kicked with the reason, after the messages sent before it.
+        await using NetClient kicked = await Loopback.ConnectAsync(server);
+        var clientClosed = new List<DisconnectInfo>();
+        var echoes = new List<int>();
+        kicked.ConnectionClosed += (_, info) => clientClosed.Add(info);
+        kicked.On((NetConnection _, in Echo e) => echoes.Add(e.Sequence));
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, kicked.Poll);
+        NetConnection connection = server.Connections.Single();
+        connection.Send(new Echo { Sequence = 1 });
+        connection.Send(new Echo { Sequence = 2 });
+        server.Flush();
+        connection.Disconnect("cheating");
+        await Loopback.Until(() => clientClosed.Count == 1, server.Poll, kicked.Poll);
+        Assert.Equal(new DisconnectInfo(DisconnectReason.Kicked, "cheating"), clientClosed[0]);
+        Assert.Equal([1, 2], echoes);
+        Assert.False(kicked.Connection.IsConnected);
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_tells_every_client()
+    {
+        NetServer server = await Loopback.StartServerAsync();
+        var clients = new[] { await Loopback.ConnectAsync(server), await Loopback.ConnectAsync(server) };
+        var closed = new List<DisconnectReason>();
+        foreach (NetClient client in clients)
+        {
+            client.ConnectionClosed += (_, info) => closed.Add(info.Reason);
+        }
+
+        await server.StopAsync(TestContext.Current.CancellationToken);
+        server.Poll(); // does nothing once stopped
+        await Loopback.Until(() => closed.Count == 2, clients[0].Poll, clients[1].Poll);
+        Assert.All(closed, reason => Assert.Equal(DisconnectReason.ServerShutdown, reason));
+        await server.DisposeAsync();
+        foreach (NetClient client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Heartbeats_measure_the_round_trip_time()
+    {
+        var options = Loopback.ServerOptions();
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(20);
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(20) });
+
+        await Loopback.Until(() => client.Connection.Rtt > TimeSpan.Zero && server.Connections.Single().Rtt > TimeSpan.Zero, server.Poll, client.Poll);
+        Assert.True(client.Connection.Rtt < TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_message_with_no_handler_is_counted_and_the_connection_lives_on()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var echoes = new List<int>();
+        server.On((NetConnection _, in Echo e) => echoes.Add(e.Sequence));
+        await using NetClient client = await Loopback.ConnectAsync(server);
+
+        client.Send(new Unhandled { Value = 1 });
+        client.Send(new Unhandled { Value = 2 });
+        client.Send(new Echo { Sequence = 3 });
+        await Loopback.Until(() => echoes.Count == 1, server.Poll, client.Poll);
+        Assert.True(client.Connection.IsConnected);
+        Assert.Equal(3, server.Connections.Single().Statistics.MessagesReceived);
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_loses_nothing_after_it()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var seen = new List<int>();
+        server.On((NetConnection _, in Echo e) =>
+        {
+            seen.Add(e.Sequence);
+            if (e.Sequence == 1)
+            {
+                throw new InvalidOperationException("game bug");
+            }
+        });
+        await using NetClient client = await Loopback.ConnectAsync(server);
+        client.Send(new Echo { Sequence = 1 });
+        client.Send(new Echo { Sequence = 2 });
+        client.Flush();
+
+        bool thrown = false;
+        await Loopback.Until(
+            () => seen.Count == 2,
+            () =>
+            {
+                try
+                {
+                    server.Poll();
+                }
+                catch (InvalidOperationException e) when (e.Message == "game bug")
+                {
+                    thrown = true;
+                }
+            });
+        Assert.True(thrown);
+        Assert.Equal([1, 2], seen);
+    }
+
+    [Fact]
+    public async Task A_bad_option_fails_at_start_naming_it()
+    {
+        var server = new NetServer(new NetServerOptions { Port = 0, MaxFrameBytes = 10 });
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => server.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("NetServerOptions.MaxFrameBytes", error.Message);
+        Assert.Equal("MaxFrameBytes", error.ParamName);
+
+        var client = new NetClient(new NetClientOptions { Timeout = TimeSpan.FromMilliseconds(1) });
+        var clientError = await Assert.ThrowsAsync<ArgumentException>(() => client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, 1), TestContext.Current.CancellationToken));
+        Assert.Contains("NetClientOptions.Timeout", clientError.Message);
+    }
+
+    [Fact]
+    public async Task Connecting_to_nobody_fails_with_a_connect_exception()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closedPort = (IPEndPoint)probe.LocalEndPoint!; // bound, never listening: connection refused
+        var client = new NetClient();
+        var error = await Assert.ThrowsAsync<NetConnectException>(() => client.ConnectAsync(closedPort, TestContext.Current.CancellationToken));
+        Assert.Contains("Cannot reach", error.Reason);
+    }
+}
