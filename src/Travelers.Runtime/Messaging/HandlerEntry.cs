@@ -6,7 +6,7 @@ namespace Travelers.Messaging;
 internal abstract class HandlerEntry
 {
     /// <summary>Reads one message from <paramref name="body"/> and calls the handler.</summary>
-    /// <exception cref="NetSerializationException">The body is malformed (the sender's fault).</exception>
+    /// <exception cref="NetProtocolException">The body is malformed (the sender's fault).</exception>
     public abstract void Invoke(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits);
 
     /// <summary>The handler for <typeparamref name="T"/>.</summary>
@@ -19,7 +19,18 @@ internal abstract class HandlerEntry
 
         public override void Invoke(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits)
         {
-            T message = NetSerializer.Deserialize<T>(body, limits);
+            T message;
+            try
+            {
+                message = NetSerializer.Deserialize<T>(body, limits);
+            }
+            catch (NetSerializationException e)
+            {
+                // The sender's fault, not the handler's: the connection closes; exceptions of the handler itself
+                // go to the caller of Poll().
+                throw new NetProtocolException($"a malformed message: {e.Message}", e);
+            }
+
             _handler(from, in message);
         }
     }

@@ -1,0 +1,241 @@
+using System.Buffers.Binary;
+using Travelers;
+using Travelers.Messaging;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+/// <summary>Every bad input of docs/bad-input.md (connections) from raw sockets: each closes that connection only, with a clear reason.</summary>
+public sealed class BadInputTests
+{
+    /// <summary>Sends <paramref name="attack"/> from a raw peer next to a real client, and returns the notice the raw peer got.</summary>
+    private static async Task<DisconnectInfo?> AttackAsync(Func<RawPeer, NetServer, Task> attack, NetServerOptions? options = null, bool handshake = true)
+    {
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        server.On((NetConnection from, in Echo e) => from.Send(in e));
+        var closed = new List<DisconnectInfo>();
+        server.ConnectionClosed += (_, info) => closed.Add(info);
+        await using NetClient bystander = await Loopback.ConnectAsync(server);
+        var echoes = new List<int>();
+        bystander.On((NetConnection _, in Echo e) => echoes.Add(e.Sequence));
+
+        using RawPeer peer = handshake ? await RawPeer.HandshakeAsync(server) : await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await attack(peer, server);
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll, bystander.Poll);
+
+        // The connection next to it is unaffected.
+        bystander.Send(new Echo { Sequence = 7 });
+        await Loopback.Until(() => echoes.Count == 1, server.Poll, bystander.Poll);
+        Assert.True(bystander.Connection.IsConnected);
+        Assert.Single(server.Connections);
+        if (handshake)
+        {
+            Assert.Equal((await notice)?.Reason, Assert.Single(closed).Reason);
+        }
+        else
+        {
+            Assert.Empty(closed); // never opened: no event
+        }
+
+        return await notice;
+    }
+
+    [Fact]
+    public async Task An_unknown_type_index_is_a_protocol_violation()
+    {
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendMessageAsync(100_000, [1, 2, 3]));
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("unknown message type index 100000", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_malformed_body_is_a_protocol_violation_naming_the_type()
+    {
+        int index = MessageTable.Current().IndexOf(NetMessageType.Create<Echo>().Id);
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendMessageAsync(index, [1, 0, 0]));
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("Echo", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_record_longer_than_its_frame_is_a_protocol_violation()
+    {
+        // Type index 0, a declared length of 200, three bytes of body.
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendFrameAsync(FrameKind.Messages, [0, 0xC8, 0x01, 1, 2, 3]));
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("cut short", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_frame_over_the_maximum_is_refused_before_its_body_arrives()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxFrameBytes = 4096;
+        byte[] prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, 4097);
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendRawAsync(prefix), options);
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("a frame of 4097 bytes (the maximum is 4096)", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_length_prefix_of_2_pow_31_is_refused_at_once()
+    {
+        byte[] prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, 0x8000_0000);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendRawAsync(prefix));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("2147483648", notice?.Message);
+
+        // Closed with no body sent: the server did not wait to buffer it. The process-wide count (other tests
+        // run meanwhile) stays far below the 2 GiB a buffer of that length would take.
+        Assert.True(allocated < 512L * 1024 * 1024, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public async Task Messages_before_the_hello_are_a_violation_and_open_nothing()
+    {
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendMessageAsync(0, []), handshake: false);
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("before the hello", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_hello_from_another_protocol_is_a_violation()
+    {
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendFrameAsync(FrameKind.Hello, "GET / HTTP/1.1\r\n"u8.ToArray()), handshake: false);
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("magic", notice?.Message);
+    }
+
+    [Fact]
+    public async Task No_hello_within_the_handshake_timeout_is_a_timeout()
+    {
+        var options = Loopback.ServerOptions();
+        options.HandshakeTimeout = TimeSpan.FromMilliseconds(200);
+        DisconnectInfo? notice = await AttackAsync((_, _) => Task.CompletedTask, options, handshake: false);
+        Assert.Equal(DisconnectReason.Timeout, notice?.Reason);
+        Assert.Contains("no handshake", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_frame_trickled_byte_by_byte_times_out()
+    {
+        var options = Loopback.ServerOptions();
+        options.Timeout = TimeSpan.FromMilliseconds(400);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+        DisconnectInfo? notice = await AttackAsync(
+            async (peer, server) =>
+            {
+                byte[] prefix = new byte[4];
+                BinaryPrimitives.WriteUInt32LittleEndian(prefix, 1000);
+                await peer.SendRawAsync(prefix);
+
+                // One byte every 50 ms: the connection is never idle, but its frame never completes.
+                for (int i = 0; i < 40; i++)
+                {
+                    try
+                    {
+                        await peer.SendRawAsync([0]);
+                    }
+                    catch (System.Net.Sockets.SocketException)
+                    {
+                        return; // closed by the server: done
+                    }
+
+                    await Task.Delay(50, TestContext.Current.CancellationToken);
+                    server.Poll();
+                }
+            },
+            options);
+        Assert.Equal(DisconnectReason.Timeout, notice?.Reason);
+        Assert.Contains("a frame left incomplete", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_peer_with_other_messages_is_refused_naming_the_types()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        MessageTable here = MessageTable.Current();
+        var fake = new List<NetMessageType>(here.Types.Where(t => t.Type != typeof(Blob)));
+        using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
+
+        // A table without Blob, as a client built without it would have.
+        await peer.SendHelloAsync(MessageTable.Of(fake));
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolMismatch, (await notice)?.Reason);
+        Assert.Contains("only on the server: Travelers.Runtime.Tests.Connections.Blob", (await notice)?.Message);
+        Assert.Empty(server.Connections);
+    }
+
+    [Fact]
+    public async Task A_client_past_the_per_address_cap_is_closed_at_once()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxConnectionsPerAddress = 2;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer first = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        using RawPeer second = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        using RawPeer third = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        Task<DisconnectInfo?> closed = third.ReadUntilClosedAsync();
+        await Loopback.Until(() => closed.IsCompleted, server.Poll);
+        Assert.Null(await closed); // dropped without a word: no bytes to a flood
+
+        // The first two are still waiting for their handshake.
+        await first.SendHelloAsync(MessageTable.Current());
+        Task<(FrameKind Kind, byte[] Body)?> answer = first.ReadFrameAsync();
+        await Loopback.Until(() => answer.IsCompleted, server.Poll);
+        Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+    }
+
+    [Fact]
+    public async Task Handshakes_past_the_pending_cap_are_closed_at_once()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxPendingHandshakes = 1;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer pending = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await Loopback.Until(() => true, server.Poll);
+        using RawPeer over = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        Task<DisconnectInfo?> closed = over.ReadUntilClosedAsync();
+        await Loopback.Until(() => closed.IsCompleted, server.Poll);
+        Assert.Null(await closed);
+    }
+
+    [Fact]
+    public async Task A_peer_that_never_reads_is_cut_at_the_unsent_cap_with_memory_bounded()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxUnsentBytes = 1024 * 1024;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        var closed = new List<DisconnectInfo>();
+        server.ConnectionClosed += (_, info) => closed.Add(info);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server); // and never reads again
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
+        NetConnection connection = server.Connections.Single();
+
+        var blob = new Blob { Data = new byte[64 * 1024] };
+        long sent = 0;
+        long memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long peakUnsent = 0;
+        while (closed.Count == 0 && sent < 100L * 1024 * 1024)
+        {
+            connection.Send(blob);
+            server.Poll();
+            sent += blob.Data.Length;
+            peakUnsent = Math.Max(peakUnsent, connection.Link.Unsent);
+            if (connection.Link.IsClosing)
+            {
+                await Loopback.Until(() => closed.Count == 1, server.Poll);
+            }
+        }
+
+        Assert.Equal(DisconnectReason.Backpressure, Assert.Single(closed).Reason);
+        Assert.True(sent < 100L * 1024 * 1024, $"cut only after {sent} bytes");
+        Assert.True(peakUnsent <= options.MaxUnsentBytes + options.MaxFrameBytes, $"{peakUnsent} bytes were unsent at the peak");
+        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - memoryBefore < 16 * 1024 * 1024);
+    }
+}
