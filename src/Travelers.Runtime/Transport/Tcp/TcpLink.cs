@@ -71,10 +71,12 @@ internal sealed class TcpLink
         RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
 
         // The input pipe holds at most one frame beyond what the frame loop has not cut yet; the output pipe
-        // never pauses the game thread: the unsent-bytes cap (backpressure) bounds it instead.
+        // never pauses the game thread: the unsent-bytes cap (backpressure) bounds it instead. Its reader runs
+        // inline: a flush on the game thread goes straight into a non-blocking send (no thread hop, no
+        // work item allocated); only a send the kernel cannot take at once continues on an I/O thread.
         int pause = maxFrameBytes + (64 * 1024);
         _input = new Pipe(new PipeOptions(pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false));
     }
 
     /// <summary>The peer's address.</summary>
@@ -542,7 +544,6 @@ internal sealed class TcpLink
     {
         if (Interlocked.Decrement(ref _loops) == 0)
         {
-            _receiveStop.Dispose();
             DisconnectInfo info = IsClosing ? _info : new DisconnectInfo(DisconnectReason.Graceful, "The connection closed.");
             _owner.OnClosed(this, info);
         }

@@ -1,0 +1,60 @@
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+/// <summary>The game thread's side of sending and receiving allocates nothing per message in steady state.</summary>
+public sealed class ConnectionAllocationTests
+{
+    [Fact]
+    public async Task Sending_and_dispatching_struct_messages_allocates_nothing_on_the_game_thread()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        long received = 0;
+        server.On((NetConnection _, in Move m) => received += m.Tick);
+        await using NetClient client = await Loopback.ConnectAsync(server);
+
+        // Warm up: JIT, pools, the queues' segments.
+        await Exchange(client, server, 2000, () => received);
+
+        const int Count = 20_000;
+        long expected = received + ((long)Count * (Count - 1) / 2);
+        long sendBytes = 0;
+        long pollBytes = 0;
+        for (uint i = 0; i < Count; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            client.Send(new Move { Tick = i, X = i, Y = -i });
+            if (i % 20 == 19)
+            {
+                client.Poll(); // flushes: 20 messages per frame
+            }
+
+            long between = GC.GetAllocatedBytesForCurrentThread();
+            server.Poll();
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            sendBytes += between - before;
+            pollBytes += after - between;
+        }
+
+        client.Poll();
+        await Loopback.Until(() => received == expected, server.Poll, client.Poll);
+        Assert.Equal(0, sendBytes);
+        Assert.True(pollBytes == 0, $"{pollBytes} bytes allocated by the server's Poll() for {Count} messages");
+    }
+
+    private static async Task Exchange(NetClient client, NetServer server, int count, Func<long> received)
+    {
+        long before = received();
+        long target = before + ((long)count * (count - 1) / 2);
+        for (uint i = 0; i < count; i++)
+        {
+            client.Send(new Move { Tick = i });
+            if (i % 20 == 19)
+            {
+                client.Poll();
+            }
+        }
+
+        await Loopback.Until(() => received() == target, server.Poll, client.Poll);
+    }
+}
