@@ -75,7 +75,7 @@ internal sealed class TcpLink
         // inline: a flush on the game thread goes straight into a non-blocking send (no thread hop, no
         // work item allocated); only a send the kernel cannot take at once continues on an I/O thread.
         int pause = maxFrameBytes + (64 * 1024);
-        _input = new Pipe(new PipeOptions(pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
+        _input = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
         _output = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false));
     }
 

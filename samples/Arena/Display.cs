@@ -1,0 +1,83 @@
+using Spectre.Console;
+
+namespace Arena;
+
+/// <summary>Shows the figures once a second: a live table on a terminal, a line per second otherwise.</summary>
+public static class Display
+{
+    public static async Task RunAsync(Func<Figures.Sample?> sample, string side, CancellationToken stop)
+    {
+        var meter = new Figures.ProcessMeter();
+        Figures.Sample? previous = null;
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        bool live = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+
+        async Task Loop(Action<IReadOnlyList<(string, string)>> show)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop))
+                {
+                    Figures.Sample? now = sample();
+                    if (now is null || ReferenceEquals(now, previous))
+                    {
+                        continue;
+                    }
+
+                    if (previous is not null)
+                    {
+                        show(Rows(previous, now, side, meter));
+                    }
+
+                    previous = now;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (live)
+        {
+            await AnsiConsole.Live(table).StartAsync(async context => await Loop(rows =>
+            {
+                table.Rows.Clear();
+                foreach ((string name, string value) in rows)
+                {
+                    table.AddRow(name, value);
+                }
+
+                context.Refresh();
+            }));
+        }
+        else
+        {
+            await Loop(rows => Console.WriteLine(string.Join(" | ", rows.Select(r => $"{r.Item1} {r.Item2}"))));
+        }
+    }
+
+    private static List<(string, string)> Rows(Figures.Sample a, Figures.Sample b, string side, Figures.ProcessMeter meter)
+    {
+        double seconds = Math.Max(0.001, (b.At - a.At).TotalSeconds);
+        string Rate(long from, long to) => $"{(to - from) / seconds:N0}";
+        string Bytes(long from, long to) => $"{(to - from) / seconds / 1024:N1} KB";
+        var rows = new List<(string, string)>
+        {
+            ("clients", $"{b.Clients:N0}"),
+            ($"messages/s in ({side})", Rate(a.MessagesIn, b.MessagesIn)),
+            ($"messages/s out ({side})", Rate(a.MessagesOut, b.MessagesOut)),
+            ("bytes/s in", Bytes(a.BytesIn, b.BytesIn)),
+            ("bytes/s out", Bytes(a.BytesOut, b.BytesOut)),
+            ("RTT p50 / p99", $"{b.RttP50Ms:N2} / {b.RttP99Ms:N2} ms"),
+        };
+        if (side == "server")
+        {
+            rows.Add(("server tick avg / max", $"{b.TickAvgMs:N3} / {b.TickMaxMs:N3} ms"));
+        }
+
+        rows.Add(("process CPU (% of a core)", $"{meter.CpuPercent():N1}%"));
+        rows.Add(("memory: GC heap / working set", $"{Figures.ProcessMeter.GcHeapMb:N1} / {meter.WorkingSetMb:N1} MB"));
+        return rows;
+    }
+}

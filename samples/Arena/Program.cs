@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using Arena;
+using Spectre.Console;
+using Travelers;
+
+// The Arena: a server-authoritative game. Players move in a 2D arena; bots send inputs at 30 Hz; the server
+// simulates at 30 Hz and sends each client the positions around it at 20 Hz. By default the server and 100 bots
+// run in this process over loopback sockets; the flags split them into separate processes.
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+if (options.Seconds > 0)
+{
+    stop.CancelAfter(TimeSpan.FromSeconds(options.Seconds));
+}
+
+NetServer? server = null;
+ArenaServer? arena = null;
+Task serverLoop = Task.CompletedTask;
+EndPoint target;
+try
+{
+    if (options.Connect is { } remote)
+    {
+        target = remote;
+    }
+    else
+    {
+        server = new NetServer(new NetServerOptions
+        {
+            Transport = options.Transport,
+            Address = options.ServerOnly ? IPAddress.IPv6Any : IPAddress.Loopback,
+            Port = options.ServerOnly ? options.Port : 0,
+        });
+        arena = new ArenaServer(server);
+        await server.StartAsync(stop.Token);
+        target = new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port);
+        serverLoop = Task.Factory.StartNew(() => arena.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
+        AnsiConsole.MarkupLine($"[bold]Arena server[/] on {server.LocalEndPoint} ({options.Transport.ToString().ToLowerInvariant()})");
+    }
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+await using var bots = new Bots();
+Task botLoop = Task.CompletedTask;
+if (!options.ServerOnly)
+{
+    AnsiConsole.MarkupLine($"Connecting [bold]{options.Bots}[/] bots to {target}...");
+    try
+    {
+        await bots.ConnectAsync(target, options.Bots, options.Transport, stop.Token);
+    }
+    catch (NetConnectException e)
+    {
+        Console.Error.WriteLine($"A bot could not connect: {e.Message}");
+        stop.Cancel();
+        await serverLoop;
+        return 1;
+    }
+
+    botLoop = Task.Factory.StartNew(() => bots.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
+}
+
+Func<Figures.Sample?> sample = arena is not null ? () => arena.Latest : bots.Take;
+string side = arena is not null ? "server" : "bots";
+await Display.RunAsync(sample, side, stop.Token);
+
+await botLoop;
+await serverLoop;
+if (server is not null)
+{
+    await server.StopAsync();
+}
+
+AnsiConsole.MarkupLine(options.ServerOnly ? "Server stopped." : $"Done: the bots received {bots.Views:N0} views.");
+return 0;
+
+/// <summary>The command line.</summary>
+internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, int Seconds, int Port, NetTransport Transport)
+{
+    public const string Usage = """
+        dotnet run -c Release --project samples/Arena [-- options]
+          (none)              the server and 100 bots in this process, on loopback, for 30 s
+          --bots N            how many bots (default 100)
+          --seconds N         how long to run; 0 = until Ctrl+C (default 30)
+          --server-only       only the server, on all interfaces, port --port (default 7777)
+          --port N            the server-only port
+          --connect host:port only bots, against a server elsewhere
+          --transport tcp|udp the transport (default tcp)
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(false, null, 100, 30, 7777, NetTransport.Tcp);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Number(int min) => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= min
+                ? n
+                : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least {min}.");
+            o = args[i] switch
+            {
+                "--server-only" => o with { ServerOnly = true, Seconds = o.Seconds == 30 ? 0 : o.Seconds },
+                "--connect" => o with { Connect = ParseEndPoint(Value()) },
+                "--bots" => o with { Bots = Number(1) },
+                "--seconds" => o with { Seconds = Number(0) },
+                "--port" => o with { Port = Number(0) },
+                "--transport" => o with
+                {
+                    Transport = Value() switch
+                    {
+                        "tcp" => NetTransport.Tcp,
+                        "udp" => NetTransport.Udp,
+                        var other => throw new ArgumentException($"--transport is tcp or udp, not '{other}'."),
+                    },
+                },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        if (o.ServerOnly && o.Connect is not null)
+        {
+            throw new ArgumentException("--server-only and --connect exclude each other.");
+        }
+
+        return o;
+    }
+
+    private static IPEndPoint ParseEndPoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+        {
+            throw new ArgumentException($"--connect takes host:port, not '{text}'.");
+        }
+
+        string host = text[..colon].Trim('[', ']');
+        IPAddress address = IPAddress.TryParse(host, out IPAddress? parsed)
+            ? parsed
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new ArgumentException($"Cannot resolve {host}.");
+        return new IPEndPoint(address, port);
+    }
+}
