@@ -7,6 +7,12 @@ using Travelers;
 // The Arena: a server-authoritative game. Players move in a 2D arena; bots send inputs at 30 Hz; the server
 // simulates at 30 Hz and sends each client the positions around it at 20 Hz. By default the server and 100 bots
 // run in this process over loopback sockets; the flags split them into separate processes.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
 Options options;
 try
 {

@@ -238,4 +238,34 @@ public sealed class BadInputTests
         Assert.True(peakUnsent <= options.MaxUnsentBytes + options.MaxFrameBytes, $"{peakUnsent} bytes were unsent at the peak");
         Assert.True(GC.GetTotalMemory(forceFullCollection: true) - memoryBefore < 16 * 1024 * 1024);
     }
+
+    [Fact]
+    public async Task A_peer_sending_faster_than_the_game_polls_is_held_back_by_TCP_flow_control()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxQueuedReceiveBytes = options.MaxFrameBytes;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        int received = 0;
+        server.On((NetConnection _, in Blob b) => received++);
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { MaxUnsentBytes = 64 * 1024 * 1024 });
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, client.Poll);
+        NetConnection serverSide = server.Connections.Single();
+
+        // 32 MB while the server does not poll: what the server holds stays near its cap, the rest waits in the
+        // client's queue and the sockets' buffers.
+        const int Count = 512;
+        var blob = new Blob { Data = new byte[64 * 1024] };
+        for (int i = 0; i < Count; i++)
+        {
+            client.Send(blob);
+            client.Flush();
+        }
+
+        await Loopback.Until(() => client.Connection.Link.Unsent > 8 * 1024 * 1024);
+        Assert.True(serverSide.Statistics.BytesReceived < 24L * 1024 * 1024, $"{serverSide.Statistics.BytesReceived} bytes read while not polling");
+        Assert.True(client.Connection.IsConnected);
+
+        // Polling again drains everything, in full.
+        await Loopback.Until(() => received == Count, server.Poll, client.Poll);
+    }
 }
