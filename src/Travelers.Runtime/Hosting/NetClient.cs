@@ -38,6 +38,9 @@ public sealed class NetClient : IAsyncDisposable
     /// <summary>The options the client was created with.</summary>
     public NetClientOptions Options => _core.ClientOptions;
 
+    /// <summary>The instruments, once started (tests listen to this meter).</summary>
+    internal NetMetrics Metrics => _core.Metrics;
+
     /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="handler">The handler.</param>
@@ -92,6 +95,8 @@ public sealed class NetClient : IAsyncDisposable
         public NetConnection? Connection { get; private set; }
 
         public TimeSpan ServerTimeAtConnect { get; private set; }
+
+        protected override string MeterName => ClientMeterName;
 
         protected override IEnumerable<NetConnection> Tracked => Connection is { } connection ? [connection] : [];
 

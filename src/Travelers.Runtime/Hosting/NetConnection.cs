@@ -24,6 +24,7 @@ public sealed class NetConnection : ITcpLinkOwner
     private long _messagesReceived;
     private long _queuedBytes;
     private long _lastPing;
+    private long _opened;
     private int _state; // ConnectionState
     private int _dirty;
     private TaskCompletionSource? _receiveRoom;
@@ -106,8 +107,11 @@ public sealed class NetConnection : ITcpLinkOwner
 
     internal void Start() => _link.Start();
 
-    internal bool TryOpen(ConnectionState from) =>
-        Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)from) == (int)from;
+    internal bool TryOpen(ConnectionState from)
+    {
+        Interlocked.Exchange(ref _opened, _endpoint.Time.GetTimestamp());
+        return Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)from) == (int)from;
+    }
 
     internal void SetState(ConnectionState state) => Volatile.Write(ref _state, (int)state);
 
@@ -160,7 +164,9 @@ public sealed class NetConnection : ITcpLinkOwner
             case FrameKind.Pong:
                 Span<byte> stamp = stackalloc byte[8];
                 ReadFixed(body, stamp);
-                _rtt.Add(_endpoint.Time.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(stamp)));
+                TimeSpan sample = _endpoint.Time.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(stamp));
+                _rtt.Add(sample);
+                _endpoint.Metrics.RecordRtt(sample, this);
                 return;
             case FrameKind.Disconnect:
                 DisconnectInfo info = Read(body, static b => Handshake.ReadNotice(b));
@@ -201,8 +207,11 @@ public sealed class NetConnection : ITcpLinkOwner
     void ITcpLinkOwner.OnClosed(TcpLink link, DisconnectInfo info)
     {
         Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
-        ConnectionState was = (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
-        _endpoint.OnConnectionClosed(this, info, wasOpen: was == ConnectionState.Open);
+        bool wasOpen = _endpoint.Metrics.Retire(
+            this,
+            () => (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closed) == ConnectionState.Open,
+            _endpoint.Time.GetElapsedTime(Interlocked.Read(ref _opened)));
+        _endpoint.OnConnectionClosed(this, info, wasOpen);
     }
 
     /// <summary>Reads a control frame's body with <paramref name="read"/>; a malformed one is a protocol violation.</summary>

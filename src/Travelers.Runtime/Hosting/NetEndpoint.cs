@@ -41,6 +41,9 @@ internal abstract class NetEndpoint
 
     public NetLimits Limits => Options.Limits ?? NetLimits.Default;
 
+    /// <summary>The instruments; created when starting.</summary>
+    public NetMetrics Metrics { get; private set; } = null!;
+
     public MessageTable Table => _table ?? throw new InvalidOperationException("Not started.");
 
     public bool IsStarted => _table is not null;
@@ -75,6 +78,7 @@ internal abstract class NetEndpoint
         }
 
         Options.Validate();
+        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, "tcp", () => Tracked);
         MessageTable table = MessageTable.Current();
         lock (_handlers)
         {
@@ -93,6 +97,7 @@ internal abstract class NetEndpoint
         IsStopped = true;
         _stop.Cancel();
         await _maintenance.ConfigureAwait(false);
+        Metrics?.Dispose();
     }
 
     private HandlerEntry?[] Resolve(MessageTable table)
@@ -144,6 +149,8 @@ internal abstract class NetEndpoint
             return;
         }
 
+        long started = Time.GetTimestamp();
+
         // What arrives while this runs waits for the next Poll(), so a flood cannot hold the game thread.
         int budget = _inbound.Count;
         if (_currentOffset >= 0)
@@ -175,7 +182,17 @@ internal abstract class NetEndpoint
         }
 
         Flush();
+        Metrics.RecordTick(Time.GetElapsedTime(started));
     }
+
+    /// <summary>The server's meter.</summary>
+    public const string ServerMeterName = "Travelers.Server";
+
+    /// <summary>The client's meter.</summary>
+    public const string ClientMeterName = "Travelers.Client";
+
+    /// <summary>The name of this endpoint's meter: <see cref="ServerMeterName"/> or <see cref="ClientMeterName"/>.</summary>
+    protected abstract string MeterName { get; }
 
     /// <summary>Hands every connection's queued messages to its socket.</summary>
     public void Flush()

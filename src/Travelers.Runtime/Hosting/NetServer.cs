@@ -43,6 +43,9 @@ public sealed class NetServer : IAsyncDisposable
     /// <summary>The options the server was created with.</summary>
     public NetServerOptions Options => _core.ServerOptions;
 
+    /// <summary>The instruments, once started (tests listen to this meter).</summary>
+    internal NetMetrics Metrics => _core.Metrics;
+
     /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="handler">The handler.</param>
@@ -113,6 +116,8 @@ public sealed class NetServer : IAsyncDisposable
         public IPEndPoint? LocalEndPoint { get; private set; }
 
         public IReadOnlyCollection<NetConnection> Open => _open;
+
+        protected override string MeterName => ServerMeterName;
 
         protected override IEnumerable<NetConnection> Tracked => _all.Values;
 

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+/// <summary>The instruments DESIGN names, read with a <see cref="MeterListener"/> as OpenTelemetry or dotnet-counters would.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task The_server_and_client_meters_report_connections_messages_bytes_rtt_ticks_and_durations()
+    {
+        var options = Loopback.ServerOptions();
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(20);
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        server.On((NetConnection from, in Echo e) => from.Send(in e));
+        int echoes = 0;
+        NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(20) }, c => c.On((NetConnection _, in Echo e) => echoes++));
+
+        Meter serverMeter = server.Metrics.Meter;
+        Meter clientMeter = client.Metrics.Meter;
+        Assert.Equal("Travelers.Server", serverMeter.Name);
+        Assert.Equal("Travelers.Client", clientMeter.Name);
+
+        var longs = new ConcurrentDictionary<(Meter, string, string?), long>();
+        var doubles = new ConcurrentDictionary<(Meter, string), int>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == serverMeter || instrument.Meter == clientMeter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? type = null;
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "network.type")
+                {
+                    type = (string?)tag.Value;
+                }
+                else
+                {
+                    Assert.Equal(("network.transport", "tcp"), (tag.Key, (string?)tag.Value));
+                }
+            }
+
+            longs[(instrument.Meter, instrument.Name, type)] = value;
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            Assert.True(value >= 0);
+            doubles.AddOrUpdate((instrument.Meter, instrument.Name), 1, (_, n) => n + 1);
+        });
+        listener.Start();
+
+        for (int i = 0; i < 10; i++)
+        {
+            client.Send(new Echo { Sequence = i });
+        }
+
+        await Loopback.Until(() => echoes == 10 && server.Connections.Single().Rtt > TimeSpan.Zero, server.Poll, client.Poll);
+        listener.RecordObservableInstruments();
+        Assert.Equal(1, longs[(serverMeter, "travelers.server.active_connections", "ipv4")]);
+        Assert.Equal(0, longs[(serverMeter, "travelers.server.active_connections", "ipv6")]);
+        Assert.Equal(10, longs[(serverMeter, "travelers.messages.received", "ipv4")]);
+        Assert.Equal(10, longs[(serverMeter, "travelers.messages.sent", "ipv4")]);
+        Assert.Equal(10, longs[(clientMeter, "travelers.messages.sent", "ipv4")]);
+        Assert.True(longs[(serverMeter, "travelers.bytes.received", "ipv4")] > 10 * 4);
+        Assert.True(longs[(clientMeter, "travelers.bytes.received", "ipv4")] > 10 * 4);
+        Assert.Equal(0, longs[(serverMeter, "travelers.packets.resent", "ipv4")]);
+        Assert.False(longs.ContainsKey((clientMeter, "travelers.server.active_connections", "ipv4")));
+        Assert.True(doubles[(serverMeter, "travelers.tick.duration")] > 0);
+        await Loopback.Until(() => doubles.ContainsKey((serverMeter, "travelers.rtt")), server.Poll, client.Poll);
+
+        // Closed: the connection's counts stay in the totals (counters never go back) and its duration is recorded.
+        await client.DisposeAsync();
+        await Loopback.Until(() => server.Connections.Count == 0, server.Poll);
+        listener.RecordObservableInstruments();
+        Assert.Equal(0, longs[(serverMeter, "travelers.server.active_connections", "ipv4")]);
+        Assert.Equal(10, longs[(serverMeter, "travelers.messages.received", "ipv4")]);
+        Assert.Equal(1, doubles[(serverMeter, "travelers.connection.duration")]);
+    }
+}
