@@ -126,7 +126,7 @@ public sealed class NetClient : IAsyncDisposable
             Connection = connection;
             connection.Start();
             var hello = new ArrayBufferWriter<byte>(256);
-            Handshake.WriteHello(hello, Table, ClientOptions.ConnectPayload.Span);
+            Handshake.WriteHello(hello, Table, ClientOptions.ConnectPayload.Span, Options.EnableCompression ? Handshake.CompressionFlag : (byte)0);
             connection.SendControl(FrameKind.Hello, hello.WrittenSpan);
 
             try
@@ -155,9 +155,19 @@ public sealed class NetClient : IAsyncDisposable
             switch (kind)
             {
                 case FrameKind.Accept:
-                    (long id, TimeSpan serverTime) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
+                    (long id, TimeSpan serverTime, byte flags) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
                     connection.Id = id;
                     ServerTimeAtConnect = serverTime;
+                    if ((flags & Handshake.CompressionFlag) != 0)
+                    {
+                        if (!Options.EnableCompression)
+                        {
+                            throw new NetProtocolException("the server turned on compression, which this client did not offer");
+                        }
+
+                        connection.Link.EnableCompression(Options.CompressionThreshold);
+                    }
+
                     if (connection.TryOpen(ConnectionState.Handshaking))
                     {
                         Enqueue(new Inbound(InboundKind.Opened, connection));

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using K4os.Compression.LZ4;
 using Travelers.Messaging;
 using Travelers.Transport.Tcp;
 
@@ -176,12 +177,64 @@ public sealed class NetConnection : ITcpLinkOwner
                 int length = (int)body.Length;
                 byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
                 body.CopyTo(buffer);
-                Interlocked.Add(ref _queuedBytes, length);
-                _endpoint.Enqueue(new Inbound(InboundKind.Messages, this, buffer, length));
+                EnqueueBatch(buffer, length);
+                return;
+            case FrameKind.CompressedMessages when State == ConnectionState.Open && _link.Compresses:
+                EnqueueDecompressed(body);
                 return;
             default:
                 _endpoint.OnControlFrame(this, kind, body);
                 return;
+        }
+    }
+
+    private void EnqueueBatch(byte[] buffer, int length)
+    {
+        Interlocked.Add(ref _queuedBytes, length);
+        _endpoint.Enqueue(new Inbound(InboundKind.Messages, this, buffer, length));
+    }
+
+    /// <summary>An LZ4 batch: its declared size is checked against the frame limit before anything is allocated for it.</summary>
+    private void EnqueueDecompressed(in ReadOnlySequence<byte> body)
+    {
+        byte[]? joined = null;
+        ReadOnlySpan<byte> source;
+        if (body.IsSingleSegment)
+        {
+            source = body.FirstSpan;
+        }
+        else
+        {
+            joined = ArrayPool<byte>.Shared.Rent((int)body.Length);
+            body.CopyTo(joined);
+            source = joined.AsSpan(0, (int)body.Length);
+        }
+
+        try
+        {
+            int offset = 0;
+            int max = _endpoint.Options.MaxFrameBytes;
+            if (!NetEndpoint.TryReadVarUInt(source, ref offset, out uint declared) || declared == 0 || declared > (uint)max)
+            {
+                throw new NetProtocolException($"a compressed batch declaring {declared} bytes (the maximum is {max})");
+            }
+
+            byte[] buffer = ArrayPool<byte>.Shared.Rent((int)declared);
+            int decoded = LZ4Codec.Decode(source[offset..], buffer.AsSpan(0, (int)declared));
+            if (decoded != (int)declared)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw new NetProtocolException($"a compressed batch that does not decompress to its declared {declared} bytes");
+            }
+
+            EnqueueBatch(buffer, decoded);
+        }
+        finally
+        {
+            if (joined is not null)
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
         }
     }
 

@@ -266,7 +266,8 @@ internal abstract class NetEndpoint
         }
     }
 
-    private static bool TryReadVarUInt(ReadOnlySpan<byte> span, ref int offset, out uint value)
+    /// <summary>Reads a varint of at most 32 bits at <paramref name="offset"/>; false if cut short or too long.</summary>
+    internal static bool TryReadVarUInt(ReadOnlySpan<byte> span, ref int offset, out uint value)
     {
         value = 0;
         for (int shift = 0; shift < 35; shift += 7)

@@ -270,9 +270,15 @@ public sealed class NetServer : IAsyncDisposable
             }
 
             Interlocked.Decrement(ref _pending);
+            bool compress = Options.EnableCompression && (hello.Flags & Handshake.CompressionFlag) != 0;
             var body = new ArrayBufferWriter<byte>(32);
-            Handshake.WriteAccept(body, connection.Id, Time.GetElapsedTime(0));
+            Handshake.WriteAccept(body, connection.Id, Time.GetElapsedTime(0), compress ? Handshake.CompressionFlag : (byte)0);
             connection.SendControl(FrameKind.Accept, body.WrittenSpan);
+            if (compress)
+            {
+                connection.Link.EnableCompression(Options.CompressionThreshold);
+            }
+
             _open.Add(connection);
             Log.Opened(Logger, connection.Id, connection.RemoteEndPoint);
             _server.ConnectionOpened?.Invoke(connection);

@@ -23,4 +23,7 @@ internal enum FrameKind : byte
 
     /// <summary>The sender is closing: reason code and text. Nothing follows it.</summary>
     Disconnect = 7,
+
+    /// <summary>A batch of messages compressed with LZ4 (block format): varint uncompressed length, then the block. Only once both sides agreed to it.</summary>
+    CompressedMessages = 8,
 }

@@ -19,13 +19,17 @@ internal static class Handshake
     /// <summary>Longest type name and reason text accepted in control frames, in chars.</summary>
     public const int MaxText = 1024;
 
-    /// <summary>Writes a hello: magic, version, fingerprint, every type (id, schema hash, name), payload.</summary>
-    public static void WriteHello(IBufferWriter<byte> output, MessageTable table, ReadOnlySpan<byte> payload)
+    /// <summary>Hello and accept flag: the sender can compress and decompress frames with LZ4.</summary>
+    public const byte CompressionFlag = 1;
+
+    /// <summary>Writes a hello: magic, version, fingerprint, flags, every type (id, schema hash, name), payload.</summary>
+    public static void WriteHello(IBufferWriter<byte> output, MessageTable table, ReadOnlySpan<byte> payload, byte flags = 0)
     {
         var writer = new NetWriter(output);
         writer.WriteUInt32(Magic);
         writer.WriteVarUInt32(Version);
         writer.WriteUInt64(table.Fingerprint);
+        writer.WriteByte(flags);
         writer.WriteCount(table.Types.Length);
         for (int i = 0; i < table.Types.Length; i++)
         {
@@ -50,6 +54,7 @@ internal static class Handshake
 
         uint version = reader.ReadVarUInt32();
         ulong fingerprint = reader.ReadUInt64();
+        byte flags = reader.ReadByte();
         int count = reader.ReadCount(0, 17);
         var types = new List<(ulong, ulong, string)>(Math.Max(count, 0));
         for (int i = 0; i < count; i++)
@@ -60,35 +65,36 @@ internal static class Handshake
             types.Add((id, hash, name));
         }
 
-        int start = reader.Offset;
-        int length = reader.ReadCount(maxPayload > 0 ? maxPayload : 1, 1);
-        if (maxPayload == 0 && length > 0)
+        // ReadBytes checks the declared length against the limit and the bytes left before allocating.
+        byte[] payload = reader.ReadBytes(Math.Max(maxPayload, 1)) ?? [];
+        if (payload.Length > maxPayload)
         {
-            throw new NetSerializationException($"a connect payload of {length} bytes where none is accepted", start);
+            throw new NetSerializationException($"a connect payload of {payload.Length} bytes where at most {maxPayload} are accepted", reader.Offset);
         }
 
-        ReadOnlySpan<byte> payload = length > 0 ? reader.ReadRaw(length) : default;
         reader.EnsureEnd();
-        return new Hello(version, fingerprint, types, payload.ToArray());
+        return new Hello(version, fingerprint, flags, types, payload);
     }
 
-    /// <summary>Writes an accept: connection id and the server's clock.</summary>
-    public static void WriteAccept(IBufferWriter<byte> output, long connectionId, TimeSpan serverTime)
+    /// <summary>Writes an accept: connection id, the server's clock, the agreed flags.</summary>
+    public static void WriteAccept(IBufferWriter<byte> output, long connectionId, TimeSpan serverTime, byte flags)
     {
         var writer = new NetWriter(output);
         writer.WriteInt64(connectionId);
         writer.WriteTimeSpan(serverTime);
+        writer.WriteByte(flags);
         writer.Flush();
     }
 
     /// <summary>Reads an accept.</summary>
-    public static (long ConnectionId, TimeSpan ServerTime) ReadAccept(ReadOnlySpan<byte> body)
+    public static (long ConnectionId, TimeSpan ServerTime, byte Flags) ReadAccept(ReadOnlySpan<byte> body)
     {
         var reader = new NetReader(body);
         long id = reader.ReadInt64();
         TimeSpan time = reader.ReadTimeSpan();
+        byte flags = reader.ReadByte();
         reader.EnsureEnd();
-        return (id, time);
+        return (id, time, flags);
     }
 
     /// <summary>Writes a refuse or disconnect notice: reason code and text.</summary>
@@ -116,5 +122,5 @@ internal static class Handshake
     }
 
     /// <summary>A client's hello.</summary>
-    public sealed record Hello(uint Version, ulong Fingerprint, IReadOnlyList<(ulong Id, ulong SchemaHash, string Name)> Types, byte[] Payload);
+    public sealed record Hello(uint Version, ulong Fingerprint, byte Flags, IReadOnlyList<(ulong Id, ulong SchemaHash, string Name)> Types, byte[] Payload);
 }

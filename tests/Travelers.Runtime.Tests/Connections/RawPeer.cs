@@ -22,20 +22,20 @@ internal sealed class RawPeer : IDisposable
     }
 
     /// <summary>Connects and completes the handshake as a real client would, polling the server meanwhile.</summary>
-    public static async Task<RawPeer> HandshakeAsync(NetServer server, MessageTable? table = null)
+    public static async Task<RawPeer> HandshakeAsync(NetServer server, MessageTable? table = null, byte flags = 0)
     {
         RawPeer peer = await ConnectAsync(server.LocalEndPoint);
-        await peer.SendHelloAsync(table ?? MessageTable.Current());
+        await peer.SendHelloAsync(table ?? MessageTable.Current(), flags: flags);
         Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
         await Loopback.Until(() => answer.IsCompleted, server.Poll);
         Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
         return peer;
     }
 
-    public Task SendHelloAsync(MessageTable table, byte[]? payload = null)
+    public Task SendHelloAsync(MessageTable table, byte[]? payload = null, byte flags = 0)
     {
         var body = new ArrayBufferWriter<byte>();
-        Handshake.WriteHello(body, table, payload ?? []);
+        Handshake.WriteHello(body, table, payload ?? [], flags);
         return SendFrameAsync(FrameKind.Hello, body.WrittenSpan.ToArray());
     }
 

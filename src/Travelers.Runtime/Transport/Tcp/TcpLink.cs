@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using K4os.Compression.LZ4;
 using Travelers.Messaging;
 
 namespace Travelers.Transport.Tcp;
@@ -42,6 +43,8 @@ internal sealed class TcpLink
     private readonly CancellationTokenSource _receiveStop = new();
     private readonly List<ArraySegment<byte>> _segments = new();
 
+    private ArrayBufferWriter<byte>? _staging;
+    private int _compressionThreshold;
     private Memory<byte> _frameHeader;
     private int _frameBytes;
     private bool _frameOpen;
@@ -106,6 +109,23 @@ internal sealed class TcpLink
     /// <summary>Whether <see cref="Close"/> has been called.</summary>
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
+    /// <summary>Whether batches are compressed (agreed in the handshake).</summary>
+    public bool Compresses => Volatile.Read(ref _staging) is not null;
+
+    /// <summary>
+    /// From now on, batches are staged and compressed with LZ4 when at least <paramref name="threshold"/>
+    /// bytes (and smaller compressed). Called once the handshake agreed to it, before any batch.
+    /// </summary>
+    public void EnableCompression(int threshold)
+    {
+        lock (_sendLock)
+        {
+            CloseFrame();
+            _compressionThreshold = threshold;
+            Volatile.Write(ref _staging, new ArrayBufferWriter<byte>(4096));
+        }
+    }
+
     /// <summary>Starts the three loops.</summary>
     public void Start()
     {
@@ -132,9 +152,12 @@ internal sealed class TcpLink
                 return false;
             }
 
+            // Without compression the batch goes straight into the pipe; with it, into the staging buffer that
+            // CloseFrame compresses into the pipe.
             PipeWriter output = _output.Writer;
+            IBufferWriter<byte> target = (IBufferWriter<byte>?)_staging ?? output;
             const int Spare = FrameHeaderBytes + MaxVarInt32 + LengthSlot;
-            Memory<byte> memory = output.GetMemory(Spare + SizeHint<T>.Value);
+            Memory<byte> memory = target.GetMemory(Spare + SizeHint<T>.Value);
             Span<byte> span = memory.Span;
             int length = NetSerializer.SerializeSpilling(span[Spare..], in message, limits, out byte[]? spilled);
             try
@@ -154,11 +177,15 @@ internal sealed class TcpLink
                 if (!_frameOpen || _frameBytes + record > _maxFrame)
                 {
                     CloseFrame();
-                    _frameHeader = memory[..FrameHeaderBytes];
-                    span[4] = (byte)FrameKind.Messages;
+                    if (_staging is null)
+                    {
+                        _frameHeader = memory[..FrameHeaderBytes];
+                        span[4] = (byte)FrameKind.Messages;
+                        at = FrameHeaderBytes;
+                    }
+
                     _frameOpen = true;
                     _frameBytes = 1;
-                    at = FrameHeaderBytes;
                 }
 
                 at += WriteVarUInt(span[at..], (uint)typeIndex);
@@ -166,16 +193,20 @@ internal sealed class TcpLink
                 if (spilled is null)
                 {
                     span.Slice(Spare, length).CopyTo(span[at..]);
-                    output.Advance(at + length);
+                    target.Advance(at + length);
                 }
                 else
                 {
-                    output.Advance(at);
-                    output.Write(spilled.AsSpan(0, length));
+                    target.Advance(at);
+                    target.Write(spilled.AsSpan(0, length));
+                }
+
+                if (_staging is null)
+                {
+                    _pending += at + length;
                 }
 
                 _frameBytes += record;
-                _pending += at + length;
                 return true;
             }
             finally
@@ -218,7 +249,7 @@ internal sealed class TcpLink
         bool overCap;
         lock (_sendLock)
         {
-            if (_outputClosed || _pending == 0)
+            if (_outputClosed || (_pending == 0 && !_frameOpen))
             {
                 return;
             }
@@ -322,15 +353,51 @@ internal sealed class TcpLink
         return unsent > _maxUnsent;
     }
 
-    /// <summary>Writes the open batch frame's length into its header: the frame is then final.</summary>
+    /// <summary>
+    /// Ends the open batch frame: writes its length into its header, or, when compressing, moves the staged
+    /// batch into the pipe as one frame, compressed if that makes it smaller.
+    /// </summary>
     private void CloseFrame()
     {
-        if (_frameOpen)
+        if (!_frameOpen)
+        {
+            return;
+        }
+
+        _frameOpen = false;
+        if (_staging is not { } staging)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(_frameHeader.Span, (uint)_frameBytes);
-            _frameOpen = false;
             _frameHeader = default;
+            return;
         }
+
+        PipeWriter output = _output.Writer;
+        ReadOnlySpan<byte> batch = staging.WrittenSpan;
+        if (batch.Length >= _compressionThreshold)
+        {
+            Span<byte> frame = output.GetSpan(FrameHeaderBytes + MaxVarInt32 + LZ4Codec.MaximumOutputSize(batch.Length));
+            int lengthBytes = WriteVarUInt(frame[FrameHeaderBytes..], (uint)batch.Length);
+            int compressed = LZ4Codec.Encode(batch, frame[(FrameHeaderBytes + lengthBytes)..]);
+            if (compressed > 0 && lengthBytes + compressed < batch.Length)
+            {
+                int body = lengthBytes + compressed;
+                BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(body + 1));
+                frame[4] = (byte)FrameKind.CompressedMessages;
+                output.Advance(FrameHeaderBytes + body);
+                _pending += FrameHeaderBytes + body;
+                staging.ResetWrittenCount();
+                return;
+            }
+        }
+
+        Span<byte> header = output.GetSpan(FrameHeaderBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)(batch.Length + 1));
+        header[4] = (byte)FrameKind.Messages;
+        output.Advance(FrameHeaderBytes);
+        output.Write(batch);
+        _pending += FrameHeaderBytes + batch.Length;
+        staging.ResetWrittenCount();
     }
 
     private static int WriteVarUInt(Span<byte> destination, uint value)

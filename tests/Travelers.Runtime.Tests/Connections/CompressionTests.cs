@@ -1,0 +1,72 @@
+using Travelers;
+using Travelers.Messaging;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+public sealed class CompressionTests
+{
+    private static async Task<(long Bytes, byte[] Data)> SendBlobAsync(bool serverCompresses, bool clientCompresses)
+    {
+        var options = Loopback.ServerOptions();
+        options.EnableCompression = serverCompresses;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        byte[]? got = null;
+        server.On((NetConnection _, in Blob b) => got = b.Data);
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { EnableCompression = clientCompresses });
+        Assert.Equal(serverCompresses && clientCompresses, client.Connection.Link.Compresses);
+
+        // Compressible: a repeating pattern, 200 KB.
+        byte[] data = Enumerable.Range(0, 200 * 1024).Select(i => (byte)(i % 61)).ToArray();
+        long before = client.Connection.Statistics.BytesSent;
+        client.Send(new Blob { Data = data });
+        client.Send(new Echo { Sequence = 1, Text = "small messages ride in the same batch" });
+        await Loopback.Until(() => got is not null, server.Poll, client.Poll);
+        return (client.Connection.Statistics.BytesSent - before, got!);
+    }
+
+    [Fact]
+    public async Task Large_batches_are_compressed_when_both_sides_enable_it()
+    {
+        (long bytes, byte[] data) = await SendBlobAsync(serverCompresses: true, clientCompresses: true);
+        Assert.Equal(200 * 1024, data.Length);
+        Assert.Equal(Enumerable.Range(0, 200 * 1024).Select(i => (byte)(i % 61)), data);
+        Assert.True(bytes < 20 * 1024, $"{bytes} bytes on the wire");
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task Nothing_is_compressed_unless_both_sides_enable_it(bool server, bool client)
+    {
+        (long bytes, byte[] data) = await SendBlobAsync(server, client);
+        Assert.Equal(200 * 1024, data.Length);
+        Assert.True(bytes > 200 * 1024, $"{bytes} bytes on the wire");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3 }, "declaring 4294967295 bytes")]
+    [InlineData(new byte[] { 0x80, 0x01, 0xF0, 0x55 }, "does not decompress")]
+    public async Task A_bad_compressed_batch_is_a_protocol_violation(byte[] body, string expected)
+    {
+        var options = Loopback.ServerOptions();
+        options.EnableCompression = true;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server, flags: Handshake.CompressionFlag);
+        await peer.SendFrameAsync(FrameKind.CompressedMessages, body);
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolViolation, (await notice)?.Reason);
+        Assert.Contains(expected, (await notice)?.Message);
+    }
+
+    [Fact]
+    public async Task A_compressed_batch_without_agreement_is_a_protocol_violation()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        await peer.SendFrameAsync(FrameKind.CompressedMessages, [1, 0]);
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolViolation, (await notice)?.Reason);
+    }
+}
