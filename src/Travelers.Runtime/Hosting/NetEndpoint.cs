@@ -24,6 +24,7 @@ internal abstract class NetEndpoint
     private MessageTable? _table;
     private Inbound _current;
     private int _currentOffset = -1;
+    private int _polling;
     private Task _maintenance = Task.CompletedTask;
 
     protected NetEndpoint(NetEndpointOptions options, string category)
@@ -149,6 +150,23 @@ internal abstract class NetEndpoint
             return;
         }
 
+        if (Interlocked.Exchange(ref _polling, 1) != 0)
+        {
+            throw new InvalidOperationException("Poll() is already running (called from a handler or event, or from two threads at once): call it from one thread, outside handlers.");
+        }
+
+        try
+        {
+            PollCore();
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    private void PollCore()
+    {
         long started = Time.GetTimestamp();
 
         // What arrives while this runs waits for the next Poll(), so a flood cannot hold the game thread.

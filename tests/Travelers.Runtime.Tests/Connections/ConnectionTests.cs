@@ -292,4 +292,16 @@ public sealed class ConnectionTests
         var error = await Assert.ThrowsAsync<NetConnectException>(() => client.ConnectAsync(closedPort, TestContext.Current.CancellationToken));
         Assert.Contains("Cannot reach", error.Reason);
     }
+
+    [Fact]
+    public async Task Poll_from_a_handler_of_poll_is_refused_clearly()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        InvalidOperationException? error = null;
+        server.On((NetConnection _, in Echo e) => error = Record.Exception(server.Poll) as InvalidOperationException);
+        await using NetClient client = await Loopback.ConnectAsync(server);
+        client.Send(new Echo());
+        await Loopback.Until(() => error is not null, server.Poll, client.Poll);
+        Assert.Contains("already running", error!.Message);
+    }
 }

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using Travelers;
+using Travelers.Transport.Benchmarks;
+
+// dotnet run -c Release -- --filter '*'   the BenchmarkDotNet run (Travelers against the raw Pipelines loop)
+// dotnet run -c Release -- --idle 1000     memory of 1,000 idle connections (both ends in this process)
+// dotnet run -c Release -- --smoke         each benchmark once, to check they work
+if (args.Length >= 1 && args[0] == "--idle")
+{
+    return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
+}
+
+if (args.Length >= 1 && args[0] == "--smoke")
+{
+    var b = new TcpBenchmarks();
+    b.Setup();
+    b.Raw_OneWay();
+    b.Travelers_OneWay();
+    b.Raw_PingPong();
+    b.Cleanup();
+    var p = new TcpBenchmarks();
+    p.SetupWithServerThread();
+    p.Travelers_PingPong();
+    p.Cleanup();
+    Console.WriteLine("smoke: every benchmark ran once");
+    return 0;
+}
+
+string artifacts = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "BenchmarkDotNet.Artifacts"));
+BenchmarkSwitcher.FromAssembly(typeof(TcpBenchmarks).Assembly).Run(args, DefaultConfig.Instance.WithArtifactsPath(artifacts));
+return 0;
+
+/// <summary>What an idle connection costs: GC heap and working set per connection, server and client ends together and apart.</summary>
+internal static class Idle
+{
+    public static async Task<int> RunAsync(int count)
+    {
+        await using var server = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        await server.StartAsync();
+        var process = Process.GetCurrentProcess();
+        (long heap, long ws) Measure()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            process.Refresh();
+            return (GC.GetTotalMemory(true), process.WorkingSet64);
+        }
+
+        // Warm: one connection, so code and pools are in place before the baseline.
+        var warm = new NetClient();
+        Task w = warm.ConnectAsync(server.LocalEndPoint);
+        while (!w.IsCompleted)
+        {
+            server.Poll();
+        }
+
+        (long heap0, long ws0) = Measure();
+        var clients = new List<NetClient>(count);
+        for (int i = 0; i < count; i += 50)
+        {
+            var batch = new List<Task>();
+            for (int j = i; j < Math.Min(count, i + 50); j++)
+            {
+                var client = new NetClient();
+                clients.Add(client);
+                batch.Add(client.ConnectAsync(server.LocalEndPoint));
+            }
+
+            Task all = Task.WhenAll(batch);
+            while (!all.IsCompleted)
+            {
+                server.Poll();
+            }
+
+            await all;
+        }
+
+        for (int i = 0; i < 10; i++)
+        {
+            server.Poll();
+            await Task.Delay(10);
+        }
+
+        (long heap1, long ws1) = Measure();
+        Console.WriteLine($"{count} idle connections (both ends in this process: {count} server-side and {count} client-side NetConnections, {2 * count} sockets)");
+        Console.WriteLine($"  GC heap:     {(heap1 - heap0) / 1024.0 / 1024:N2} MB total, {(heap1 - heap0) / (2.0 * count) / 1024:N2} KB per connection end");
+        Console.WriteLine($"  working set: {(ws1 - ws0) / 1024.0 / 1024:N2} MB total, {(ws1 - ws0) / (2.0 * count) / 1024:N2} KB per connection end");
+        Console.WriteLine($"  server connections open: {server.Connections.Count}");
+        foreach (NetClient client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        await warm.DisposeAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using Travelers;
+
+namespace Travelers.Transport.Benchmarks;
+
+/// <summary>
+/// 32-byte messages over TCP on loopback, Travelers against the raw Pipelines loop, in one run. One way: 10,000
+/// messages flushed every 64 (as PEERS.md's raw figure), the operation ending when the receiver has them all;
+/// the receiving game thread busy-polls, as a server ticking flat out would. Ping-pong: one message there and
+/// back, the sender busy-polling for the answer, the server on its own busy-polling thread.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 10)]
+public class TcpBenchmarks
+{
+    private const int Messages = 10_000;
+    private const int Batch = 64;
+    private static readonly byte[] s_body = new byte[32];
+
+    private NetServer _server = null!;
+    private NetClient _client = null!;
+    private RawPipeLoop _rawClient = null!;
+    private RawPipeLoop _rawServer = null!;
+    private long _received;
+    private long _rawReceived;
+    private long _pongs;
+    private long _rawPongs;
+    private Thread? _serverThread;
+    private volatile bool _stop;
+
+    /// <summary>Ping-pong: the server polls on a thread of its own, as a server does; the client is the benchmark thread.</summary>
+    [GlobalSetup(Target = nameof(Travelers_PingPong))]
+    public void SetupWithServerThread()
+    {
+        Setup();
+        _serverThread = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                _server.Poll();
+            }
+        }) { IsBackground = true, Name = "server poll" };
+        _serverThread.Start();
+    }
+
+    [GlobalSetup(Targets = [nameof(Raw_OneWay), nameof(Travelers_OneWay), nameof(Raw_PingPong)])]
+    public void Setup()
+    {
+        _server = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        _server.On((NetConnection from, in Small m) =>
+        {
+            if (m.A < 0)
+            {
+                from.Send(in m); // a ping: answer it
+            }
+            else
+            {
+                _received++;
+            }
+        });
+        _server.StartAsync().GetAwaiter().GetResult();
+        _client = new NetClient();
+        _client.On((NetConnection _, in Small m) => _pongs++);
+        Task connect = _client.ConnectAsync(_server.LocalEndPoint);
+        while (!connect.IsCompleted)
+        {
+            _server.Poll();
+        }
+
+        connect.GetAwaiter().GetResult();
+
+        (_rawClient, _rawServer) = RawPipeLoop.PairAsync(
+            (_, _) => Interlocked.Increment(ref _rawPongs),
+            (end, frame) =>
+            {
+                if (frame.FirstSpan[0] == 0xFF)
+                {
+                    Span<byte> echo = stackalloc byte[32];
+                    frame.CopyTo(echo);
+                    end.Write(echo);
+                    end.Flush();
+                }
+                else
+                {
+                    Interlocked.Increment(ref _rawReceived);
+                }
+            }).GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stop = true;
+        _serverThread?.Join();
+        _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _rawClient.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _rawServer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Messages)]
+    [BenchmarkCategory("one way")]
+    public void Raw_OneWay()
+    {
+        long target = Interlocked.Read(ref _rawReceived) + Messages;
+        for (int i = 0; i < Messages; i++)
+        {
+            _rawClient.Write(s_body);
+            if (i % Batch == Batch - 1)
+            {
+                _rawClient.Flush();
+            }
+        }
+
+        _rawClient.Flush();
+        var spin = default(SpinWait);
+        while (Interlocked.Read(ref _rawReceived) < target)
+        {
+            spin.SpinOnce(-1);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Messages)]
+    [BenchmarkCategory("one way")]
+    public void Travelers_OneWay()
+    {
+        long target = _received + Messages;
+        var message = new Small { A = 1 };
+        for (int i = 0; i < Messages; i++)
+        {
+            _client.Send(in message);
+            if (i % Batch == Batch - 1)
+            {
+                _client.Flush();
+                _server.Poll();
+            }
+        }
+
+        _client.Flush();
+        while (_received < target)
+        {
+            _server.Poll();
+        }
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("ping-pong")]
+    public void Raw_PingPong()
+    {
+        long target = Interlocked.Read(ref _rawPongs) + 1;
+        Span<byte> ping = stackalloc byte[32];
+        ping[0] = 0xFF;
+        _rawClient.Write(ping);
+        _rawClient.Flush();
+        var spin = default(SpinWait);
+        while (Interlocked.Read(ref _rawPongs) < target)
+        {
+            spin.SpinOnce(-1);
+        }
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("ping-pong")]
+    public void Travelers_PingPong()
+    {
+        long target = _pongs + 1;
+        var ping = new Small { A = -1 };
+        _client.Send(in ping);
+        _client.Flush();
+        while (_pongs < target)
+        {
+            _client.Poll();
+        }
+    }
+}
