@@ -18,11 +18,11 @@ if (args.Length >= 1 && args[0] == "--smoke")
     var b = new TcpBenchmarks();
     b.Setup();
     b.Raw_OneWay();
-    b.Travelers_OneWay();
     b.Raw_PingPong();
     b.Cleanup();
     var p = new TcpBenchmarks();
     p.SetupWithServerThread();
+    p.Travelers_OneWay();
     p.Travelers_PingPong();
     p.Cleanup();
     Console.WriteLine("smoke: every benchmark ran once");

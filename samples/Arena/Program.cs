@@ -58,7 +58,7 @@ try
         await server.StartAsync(stop.Token);
         target = new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port);
         serverLoop = Task.Factory.StartNew(() => arena.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
-        AnsiConsole.MarkupLine($"[bold]Arena server[/] on {server.LocalEndPoint} ({options.Transport.ToString().ToLowerInvariant()})");
+        AnsiConsole.MarkupLine($"[bold]Arena server[/] on {Markup.Escape(server.LocalEndPoint.ToString())} ({options.Transport.ToString().ToLowerInvariant()})");
     }
 }
 catch (ArgumentException e)
@@ -71,7 +71,7 @@ await using var bots = new Bots();
 Task botLoop = Task.CompletedTask;
 if (!options.ServerOnly)
 {
-    AnsiConsole.MarkupLine($"Connecting [bold]{options.Bots}[/] bots to {target}...");
+    AnsiConsole.MarkupLine($"Connecting [bold]{options.Bots}[/] bots to {Markup.Escape(target.ToString() ?? "")}...");
     try
     {
         await bots.ConnectAsync(target, options.Bots, options.Transport, stop.Token);
