@@ -234,6 +234,27 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task A_message_type_with_no_handler_is_logged_once()
+    {
+        var logs = new LogCapture();
+        var options = Loopback.ServerOptions();
+        options.LoggerFactory = logs;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        int echoes = 0;
+        server.On((NetConnection _, in Echo e) => echoes++);
+        await using NetClient client = await Loopback.ConnectAsync(server);
+        for (int i = 0; i < 5; i++)
+        {
+            client.Send(new Unhandled { Value = i });
+        }
+
+        client.Send(new Echo());
+        await Loopback.Until(() => echoes == 1, server.Poll, client.Poll);
+        string line = Assert.Single(logs.Lines, l => l.Contains("no handler", StringComparison.Ordinal));
+        Assert.Contains("Travelers.Runtime.Tests.Connections.Unhandled", line);
+    }
+
+    [Fact]
     public async Task A_handler_that_throws_loses_nothing_after_it()
     {
         await using NetServer server = await Loopback.StartServerAsync();
@@ -303,5 +324,29 @@ public sealed class ConnectionTests
         client.Send(new Echo());
         await Loopback.Until(() => error is not null, server.Poll, client.Poll);
         Assert.Contains("already running", error!.Message);
+    }
+
+    /// <summary>Keeps every formatted log line.</summary>
+    private sealed class LogCapture : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue(formatter(state, exception));
+
+        public void Dispose()
+        {
+        }
     }
 }
