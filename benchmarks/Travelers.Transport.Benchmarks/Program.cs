@@ -8,9 +8,16 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --filter '*'   the BenchmarkDotNet run (Travelers against the raw Pipelines loop)
 // dotnet run -c Release -- --idle 1000     memory of 1,000 idle connections (both ends in this process)
 // dotnet run -c Release -- --smoke         each benchmark once, to check they work
+// dotnet run -c Release -- --alloc         what allocates while messages flow, on any thread
 if (args.Length >= 1 && args[0] == "--idle")
 {
     return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
+}
+
+if (args.Length >= 1 && args[0] == "--alloc")
+{
+    AllocationProbe.Run();
+    return 0;
 }
 
 if (args.Length >= 1 && args[0] == "--smoke")

@@ -276,7 +276,7 @@ internal abstract class NetEndpoint
         {
             if (done)
             {
-                ArrayPool<byte>.Shared.Return(_current.Buffer!);
+                FramePool.Return(_current.Buffer!);
                 connection.Drained(_current.Length);
                 _current = default;
                 _currentOffset = -1;

@@ -17,7 +17,7 @@ internal readonly struct Inbound
 
     public NetConnection Connection { get; }
 
-    /// <summary>A batch frame's body, pooled (ArrayPool.Shared), for <see cref="InboundKind.Messages"/>.</summary>
+    /// <summary>A batch frame's body, from <see cref="FramePool"/>, for <see cref="InboundKind.Messages"/>.</summary>
     public byte[]? Buffer { get; }
 
     public int Length { get; }

@@ -13,48 +13,38 @@ public sealed class ConnectionAllocationTests
         server.On((NetConnection _, in Move m) => received += m.Tick);
         await using NetClient client = await Loopback.ConnectAsync(server);
 
-        // Warm up: JIT, pools, the queues' segments.
-        await Exchange(client, server, 2000, () => received);
-
-        const int Count = 20_000;
-        long expected = received + ((long)Count * (Count - 1) / 2);
-        long sendBytes = 0;
-        long pollBytes = 0;
-        for (uint i = 0; i < Count; i++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            client.Send(new Move { Tick = i, X = i, Y = -i });
-            if (i % 20 == 19)
-            {
-                client.Poll(); // flushes: 20 messages per frame
-            }
-
-            long between = GC.GetAllocatedBytesForCurrentThread();
-            server.Poll();
-            long after = GC.GetAllocatedBytesForCurrentThread();
-            sendBytes += between - before;
-            pollBytes += after - between;
-        }
-
-        client.Poll();
-        await Loopback.Until(() => received == expected, server.Poll, client.Poll);
+        // The first round warms up: JIT, and the pools and queues growing to this traffic's high-water mark.
+        // The second is measured.
+        (long sendBytes, long pollBytes) = await ExchangeAsync();
+        (sendBytes, pollBytes) = await ExchangeAsync();
         Assert.Equal(0, sendBytes);
-        Assert.True(pollBytes == 0, $"{pollBytes} bytes allocated by the server's Poll() for {Count} messages");
-    }
+        Assert.True(pollBytes == 0, $"{pollBytes} bytes allocated by the server's Poll()");
 
-    private static async Task Exchange(NetClient client, NetServer server, int count, Func<long> received)
-    {
-        long before = received();
-        long target = before + ((long)count * (count - 1) / 2);
-        for (uint i = 0; i < count; i++)
+        async Task<(long Send, long Poll)> ExchangeAsync()
         {
-            client.Send(new Move { Tick = i });
-            if (i % 20 == 19)
+            const int Count = 20_000;
+            long expected = received + ((long)Count * (Count - 1) / 2);
+            long send = 0;
+            long poll = 0;
+            for (uint i = 0; i < Count; i++)
             {
-                client.Poll();
-            }
-        }
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                client.Send(new Move { Tick = i, X = i, Y = -i });
+                if (i % 20 == 19)
+                {
+                    client.Poll(); // flushes: 20 messages per frame
+                }
 
-        await Loopback.Until(() => received() == target, server.Poll, client.Poll);
+                long between = GC.GetAllocatedBytesForCurrentThread();
+                server.Poll();
+                long after = GC.GetAllocatedBytesForCurrentThread();
+                send += between - before;
+                poll += after - between;
+            }
+
+            client.Poll();
+            await Loopback.Until(() => received == expected, server.Poll, client.Poll);
+            return (send, poll);
+        }
     }
 }
