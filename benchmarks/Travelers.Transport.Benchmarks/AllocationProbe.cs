@@ -54,6 +54,25 @@ internal sealed class AllocationProbe : EventListener
             Console.WriteLine($"  {n,5} x ~100 KB  {type}");
         }
 
+        using var pingProbe = new AllocationProbe();
+        for (int i = 0; i < 2000; i++)
+        {
+            b.Travelers_PingPong();
+        }
+
+        before = GC.GetTotalAllocatedBytes(true);
+        for (int i = 0; i < 20_000; i++)
+        {
+            b.Travelers_PingPong();
+        }
+
+        bytes = GC.GetTotalAllocatedBytes(true) - before;
+        Console.WriteLine($"ping-pong: {bytes:N0} bytes for 20,000 round trips ({bytes / 20_000.0:N2} B/round trip), all threads");
+        foreach ((string type, int n) in pingProbe.Ticks.OrderByDescending(p => p.Value))
+        {
+            Console.WriteLine($"  {n,5} x ~100 KB  {type}");
+        }
+
         b.Cleanup();
     }
 }

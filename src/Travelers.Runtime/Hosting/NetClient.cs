@@ -122,7 +122,7 @@ public sealed class NetClient : IAsyncDisposable
                 throw;
             }
 
-            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time), 0);
+            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), 0);
             Connection = connection;
             connection.Start();
             var hello = new ArrayBufferWriter<byte>(256);

@@ -175,7 +175,7 @@ public sealed class NetConnection : ITcpLinkOwner
                 return;
             case FrameKind.Messages when State == ConnectionState.Open:
                 int length = (int)body.Length;
-                byte[] buffer = FramePool.Rent(length);
+                byte[] buffer = _endpoint.Frames.Rent(length);
                 body.CopyTo(buffer);
                 EnqueueBatch(buffer, length);
                 return;
@@ -219,11 +219,11 @@ public sealed class NetConnection : ITcpLinkOwner
                 throw new NetProtocolException($"a compressed batch declaring {declared} bytes (the maximum is {max})");
             }
 
-            byte[] buffer = FramePool.Rent((int)declared);
+            byte[] buffer = _endpoint.Frames.Rent((int)declared);
             int decoded = LZ4Codec.Decode(source[offset..], buffer.AsSpan(0, (int)declared));
             if (decoded != (int)declared)
             {
-                FramePool.Return(buffer);
+                _endpoint.Frames.Return(buffer);
                 throw new NetProtocolException($"a compressed batch that does not decompress to its declared {declared} bytes");
             }
 

@@ -42,6 +42,12 @@ internal abstract class NetEndpoint
 
     public NetLimits Limits => Options.Limits ?? NetLimits.Default;
 
+    /// <summary>The blocks of the connections' pipes.</summary>
+    public BlockMemoryPool Blocks { get; } = new();
+
+    /// <summary>The buffers of received batches, from I/O threads to Poll() and back.</summary>
+    public FramePool Frames { get; } = new();
+
     /// <summary>The instruments; created when starting.</summary>
     public NetMetrics Metrics { get; private set; } = null!;
 
@@ -276,7 +282,7 @@ internal abstract class NetEndpoint
         {
             if (done)
             {
-                FramePool.Return(_current.Buffer!);
+                Frames.Return(_current.Buffer!);
                 connection.Drained(_current.Length);
                 _current = default;
                 _currentOffset = -1;

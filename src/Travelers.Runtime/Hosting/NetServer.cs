@@ -197,7 +197,7 @@ public sealed class NetServer : IAsyncDisposable
 
             socket.NoDelay = true;
             long id = Interlocked.Increment(ref _nextId);
-            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time), id);
+            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), id);
             _all[id] = connection;
             connection.Start();
         }

@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Concurrent;
 using System.Numerics;
-using System.Threading;
 
 namespace Travelers.Messaging;
 
@@ -9,62 +7,46 @@ namespace Travelers.Messaging;
 /// Buffers for received batches, which an I/O thread fills and the polling thread gives back. ArrayPool.Shared
 /// keeps arrays per thread and per core, so arrays that always travel from one thread to another overflow its
 /// small per-core stacks and are dropped, and new ones allocated, under load. Here each size (powers of two
-/// from 256 bytes) has one queue, shared by all threads, holding up to 4 MB of arrays (at least 8), so a
-/// steady flow allocates nothing.
+/// from 256 bytes) has one free list shared by all threads, holding up to 4 MB of arrays (between 8 and 1,024
+/// of them), so a steady flow allocates nothing. Each server and client has its own.
 /// </summary>
-internal static class FramePool
+internal sealed class FramePool
 {
     private const int MinShift = 8;
     private const int MaxShift = 26; // 64 MB, the largest MaxFrameBytes allowed
     private const long RetainedBytesPerSize = 4 * 1024 * 1024;
 
-    private static readonly ConcurrentQueue<byte[]>[] s_queues = CreateQueues();
-    private static readonly int[] s_counts = new int[MaxShift - MinShift + 1];
+    private readonly BoundedStack<byte[]>[] _free = CreateFreeLists();
 
     /// <summary>An array of at least <paramref name="length"/> bytes.</summary>
-    public static byte[] Rent(int length)
+    public byte[] Rent(int length)
     {
         int bucket = Bucket(length);
-        if (s_queues[bucket].TryDequeue(out byte[]? array))
-        {
-            Interlocked.Decrement(ref s_counts[bucket]);
-            return array;
-        }
-
-        return new byte[1 << (bucket + MinShift)];
+        return _free[bucket].TryPop(out byte[]? array) ? array! : new byte[1 << (bucket + MinShift)];
     }
 
-    /// <summary>Gives back an array from <see cref="Rent"/>; kept if its size's queue has room.</summary>
-    public static void Return(byte[] array)
+    /// <summary>Gives back an array from <see cref="Rent"/>; kept if its size's free list has room.</summary>
+    public void Return(byte[] array)
     {
         int bucket = Bucket(array.Length);
-        if (array.Length != 1 << (bucket + MinShift))
+        if (array.Length == 1 << (bucket + MinShift))
         {
-            return; // not one of ours
-        }
-
-        long limit = Math.Max(8, RetainedBytesPerSize / array.Length);
-        if (Interlocked.Increment(ref s_counts[bucket]) <= limit)
-        {
-            s_queues[bucket].Enqueue(array);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_counts[bucket]);
+            _free[bucket].TryPush(array); // not kept when full, nor when not one of ours
         }
     }
 
     private static int Bucket(int length) =>
         Math.Max(0, BitOperations.Log2((uint)Math.Max(length, 1) - 1) + 1 - MinShift);
 
-    private static ConcurrentQueue<byte[]>[] CreateQueues()
+    private static BoundedStack<byte[]>[] CreateFreeLists()
     {
-        var queues = new ConcurrentQueue<byte[]>[MaxShift - MinShift + 1];
-        for (int i = 0; i < queues.Length; i++)
+        var lists = new BoundedStack<byte[]>[MaxShift - MinShift + 1];
+        for (int i = 0; i < lists.Length; i++)
         {
-            queues[i] = new ConcurrentQueue<byte[]>();
+            long size = 1L << (i + MinShift);
+            lists[i] = new BoundedStack<byte[]>((int)Math.Clamp(RetainedBytesPerSize / size, 8, 1024));
         }
 
-        return queues;
+        return lists;
     }
 }

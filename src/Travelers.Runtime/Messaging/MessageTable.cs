@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
+using System.Threading;
 
 namespace Travelers.Messaging;
 
@@ -33,8 +34,24 @@ internal sealed class MessageTable
     /// <summary>The protocol fingerprint over every schema.</summary>
     public ulong Fingerprint { get; }
 
-    /// <summary>The table of every message registered in this process now.</summary>
-    public static MessageTable Current() => new(NetMessageRegistry.Types);
+    private static MessageTable? s_current;
+
+    /// <summary>
+    /// The table of every message registered in this process now: the same instance for every server and
+    /// client started while the registry is unchanged, so per-type caches keyed by table stay valid for all.
+    /// </summary>
+    public static MessageTable Current()
+    {
+        ImmutableArray<NetMessageType> types = NetMessageRegistry.Types;
+        MessageTable? current = Volatile.Read(ref s_current);
+        if (current is null || current.Types != types)
+        {
+            current = new MessageTable(types);
+            Volatile.Write(ref s_current, current);
+        }
+
+        return current;
+    }
 
     /// <summary>A table of the given types (tests).</summary>
     public static MessageTable Of(IEnumerable<NetMessageType> types) =>

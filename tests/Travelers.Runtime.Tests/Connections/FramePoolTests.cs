@@ -12,27 +12,44 @@ public sealed class FramePoolTests
     [InlineData(512 * 1024, 512 * 1024)]
     public void Rent_gives_the_smallest_power_of_two_of_at_least_256_bytes(int length, int expected)
     {
-        byte[] array = FramePool.Rent(length);
+        var pool = new FramePool();
+        byte[] array = pool.Rent(length);
         Assert.Equal(expected, array.Length);
-        FramePool.Return(array);
+        pool.Return(array);
     }
 
     [Fact]
     public void An_array_returned_on_one_thread_is_reused_by_another()
     {
-        // A size no other test uses, so the queue holds only what this test returns.
-        byte[] first = FramePool.Rent(3 * 1024 * 1024);
-        Thread returner = new(() => FramePool.Return(first));
+        var pool = new FramePool();
+        byte[] first = pool.Rent(3000);
+        Thread returner = new(() => pool.Return(first));
         returner.Start();
         returner.Join();
-        Assert.Same(first, FramePool.Rent(3 * 1024 * 1024));
+        Assert.Same(first, pool.Rent(3000));
+        Assert.NotSame(first, pool.Rent(3000));
     }
 
     [Fact]
     public void Foreign_arrays_are_not_kept()
     {
+        var pool = new FramePool();
         var foreign = new byte[3000];
-        FramePool.Return(foreign);
-        Assert.NotSame(foreign, FramePool.Rent(3000));
+        pool.Return(foreign);
+        Assert.NotSame(foreign, pool.Rent(3000));
+    }
+
+    [Fact]
+    public void A_full_free_list_keeps_no_more()
+    {
+        var pool = new FramePool();
+        byte[][] rented = Enumerable.Range(0, 9).Select(_ => pool.Rent(512 * 1024)).ToArray(); // 4 MB / 512 KB = 8 kept
+        foreach (byte[] array in rented)
+        {
+            pool.Return(array);
+        }
+
+        var again = Enumerable.Range(0, 9).Select(_ => pool.Rent(512 * 1024)).ToList();
+        Assert.Equal(8, again.Count(a => rented.Contains(a)));
     }
 }

@@ -63,7 +63,7 @@ internal sealed class TcpLink
     private long _lastReceive;
     private long _partialSince;
 
-    public TcpLink(Socket socket, ITcpLinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time)
+    public TcpLink(Socket socket, ITcpLinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time, BlockMemoryPool blocks)
     {
         _socket = socket;
         _owner = owner;
@@ -78,8 +78,8 @@ internal sealed class TcpLink
         // inline: a flush on the game thread goes straight into a non-blocking send (no thread hop, no
         // work item allocated); only a send the kernel cannot take at once continues on an I/O thread.
         int pause = maxFrameBytes + (64 * 1024);
-        _input = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false));
+        _input = new Pipe(new PipeOptions(blocks, readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, minimumSegmentSize: BlockMemoryPool.BlockSize, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(blocks, readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, minimumSegmentSize: BlockMemoryPool.BlockSize, useSynchronizationContext: false));
     }
 
     /// <summary>The peer's address.</summary>
