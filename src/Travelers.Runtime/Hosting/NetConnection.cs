@@ -21,7 +21,6 @@ public sealed class NetConnection : ITcpLinkOwner
     private readonly TcpLink _link;
     private readonly RttEstimator _rtt = new(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60));
     private readonly long _created;
-    private long _messagesSent;
     private long _messagesReceived;
     private long _queuedBytes;
     private long _lastPing;
@@ -57,7 +56,7 @@ public sealed class NetConnection : ITcpLinkOwner
         BytesReceived = _link.BytesReceived,
         PacketsSent = _link.Sends,
         PacketsReceived = _link.Receives,
-        MessagesSent = Interlocked.Read(ref _messagesSent),
+        MessagesSent = _link.MessagesWritten,
         MessagesReceived = Interlocked.Read(ref _messagesReceived),
     };
 
@@ -85,7 +84,6 @@ public sealed class NetConnection : ITcpLinkOwner
         int index = _endpoint.IndexOf<T>();
         if (State == ConnectionState.Open && _link.WriteMessage(index, in message, _endpoint.Limits))
         {
-            Interlocked.Increment(ref _messagesSent);
             MarkDirty();
         }
     }
@@ -136,7 +134,8 @@ public sealed class NetConnection : ITcpLinkOwner
 
     internal void MarkDirty()
     {
-        if (Interlocked.Exchange(ref _dirty, 1) == 0)
+        // A plain read first: between two flushes only the first send pays for the interlocked exchange.
+        if (Volatile.Read(ref _dirty) == 0 && Interlocked.Exchange(ref _dirty, 1) == 0)
         {
             _endpoint.MarkDirty(this);
         }

@@ -56,6 +56,7 @@ internal sealed class TcpLink
     private DisconnectInfo _info;
     private DisconnectInfo _endOfInput;
 
+    private long _messagesWritten;
     private long _bytesSent;
     private long _bytesReceived;
     private long _sends;
@@ -84,6 +85,9 @@ internal sealed class TcpLink
 
     /// <summary>The peer's address.</summary>
     public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Messages written into batches (under the send lock; read without it, a 64-bit read being atomic here).</summary>
+    public long MessagesWritten => Volatile.Read(ref _messagesWritten);
 
     /// <summary>Bytes handed to the socket.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
@@ -207,6 +211,7 @@ internal sealed class TcpLink
                 }
 
                 _frameBytes += record;
+                _messagesWritten++;
                 return true;
             }
             finally
