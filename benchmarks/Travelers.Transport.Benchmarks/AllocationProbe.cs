@@ -48,7 +48,7 @@ internal sealed class AllocationProbe : EventListener
         }
 
         long bytes = GC.GetTotalAllocatedBytes(true) - before;
-        Console.WriteLine($"one way: {bytes:N0} bytes for 1,000,000 messages ({bytes / 1_000_000.0:N2} B/message), all threads");
+        Console.WriteLine($"one way: {bytes:N0} bytes for 10,000,000 messages ({bytes / 10_000_000.0:N2} B/message), all threads");
         foreach ((string type, int n) in probe.Ticks.OrderByDescending(p => p.Value))
         {
             Console.WriteLine($"  {n,5} x ~100 KB  {type}");

@@ -9,9 +9,16 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --idle 1000     memory of 1,000 idle connections (both ends in this process)
 // dotnet run -c Release -- --smoke         each benchmark once, to check they work
 // dotnet run -c Release -- --alloc         what allocates while messages flow, on any thread
+// dotnet run -c Release -- --send-cost     the sender's time, Send() against Flush()
 if (args.Length >= 1 && args[0] == "--idle")
 {
     return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
+}
+
+if (args.Length >= 1 && args[0] == "--send-cost")
+{
+    await SendCost.RunAsync();
+    return 0;
 }
 
 if (args.Length >= 1 && args[0] == "--alloc")
@@ -27,9 +34,12 @@ if (args.Length >= 1 && args[0] == "--smoke")
     b.Raw_OneWay();
     b.Raw_PingPong();
     b.Cleanup();
+    var t = new TcpBenchmarks();
+    t.SetupTicking();
+    t.Travelers_OneWay();
+    t.Cleanup();
     var p = new TcpBenchmarks();
     p.SetupWithServerThread();
-    p.Travelers_OneWay();
     p.Travelers_PingPong();
     p.Cleanup();
     Console.WriteLine("smoke: every benchmark ran once");
