@@ -73,7 +73,7 @@ public sealed class NetServer : IAsyncDisposable
     /// <summary>Sends everything queued now, without running handlers. Any thread.</summary>
     public void Flush() => _core.Flush();
 
-    /// <summary>Sends <paramref name="message"/> to every open connection.</summary>
+    /// <summary>Sends <paramref name="message"/> to every open connection. Call it on the polling thread (it walks <see cref="Connections"/>).</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="message">The message.</param>
     /// <param name="delivery">How it is delivered.</param>
