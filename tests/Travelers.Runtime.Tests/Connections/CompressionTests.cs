@@ -69,4 +69,36 @@ public sealed class CompressionTests
         await Loopback.Until(() => notice.IsCompleted, server.Poll);
         Assert.Equal(DisconnectReason.ProtocolViolation, (await notice)?.Reason);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_flush_of_more_than_a_frame_is_cut_into_frames(bool compress)
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxFrameBytes = 64 * 1024;
+        options.EnableCompression = compress;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        var got = new List<byte[]>();
+        server.On((NetConnection _, in Blob b) => got.Add(b.Data));
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { MaxFrameBytes = 64 * 1024, EnableCompression = compress });
+
+        // 20 incompressible messages of 10 KB, one flush: about 200 KB, so at least four frames.
+        var random = new Random(3);
+        byte[][] sent = Enumerable.Range(0, 20).Select(_ =>
+        {
+            byte[] data = new byte[10 * 1024];
+            random.NextBytes(data);
+            return data;
+        }).ToArray();
+        foreach (byte[] data in sent)
+        {
+            client.Send(new Blob { Data = data });
+        }
+
+        client.Flush();
+        await Loopback.Until(() => got.Count == sent.Length, server.Poll, client.Poll);
+        Assert.Equal(sent, got);
+        Assert.True(client.Connection.IsConnected);
+    }
 }

@@ -45,6 +45,8 @@ internal sealed class TcpLink
 
     private ArrayBufferWriter<byte>? _staging;
     private int _compressionThreshold;
+    private Memory<byte> _chunk;
+    private int _chunkUsed;
     private Memory<byte> _frameHeader;
     private int _frameBytes;
     private bool _frameOpen;
@@ -125,6 +127,7 @@ internal sealed class TcpLink
         lock (_sendLock)
         {
             CloseFrame();
+            CommitChunk();
             _compressionThreshold = threshold;
             Volatile.Write(ref _staging, new ArrayBufferWriter<byte>(4096));
         }
@@ -161,7 +164,16 @@ internal sealed class TcpLink
             PipeWriter output = _output.Writer;
             IBufferWriter<byte> target = (IBufferWriter<byte>?)_staging ?? output;
             const int Spare = FrameHeaderBytes + MaxVarInt32 + LengthSlot;
-            Memory<byte> memory = target.GetMemory(Spare + SizeHint<T>.Value);
+            int needed = Spare + SizeHint<T>.Value;
+            if (_chunk.Length - _chunkUsed < needed)
+            {
+                // Messages go into a chunk of the target's memory, committed once full or at a flush: one
+                // GetMemory and one Advance per chunk instead of per message.
+                CommitChunk();
+                _chunk = target.GetMemory(Math.Max(needed, BlockMemoryPool.BlockSize));
+            }
+
+            Memory<byte> memory = _chunk[_chunkUsed..];
             Span<byte> span = memory.Span;
             int length = NetSerializer.SerializeSpilling(span[Spare..], in message, limits, out byte[]? spilled);
             try
@@ -177,31 +189,31 @@ internal sealed class TcpLink
                         nameof(message));
                 }
 
+                // A staged batch (compression on) is cut into frames when it is closed; a direct one here, so that
+                // its header can sit in front of it in the pipe.
                 int at = 0;
-                if (!_frameOpen || _frameBytes + record > _maxFrame)
+                if (_staging is null && (!_frameOpen || _frameBytes + record > _maxFrame))
                 {
                     CloseFrame();
-                    if (_staging is null)
-                    {
-                        _frameHeader = memory[..FrameHeaderBytes];
-                        span[4] = (byte)FrameKind.Messages;
-                        at = FrameHeaderBytes;
-                    }
-
-                    _frameOpen = true;
+                    _frameHeader = memory[..FrameHeaderBytes];
+                    span[4] = (byte)FrameKind.Messages;
+                    at = FrameHeaderBytes;
                     _frameBytes = 1;
                 }
+
+                _frameOpen = true;
 
                 at += WriteVarUInt(span[at..], (uint)typeIndex);
                 at += WriteVarUInt(span[at..], (uint)length);
                 if (spilled is null)
                 {
                     span.Slice(Spare, length).CopyTo(span[at..]);
-                    target.Advance(at + length);
+                    _chunkUsed += at + length;
                 }
                 else
                 {
-                    target.Advance(at);
+                    _chunkUsed += at;
+                    CommitChunk();
                     target.Write(spilled.AsSpan(0, length));
                 }
 
@@ -329,9 +341,22 @@ internal sealed class TcpLink
     private void CloseForBackpressure() =>
         Close(new DisconnectInfo(DisconnectReason.Backpressure, $"More than {_maxUnsent} bytes were queued for a peer that does not read them."), notifyPeer: false, abort: true);
 
+    /// <summary>Advances the batch's target (the pipe, or the staging buffer) past the chunk's written bytes.</summary>
+    private void CommitChunk()
+    {
+        if (_chunkUsed > 0)
+        {
+            ((IBufferWriter<byte>?)_staging ?? _output.Writer).Advance(_chunkUsed);
+        }
+
+        _chunk = default;
+        _chunkUsed = 0;
+    }
+
     private void WriteControlLocked(FrameKind kind, ReadOnlySpan<byte> body)
     {
         CloseFrame();
+        CommitChunk();
         PipeWriter output = _output.Writer;
         Span<byte> header = output.GetSpan(FrameHeaderBytes);
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)(body.Length + 1));
@@ -345,6 +370,7 @@ internal sealed class TcpLink
     private bool FlushLocked()
     {
         CloseFrame();
+        CommitChunk();
         long unsent = Interlocked.Add(ref _unsent, _pending);
         _pending = 0;
 
@@ -377,8 +403,35 @@ internal sealed class TcpLink
             return;
         }
 
-        PipeWriter output = _output.Writer;
+        CommitChunk();
         ReadOnlySpan<byte> batch = staging.WrittenSpan;
+
+        // Cut at record boundaries (records this link wrote, so well formed) into frames of at most MaxFrameBytes.
+        int start = 0;
+        int offset = 0;
+        while (offset < batch.Length)
+        {
+            int next = offset;
+            NetEndpoint.TryReadVarUInt(batch, ref next, out _);
+            NetEndpoint.TryReadVarUInt(batch, ref next, out uint length);
+            next += (int)length;
+            if (next - start > _maxFrame - 1)
+            {
+                EmitBatch(batch[start..offset]);
+                start = offset;
+            }
+
+            offset = next;
+        }
+
+        EmitBatch(batch[start..]);
+        staging.ResetWrittenCount();
+    }
+
+    /// <summary>Writes one staged batch into the pipe as a frame, compressed if that makes it smaller.</summary>
+    private void EmitBatch(ReadOnlySpan<byte> batch)
+    {
+        PipeWriter output = _output.Writer;
         if (batch.Length >= _compressionThreshold)
         {
             Span<byte> frame = output.GetSpan(FrameHeaderBytes + MaxVarInt32 + LZ4Codec.MaximumOutputSize(batch.Length));
@@ -391,7 +444,6 @@ internal sealed class TcpLink
                 frame[4] = (byte)FrameKind.CompressedMessages;
                 output.Advance(FrameHeaderBytes + body);
                 _pending += FrameHeaderBytes + body;
-                staging.ResetWrittenCount();
                 return;
             }
         }
@@ -402,7 +454,6 @@ internal sealed class TcpLink
         output.Advance(FrameHeaderBytes);
         output.Write(batch);
         _pending += FrameHeaderBytes + batch.Length;
-        staging.ResetWrittenCount();
     }
 
     private static int WriteVarUInt(Span<byte> destination, uint value)
