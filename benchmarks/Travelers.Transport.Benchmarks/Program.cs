@@ -10,9 +10,25 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --smoke         each benchmark once, to check they work
 // dotnet run -c Release -- --alloc         what allocates while messages flow, on any thread
 // dotnet run -c Release -- --send-cost     the sender's time, Send() against Flush()
+// dotnet run -c Release -- --one-way-loop N the one-way loop alone for N seconds, for a profiler
 if (args.Length >= 1 && args[0] == "--idle")
 {
     return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
+}
+
+if (args.Length >= 1 && args[0] == "--one-way-loop")
+{
+    // For a profiler: the one-way benchmark's loop for the given number of seconds, nothing else.
+    var loop = new TcpBenchmarks();
+    loop.SetupTicking();
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed.TotalSeconds < (args.Length > 1 ? int.Parse(args[1]) : 10))
+    {
+        loop.Travelers_OneWay();
+    }
+
+    loop.Cleanup();
+    return 0;
 }
 
 if (args.Length >= 1 && args[0] == "--send-cost")

@@ -141,7 +141,7 @@ public sealed class NetConnection : ITcpLinkOwner
         }
     }
 
-    internal void CountReceived() => Interlocked.Increment(ref _messagesReceived);
+    internal void CountReceived(int count) => Interlocked.Add(ref _messagesReceived, count);
 
     /// <summary>Poll() has dispatched a batch of <paramref name="bytes"/>: the link may read again if it was held back.</summary>
     internal void Drained(int bytes)

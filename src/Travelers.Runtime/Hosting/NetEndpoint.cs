@@ -238,6 +238,7 @@ internal abstract class NetEndpoint
         ReadOnlySpan<byte> batch = _current.Buffer.AsSpan(0, _current.Length);
         NetLimits limits = Limits;
         bool done = false;
+        int count = 0;
         try
         {
             while (_currentOffset < batch.Length)
@@ -255,7 +256,7 @@ internal abstract class NetEndpoint
 
                 ReadOnlySpan<byte> body = batch.Slice(offset, (int)length);
                 _currentOffset = offset + (int)length;
-                connection.CountReceived();
+                count++;
                 HandlerEntry? handler = _byIndex[index];
                 if (handler is null)
                 {
@@ -280,6 +281,8 @@ internal abstract class NetEndpoint
         }
         finally
         {
+            // Counted once per batch (or per interrupted part of one), not per message.
+            connection.CountReceived(count);
             if (done)
             {
                 Frames.Return(_current.Buffer!);
