@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "Connection from {EndPoint} closed at once: {Limit} reached")]
     public static partial void Flood(ILogger logger, IPEndPoint endPoint, string limit);
 
+    [LoggerMessage(9, LogLevel.Warning, "Accepting a connection failed ({Error}); accepting goes on")]
+    public static partial void AcceptFailed(ILogger logger, System.Net.Sockets.SocketError error);
+
     [LoggerMessage(8, LogLevel.Information, "Connection {Id} from {EndPoint} timed out: {Message}")]
     public static partial void TimedOut(ILogger logger, long id, IPEndPoint endPoint, string message);
 }

@@ -136,11 +136,14 @@ public sealed class NetClient : IAsyncDisposable
             catch (TimeoutException)
             {
                 connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "No answer to the handshake."), notifyPeer: true);
+                await EndAsync().ConfigureAwait(false);
                 throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or NetConnectException)
             {
+                // Cancelled, refused or dropped: the timer stops with the attempt, not at DisposeAsync.
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
+                await EndAsync().ConfigureAwait(false);
                 throw;
             }
         }
@@ -185,17 +188,14 @@ public sealed class NetClient : IAsyncDisposable
             }
         }
 
-        public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen)
+        public override void OnConnectionClosing(NetConnection connection, DisconnectInfo info, bool wasOpen)
         {
             _handshake.TrySetException(new NetConnectException(info.Reason, info.Message));
             _ = _handshake.Task.Exception; // observed: a failed connect reports it through ConnectAsync
-            if (wasOpen)
-            {
-                Enqueue(new Inbound(InboundKind.Closed, connection, info: info));
-            }
-
-            _closed.TrySetResult();
+            base.OnConnectionClosing(connection, info, wasOpen);
         }
+
+        public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen) => _closed.TrySetResult();
 
         protected override void RaiseOpened(NetConnection connection) => _client.ConnectionOpened?.Invoke(connection);
 

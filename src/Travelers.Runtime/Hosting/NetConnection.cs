@@ -24,6 +24,8 @@ public sealed class NetConnection : ITcpLinkOwner
     private long _messagesReceived;
     private long _queuedBytes;
     private long _lastPing;
+    private int _pingAnswered;
+    private volatile bool _wasOpen;
     private long _opened;
     private int _state; // ConnectionState
     private int _dirty;
@@ -67,6 +69,9 @@ public sealed class NetConnection : ITcpLinkOwner
     internal long Created => _created;
 
     internal long LastPing => Interlocked.Read(ref _lastPing);
+
+    /// <summary>Set on the polling thread when ConnectionClosed has been raised: batches still queued behind it are dropped.</summary>
+    internal bool ClosedRaised { get; set; }
 
     /// <summary>
     /// Queues <paramref name="message"/> for this connection. Any thread. Over TCP every delivery mode is
@@ -120,6 +125,7 @@ public sealed class NetConnection : ITcpLinkOwner
     internal void Ping()
     {
         long now = _endpoint.Time.GetTimestamp();
+        Interlocked.Exchange(ref _pingAnswered, 0);
         Interlocked.Exchange(ref _lastPing, now);
         Span<byte> body = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(body, now);
@@ -143,10 +149,10 @@ public sealed class NetConnection : ITcpLinkOwner
 
     internal void CountReceived(int count) => Interlocked.Add(ref _messagesReceived, count);
 
-    /// <summary>Poll() has dispatched a batch of <paramref name="bytes"/>: the link may read again if it was held back.</summary>
-    internal void Drained(int bytes)
+    /// <summary>Poll() has dispatched a batch (its <see cref="QueuedCost"/>): the link may read again if it was held back.</summary>
+    internal void Drained(int cost)
     {
-        if (Interlocked.Add(ref _queuedBytes, -bytes) <= _endpoint.Options.MaxQueuedReceiveBytes)
+        if (Interlocked.Add(ref _queuedBytes, -cost) <= _endpoint.Options.MaxQueuedReceiveBytes)
         {
             Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
         }
@@ -164,9 +170,16 @@ public sealed class NetConnection : ITcpLinkOwner
             case FrameKind.Pong:
                 Span<byte> stamp = stackalloc byte[8];
                 ReadFixed(body, stamp);
-                TimeSpan sample = _endpoint.Time.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(stamp));
-                _rtt.Add(sample);
-                _endpoint.Metrics.RecordRtt(sample, this);
+
+                // Only the answer to the ping last sent counts: a peer cannot feed the estimator made-up times.
+                long sent = BinaryPrimitives.ReadInt64LittleEndian(stamp);
+                if (sent != 0 && sent == Interlocked.Read(ref _lastPing) && Interlocked.Exchange(ref _pingAnswered, 1) == 0)
+                {
+                    TimeSpan sample = _endpoint.Time.GetElapsedTime(sent);
+                    _rtt.Add(sample);
+                    _endpoint.Metrics.RecordRtt(sample, this);
+                }
+
                 return;
             case FrameKind.Disconnect:
                 DisconnectInfo info = Read(body, static b => Handshake.ReadNotice(b));
@@ -174,6 +187,11 @@ public sealed class NetConnection : ITcpLinkOwner
                 return;
             case FrameKind.Messages when State == ConnectionState.Open:
                 int length = (int)body.Length;
+                if (length == 0)
+                {
+                    throw new NetProtocolException("an empty batch");
+                }
+
                 byte[] buffer = _endpoint.Frames.Rent(length);
                 body.CopyTo(buffer);
                 EnqueueBatch(buffer, length);
@@ -187,9 +205,12 @@ public sealed class NetConnection : ITcpLinkOwner
         }
     }
 
+    /// <summary>What one queued batch counts against <see cref="NetEndpointOptions.MaxQueuedReceiveBytes"/>: its buffer and its queue entry, not only its bytes, so tiny batches cannot queue without bound.</summary>
+    internal static int QueuedCost(byte[] buffer) => buffer.Length + 64;
+
     private void EnqueueBatch(byte[] buffer, int length)
     {
-        Interlocked.Add(ref _queuedBytes, length);
+        Interlocked.Add(ref _queuedBytes, QueuedCost(buffer));
         _endpoint.Enqueue(new Inbound(InboundKind.Messages, this, buffer, length));
     }
 
@@ -256,12 +277,25 @@ public sealed class NetConnection : ITcpLinkOwner
         return new ValueTask(room.Task);
     }
 
+    void ITcpLinkOwner.OnClosing(TcpLink link, DisconnectInfo info)
+    {
+        // The state moves out of Open (or Approving) atomically, so an approval racing this cannot open it.
+        ConnectionState was = (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closing);
+        _wasOpen = was == ConnectionState.Open;
+        Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
+        _endpoint.OnConnectionClosing(this, info, _wasOpen);
+    }
+
     void ITcpLinkOwner.OnClosed(TcpLink link, DisconnectInfo info)
     {
         Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
         bool wasOpen = _endpoint.Metrics.Retire(
             this,
-            () => (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closed) == ConnectionState.Open,
+            () =>
+            {
+                Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
+                return _wasOpen;
+            },
             _endpoint.Time.GetElapsedTime(Interlocked.Read(ref _opened)));
         _endpoint.OnConnectionClosed(this, info, wasOpen);
     }
@@ -302,6 +336,9 @@ internal enum ConnectionState
     /// <summary>Through the handshake: messages flow.</summary>
     Open,
 
-    /// <summary>Ended.</summary>
+    /// <summary>Ending: the peer is being told and what was queued sent; no message is dispatched any more.</summary>
+    Closing,
+
+    /// <summary>Ended: the socket is gone.</summary>
     Closed,
 }

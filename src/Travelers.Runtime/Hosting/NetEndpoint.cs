@@ -101,6 +101,11 @@ internal abstract class NetEndpoint
     /// <summary>Stops the timer and makes <see cref="Poll"/> a no-op.</summary>
     protected async Task EndAsync()
     {
+        if (IsStopped)
+        {
+            return;
+        }
+
         IsStopped = true;
         _stop.Cancel();
         await _maintenance.ConfigureAwait(false);
@@ -193,6 +198,11 @@ internal abstract class NetEndpoint
                     Log.Opened(Logger, item.Connection.Id, item.Connection.RemoteEndPoint);
                     RaiseOpened(item.Connection);
                     break;
+                case InboundKind.Messages when item.Connection.ClosedRaised:
+                    // Arrived as the connection was being closed from another thread: it is over for the game.
+                    item.Connection.Drained(NetConnection.QueuedCost(item.Buffer!));
+                    Frames.Return(item.Buffer!);
+                    break;
                 case InboundKind.Messages:
                     _current = item;
                     _currentOffset = 0;
@@ -200,6 +210,7 @@ internal abstract class NetEndpoint
                     break;
                 case InboundKind.Closed:
                     Log.Closed(Logger, item.Connection.Id, item.Connection.RemoteEndPoint, item.Info.Reason, item.Info.Message);
+                    item.Connection.ClosedRaised = true;
                     RaiseClosed(item.Connection, item.Info);
                     break;
             }
@@ -285,8 +296,8 @@ internal abstract class NetEndpoint
             connection.CountReceived(count);
             if (done)
             {
+                connection.Drained(NetConnection.QueuedCost(_current.Buffer!));
                 Frames.Return(_current.Buffer!);
-                connection.Drained(_current.Length);
                 _current = default;
                 _currentOffset = -1;
             }
@@ -317,6 +328,18 @@ internal abstract class NetEndpoint
 
     /// <summary>A control frame other than heartbeats and notices, on an I/O thread.</summary>
     public abstract void OnControlFrame(NetConnection connection, FrameKind kind, in ReadOnlySequence<byte> body);
+
+    /// <summary>
+    /// A connection has begun to close (any thread). An opened one gets its ConnectionClosed now, queued behind
+    /// the batches it had received, not when its socket is finally gone after the linger.
+    /// </summary>
+    public virtual void OnConnectionClosing(NetConnection connection, DisconnectInfo info, bool wasOpen)
+    {
+        if (wasOpen)
+        {
+            Enqueue(new Inbound(InboundKind.Closed, connection, info: info));
+        }
+    }
 
     /// <summary>A connection's link has stopped, on an I/O thread.</summary>
     public abstract void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen);

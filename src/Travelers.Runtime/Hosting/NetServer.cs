@@ -151,24 +151,46 @@ public sealed class NetServer : IAsyncDisposable
 
         private async Task AcceptLoopAsync(Socket listener)
         {
-            while (true)
+            while (Volatile.Read(ref _stopping) == 0)
             {
                 Socket socket;
                 try
                 {
                     socket = await listener.AcceptAsync().ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                catch (ObjectDisposedException)
                 {
-                    return;
+                    return; // stopping
+                }
+                catch (SocketException e)
+                {
+                    if (Volatile.Read(ref _stopping) != 0)
+                    {
+                        return;
+                    }
+
+                    // One failed accept (a connection reset while queued, no file descriptors left) must not stop
+                    // the server from accepting the next.
+                    Log.AcceptFailed(Logger, e.SocketErrorCode);
+                    continue;
                 }
 
-                Admit(socket);
+                try
+                {
+                    Admit(socket);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // The client vanished between accept and admission; Admit undid its counts.
+                    socket.Dispose();
+                }
             }
         }
 
         private void Admit(Socket socket)
         {
+            // Everything that can fail on a socket the client already reset comes before any count is taken.
+            socket.NoDelay = true;
             var remote = (IPEndPoint)socket.RemoteEndPoint!;
             IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
             string? refused = null;
@@ -195,7 +217,6 @@ public sealed class NetServer : IAsyncDisposable
                 return;
             }
 
-            socket.NoDelay = true;
             long id = Interlocked.Increment(ref _nextId);
             var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), id);
             _all[id] = connection;
@@ -270,14 +291,16 @@ public sealed class NetServer : IAsyncDisposable
             }
 
             Interlocked.Decrement(ref _pending);
+            // Compression on before the accept leaves: the client may answer it with a compressed batch at once.
             bool compress = Options.EnableCompression && (hello.Flags & Handshake.CompressionFlag) != 0;
-            var body = new ArrayBufferWriter<byte>(32);
-            Handshake.WriteAccept(body, connection.Id, Time.GetElapsedTime(0), compress ? Handshake.CompressionFlag : (byte)0);
-            connection.SendControl(FrameKind.Accept, body.WrittenSpan);
             if (compress)
             {
                 connection.Link.EnableCompression(Options.CompressionThreshold);
             }
+
+            var body = new ArrayBufferWriter<byte>(32);
+            Handshake.WriteAccept(body, connection.Id, Time.GetElapsedTime(0), compress ? Handshake.CompressionFlag : (byte)0);
+            connection.SendControl(FrameKind.Accept, body.WrittenSpan);
 
             _open.Add(connection);
             Log.Opened(Logger, connection.Id, connection.RemoteEndPoint);
@@ -298,11 +321,7 @@ public sealed class NetServer : IAsyncDisposable
             _all.TryRemove(connection.Id, out _);
             IPAddress address = connection.RemoteEndPoint.Address;
             Release(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
-            if (wasOpen)
-            {
-                Enqueue(new Inbound(InboundKind.Closed, connection, info: info));
-            }
-            else
+            if (!wasOpen)
             {
                 Interlocked.Decrement(ref _pending);
                 if (info.Reason == DisconnectReason.ProtocolViolation)

@@ -73,6 +73,9 @@ internal sealed class RttEstimator
             return;
         }
 
+        // Longer than any timeout is as good as lost; capping keeps the arithmetic far from overflow.
+        sample = sample > _maxRto ? _maxRto : sample;
+
         lock (_gate)
         {
             if (!_hasSample)

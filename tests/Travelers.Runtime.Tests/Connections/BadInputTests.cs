@@ -268,4 +268,55 @@ public sealed class BadInputTests
         // Polling again drains everything, in full.
         await Loopback.Until(() => received == Count, server.Poll, client.Poll);
     }
+
+    [Fact]
+    public async Task An_empty_batch_is_a_protocol_violation()
+    {
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendFrameAsync(FrameKind.Messages, []));
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains("an empty batch", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_forged_heartbeat_answer_is_ignored()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var echoes = new List<int>();
+        server.On((NetConnection _, in Echo e) => echoes.Add(e.Sequence));
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
+
+        // A pong for a ping never sent, claiming a time long ago: it must not reach the RTT estimator.
+        byte[] forged = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(forged, long.MinValue + 1);
+        await peer.SendFrameAsync(FrameKind.Pong, forged);
+        await peer.SendMessageAsync(MessageTable.Current().IndexOf(NetMessageType.Create<Echo>().Id), NetSerializer.Serialize(new Echo { Sequence = 5 }));
+        await Loopback.Until(() => echoes.Count == 1, server.Poll);
+        NetConnection connection = server.Connections.Single();
+        Assert.Equal(TimeSpan.Zero, connection.Rtt);
+        Assert.True(connection.IsConnected);
+    }
+
+    [Fact]
+    public async Task Stopping_a_server_whose_connection_is_held_back_for_flow_control_does_not_hang()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxQueuedReceiveBytes = options.MaxFrameBytes;
+        NetServer server = await Loopback.StartServerAsync(options);
+        server.On((NetConnection _, in Blob b) => { });
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { MaxUnsentBytes = 64 * 1024 * 1024 });
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, client.Poll);
+
+        // The server stops polling: its frame loop waits for room, the client's bytes back up.
+        var blob = new Blob { Data = new byte[64 * 1024] };
+        for (int i = 0; i < 256; i++)
+        {
+            client.Send(blob);
+            client.Flush();
+        }
+
+        await Loopback.Until(() => client.Connection.Link.Unsent > 4 * 1024 * 1024);
+        await server.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+        await server.DisposeAsync();
+    }
 }

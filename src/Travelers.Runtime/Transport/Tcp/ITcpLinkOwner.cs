@@ -13,6 +13,9 @@ internal interface ITcpLinkOwner
     /// <summary>Completes when the link may read more: the layer above bounds what waits for <c>Poll()</c>.</summary>
     ValueTask WaitForReceiveRoomAsync(TcpLink link);
 
+    /// <summary>The link has begun to close (any thread), for <paramref name="info"/>'s reason: release anything its loops may be waiting for.</summary>
+    void OnClosing(TcpLink link, DisconnectInfo info);
+
     /// <summary>The link's loops have all stopped; called once.</summary>
     void OnClosed(TcpLink link, DisconnectInfo info);
 }

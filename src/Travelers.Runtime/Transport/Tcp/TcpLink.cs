@@ -53,6 +53,7 @@ internal sealed class TcpLink
     private long _pending;
     private long _unsent;
     private bool _outputClosed;
+    private readonly object _closeGate = new();
     private int _closing;
     private int _loops = 3;
     private DisconnectInfo _info;
@@ -126,6 +127,11 @@ internal sealed class TcpLink
     {
         lock (_sendLock)
         {
+            if (_outputClosed)
+            {
+                return;
+            }
+
             CloseFrame();
             CommitChunk();
             _compressionThreshold = threshold;
@@ -281,18 +287,34 @@ internal sealed class TcpLink
     }
 
     /// <summary>
-    /// Ends the link once. With a notice, the peer is told why in a last frame, and what was queued goes out
-    /// before the socket closes (bounded by a linger time); without, the socket is dropped at once.
-    /// <see cref="ITcpLinkOwner.OnClosed"/> follows when the loops have stopped.
+    /// Ends the link once. Gracefully (not <paramref name="abort"/>): with a notice the peer is told why in a
+    /// last frame; what was queued goes out, the sending side is shut down, and incoming bytes are read and
+    /// discarded until the peer closes too, so that closing never resets data still in flight; a peer that
+    /// does not close within the linger time is dropped. Aborting drops the socket at once, unsent data
+    /// included. <see cref="ITcpLinkOwner.OnClosed"/> follows when the loops have stopped.
     /// </summary>
     public void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        lock (_closeGate)
         {
-            return;
+            if (_closing != 0)
+            {
+                return;
+            }
+
+            // The reason first: whoever sees _closing set reads it.
+            _info = info;
+            Volatile.Write(ref _closing, 1);
         }
 
-        _info = info;
+        _owner.OnClosing(this, info);
+        if (abort)
+        {
+            // Before the output completes: its reader runs inline and would otherwise send what is queued.
+            _receiveStop.Cancel();
+            DisposeSocket();
+        }
+
         lock (_sendLock)
         {
             if (!_outputClosed)
@@ -314,12 +336,7 @@ internal sealed class TcpLink
             }
         }
 
-        _receiveStop.Cancel();
-        if (abort)
-        {
-            DisposeSocket();
-        }
-        else
+        if (!abort)
         {
             _ = LingerAsync();
         }
@@ -327,13 +344,14 @@ internal sealed class TcpLink
 
     private async Task LingerAsync()
     {
-        // A peer that never reads must not hold the socket open: after the linger time it is dropped.
+        // A peer that neither reads nor closes must not hold the socket: after the linger time it is dropped.
         try
         {
             await Task.Delay(s_linger, _time).ConfigureAwait(false);
         }
         finally
         {
+            _receiveStop.Cancel();
             DisposeSocket();
         }
     }
@@ -527,34 +545,58 @@ internal sealed class TcpLink
             {
                 ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                try
+                if (IsClosing)
                 {
-                    while (!IsClosing && TryCutFrame(ref buffer, out FrameKind kind, out ReadOnlySequence<byte> body))
-                    {
-                        _owner.OnFrame(this, kind, body);
-                    }
-                }
-                catch (NetProtocolException e)
-                {
-                    Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message), notifyPeer: true);
+                    // Closing: read and discard until the peer closes (see Close), dispatching nothing.
                     input.AdvanceTo(buffer.End);
-                    break;
+                }
+                else
+                {
+                    bool cut = false;
+                    try
+                    {
+                        while (!IsClosing && TryCutFrame(ref buffer, out FrameKind kind, out ReadOnlySequence<byte> body))
+                        {
+                            cut = true;
+                            _owner.OnFrame(this, kind, body);
+                        }
+                    }
+                    catch (NetProtocolException e)
+                    {
+                        Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message), notifyPeer: true);
+                        buffer = buffer.Slice(buffer.End);
+                    }
+                    catch (Exception e)
+                    {
+                        // A fault of ours, not the peer's: the connection ends, said so, and the loop goes on
+                        // draining like any closing link.
+                        Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, $"The connection failed: {e.GetType().Name}: {e.Message}"), notifyPeer: true);
+                        buffer = buffer.Slice(buffer.End);
+                    }
+
+                    // An incomplete frame is timed from when it began: reset whenever a frame completed.
+                    if (buffer.IsEmpty)
+                    {
+                        Interlocked.Exchange(ref _partialSince, 0);
+                    }
+                    else if (cut || Interlocked.Read(ref _partialSince) == 0)
+                    {
+                        Interlocked.Exchange(ref _partialSince, _time.GetTimestamp());
+                    }
+
+                    input.AdvanceTo(buffer.Start, buffer.End);
                 }
 
-                Interlocked.Exchange(ref _partialSince, buffer.IsEmpty ? 0 : (_partialSince == 0 ? _time.GetTimestamp() : _partialSince));
-                input.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     Close(_endOfInput, notifyPeer: false, abort: _endOfInput.Reason != DisconnectReason.Graceful);
                     break;
                 }
 
-                if (IsClosing)
+                if (!IsClosing)
                 {
-                    break;
+                    await _owner.WaitForReceiveRoomAsync(this).ConfigureAwait(false);
                 }
-
-                await _owner.WaitForReceiveRoomAsync(this).ConfigureAwait(false);
             }
         }
         catch (InvalidOperationException)
@@ -606,7 +648,11 @@ internal sealed class TcpLink
             {
                 ReadResult result = await output.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                if (!buffer.IsEmpty)
+
+                // Read before AdvanceTo: the blocks go back to the pool there, and a sequence's length is worked
+                // out from its blocks.
+                long length = buffer.Length;
+                if (length > 0)
                 {
                     if (buffer.IsSingleSegment)
                     {
@@ -623,18 +669,19 @@ internal sealed class TcpLink
                         await _socket.SendAsync(_segments, SocketFlags.None).ConfigureAwait(false);
                     }
 
-                    Interlocked.Add(ref _bytesSent, buffer.Length);
+                    Interlocked.Add(ref _bytesSent, length);
                     Interlocked.Increment(ref _sends);
                 }
 
                 output.AdvanceTo(buffer.End);
-                Interlocked.Add(ref _unsent, -buffer.Length);
+                Interlocked.Add(ref _unsent, -length);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     break;
                 }
             }
 
+            // Everything is sent: the peer reads the end of the stream after it (a graceful close).
             _socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
@@ -647,7 +694,6 @@ internal sealed class TcpLink
         finally
         {
             await output.CompleteAsync().ConfigureAwait(false);
-            DisposeSocket();
             LoopEnded();
         }
     }
@@ -667,6 +713,7 @@ internal sealed class TcpLink
     {
         if (Interlocked.Decrement(ref _loops) == 0)
         {
+            DisposeSocket();
             DisconnectInfo info = IsClosing ? _info : new DisconnectInfo(DisconnectReason.Graceful, "The connection closed.");
             _owner.OnClosed(this, info);
         }
