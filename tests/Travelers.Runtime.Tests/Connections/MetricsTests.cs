@@ -79,7 +79,8 @@ public sealed class MetricsTests
 
         // Closed: the connection's counts stay in the totals (counters never go back) and its duration is recorded.
         await client.DisposeAsync();
-        await Loopback.Until(() => server.Connections.Count == 0, server.Poll);
+        // ConnectionClosed comes when closing begins; the duration when the socket is gone, after the peer closed too.
+        await Loopback.Until(() => server.Connections.Count == 0 && doubles.ContainsKey((serverMeter, "travelers.connection.duration")), server.Poll);
         listener.RecordObservableInstruments();
         Assert.Equal(0, longs[(serverMeter, "travelers.server.active_connections", "ipv4")]);
         Assert.Equal(10, longs[(serverMeter, "travelers.messages.received", "ipv4")]);
