@@ -491,15 +491,23 @@ internal sealed class TcpLink
     {
         Exception? error = null;
         bool ended = false;
+        bool full = false;
         try
         {
             PipeWriter input = _input.Writer;
             while (true)
             {
-                // Wait for data before taking a buffer: an idle connection then holds no receive memory.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _receiveStop.Token).ConfigureAwait(false);
+                // Wait for data before taking a buffer, so an idle connection holds no receive memory; but not
+                // right after a read that filled its buffer: more is almost surely waiting, and the extra call
+                // would only cost a system call per read while a peer streams.
+                if (!full)
+                {
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _receiveStop.Token).ConfigureAwait(false);
+                }
+
                 Memory<byte> memory = input.GetMemory(4096);
                 int received = await _socket.ReceiveAsync(memory, SocketFlags.None, _receiveStop.Token).ConfigureAwait(false);
+                full = received == memory.Length;
                 if (received == 0)
                 {
                     ended = true;
