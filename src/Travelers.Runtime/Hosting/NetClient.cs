@@ -94,8 +94,6 @@ public sealed class NetClient : IAsyncDisposable
 
         public NetConnection? Connection { get; private set; }
 
-        public TimeSpan ServerTimeAtConnect { get; private set; }
-
         protected override string MeterName => ClientMeterName;
 
         protected override IEnumerable<NetConnection> Tracked => Connection is { } connection ? [connection] : [];
@@ -158,9 +156,9 @@ public sealed class NetClient : IAsyncDisposable
             switch (kind)
             {
                 case FrameKind.Accept:
-                    (long id, TimeSpan serverTime, byte flags) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
+                    // The server's clock is read (and checked) but not used yet: replication's clock sync will start from it.
+                    (long id, _, byte flags) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
                     connection.Id = id;
-                    ServerTimeAtConnect = serverTime;
                     if ((flags & Handshake.CompressionFlag) != 0)
                     {
                         if (!Options.EnableCompression)
