@@ -121,7 +121,7 @@ public sealed class NetServer : IAsyncDisposable
 
         protected override IEnumerable<NetConnection> Tracked => _all.Values;
 
-        public Task StartAsync(CancellationToken cancellationToken)
+        public async Task StartAsync(CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Begin();
@@ -138,7 +138,9 @@ public sealed class NetServer : IAsyncDisposable
             }
             catch
             {
+                // Not started after all: the timer and meter go too.
                 listener.Dispose();
+                await EndAsync().ConfigureAwait(false);
                 throw;
             }
 
@@ -146,7 +148,6 @@ public sealed class NetServer : IAsyncDisposable
             LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
             Log.Listening(Logger, LocalEndPoint, "tcp");
             _accepting = AcceptLoopAsync(listener);
-            return Task.CompletedTask;
         }
 
         private async Task AcceptLoopAsync(Socket listener)

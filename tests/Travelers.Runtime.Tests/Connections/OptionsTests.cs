@@ -1,0 +1,70 @@
+using System.Net;
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+/// <summary>Every option with a bad value fails at start with a message naming it.</summary>
+public sealed class OptionsTests
+{
+    public static TheoryData<string, Action<NetServerOptions>> BadServerOptions => new()
+    {
+        { "MaxFrameBytes", o => o.MaxFrameBytes = 100 },
+        { "MaxUnsentBytes", o => o.MaxUnsentBytes = 1024 },
+        { "MaxQueuedReceiveBytes", o => o.MaxQueuedReceiveBytes = 1024 },
+        { "HeartbeatInterval", o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(1) },
+        { "Timeout", o => o.Timeout = TimeSpan.FromMilliseconds(500) },
+        { "HandshakeTimeout", o => o.HandshakeTimeout = TimeSpan.Zero },
+        { "CompressionThreshold", o => o.CompressionThreshold = 10 },
+        { "Transport", o => o.Transport = (NetTransport)9 },
+        { "Transport", o => o.Transport = NetTransport.Udp },
+        { "Port", o => o.Port = 70_000 },
+        { "Address", o => o.Address = null! },
+        { "MaxPendingHandshakes", o => o.MaxPendingHandshakes = 0 },
+        { "MaxConnectionsPerAddress", o => o.MaxConnectionsPerAddress = -1 },
+        { "MaxConnectPayloadBytes", o => o.MaxConnectPayloadBytes = 100_000 },
+        { "LoggerFactory", o => o.LoggerFactory = null! },
+        { "TimeProvider", o => o.TimeProvider = null! },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadServerOptions))]
+    public async Task A_bad_server_option_fails_start_naming_it(string option, Action<NetServerOptions> spoil)
+    {
+        var options = new NetServerOptions { Address = IPAddress.Loopback, Port = 0 };
+        spoil(options);
+        var server = new NetServer(options);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => server.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(option, error.ParamName);
+        Assert.Contains($"NetServerOptions.{option}", error.Message);
+    }
+
+    [Fact]
+    public async Task A_connect_payload_over_64_KB_fails_connect_naming_it()
+    {
+        var client = new NetClient(new NetClientOptions { ConnectPayload = new byte[64 * 1024 + 1] });
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, 1), TestContext.Current.CancellationToken));
+        Assert.Contains("NetClientOptions.ConnectPayload", error.Message);
+    }
+
+    [Fact]
+    public async Task The_defaults_start()
+    {
+        await using var server = new NetServer(new NetServerOptions { Port = 0 });
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(NetTransport.Tcp, server.Options.Transport);
+        Assert.Equal(512 * 1024, server.Options.MaxFrameBytes);
+        Assert.True(server.LocalEndPoint.Port > 0);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_fails_start_with_the_socket_error()
+    {
+        await using var first = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        await first.StartAsync(TestContext.Current.CancellationToken);
+        var second = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = first.LocalEndPoint.Port });
+        var error = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => second.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(System.Net.Sockets.SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+        second.Poll(); // stopped: does nothing
+        await second.DisposeAsync();
+    }
+}
