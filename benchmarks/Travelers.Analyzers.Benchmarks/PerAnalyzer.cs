@@ -41,11 +41,11 @@ public static class PerAnalyzer
         void Row(string name, ImmutableArray<DiagnosticAnalyzer> analyzers) =>
             rows.Add((name, () => compilation.Clone().WithAnalyzers(analyzers, AnalyzerBenchmarks.Options(false)).GetAllDiagnosticsAsync().GetAwaiter().GetResult()));
 
-        Row("driver + an analyzer that registers nothing", ImmutableArray.Create<DiagnosticAnalyzer>(new AnalyzerBenchmarks.EmptyAnalyzer()));
-        Row("driver + a no-op symbol analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(new NoOpSymbolAnalyzer()));
-        Row("driver + six no-op symbol analyzers", Enumerable.Range(0, 6).Select(_ => (DiagnosticAnalyzer)new NoOpSymbolAnalyzer()).ToImmutableArray());
-        Row("driver + a no-op syntax node analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(new NoOpSyntaxNodeAnalyzer()));
-        Row("driver + a no-op semantic model analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(new NoOpSemanticModelAnalyzer()));
+        Row("driver + an analyzer that registers nothing", ImmutableArray.Create<DiagnosticAnalyzer>(AnalyzerBenchmarks.NoOpAnalyzer.Empty()));
+        Row("driver + a no-op symbol analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(SymbolNoOp()));
+        Row("driver + six no-op symbol analyzers", Enumerable.Range(0, 6).Select(_ => (DiagnosticAnalyzer)SymbolNoOp()).ToImmutableArray());
+        Row("driver + a no-op syntax node analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(new AnalyzerBenchmarks.NoOpAnalyzer(c => c.RegisterSyntaxNodeAction(_ => { }, SyntaxKind.InvocationExpression, SyntaxKind.GenericName))));
+        Row("driver + a no-op semantic model analyzer", ImmutableArray.Create<DiagnosticAnalyzer>(new AnalyzerBenchmarks.NoOpAnalyzer(c => c.RegisterSemanticModelAction(_ => { }))));
         foreach (DiagnosticAnalyzer analyzer in all)
         {
             Row(analyzer.GetType().Name + " alone", ImmutableArray.Create(analyzer));
@@ -86,54 +86,11 @@ public static class PerAnalyzer
         return 0;
     }
 
+    private static AnalyzerBenchmarks.NoOpAnalyzer SymbolNoOp() => new(c => c.RegisterSymbolAction(_ => { }, SymbolKind.NamedType));
+
     private static double Median(List<double> times)
     {
         times.Sort();
         return times[times.Count / 2];
-    }
-
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class NoOpSymbolAnalyzer : DiagnosticAnalyzer
-    {
-        private static readonly DiagnosticDescriptor s_rule = new("NOOP1", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
-
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(s_rule);
-
-        public override void Initialize(AnalysisContext context)
-        {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-            context.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
-        }
-    }
-
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class NoOpSyntaxNodeAnalyzer : DiagnosticAnalyzer
-    {
-        private static readonly DiagnosticDescriptor s_rule = new("NOOP2", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
-
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(s_rule);
-
-        public override void Initialize(AnalysisContext context)
-        {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-            context.RegisterSyntaxNodeAction(_ => { }, SyntaxKind.InvocationExpression, SyntaxKind.GenericName);
-        }
-    }
-
-    [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    private sealed class NoOpSemanticModelAnalyzer : DiagnosticAnalyzer
-    {
-        private static readonly DiagnosticDescriptor s_rule = new("NOOP3", "No-op", "No-op", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
-
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(s_rule);
-
-        public override void Initialize(AnalysisContext context)
-        {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-            context.RegisterSemanticModelAction(_ => { });
-        }
     }
 }
