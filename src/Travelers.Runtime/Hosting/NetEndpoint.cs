@@ -57,9 +57,6 @@ internal abstract class NetEndpoint
 
     public bool IsStopped { get; private set; }
 
-    /// <summary>Messages received with no handler, by type index.</summary>
-    public long UnhandledCount(int index) => Interlocked.Read(ref _unhandled[index]);
-
     /// <summary>Registers <paramref name="handler"/> for <typeparamref name="T"/>, replacing any earlier one.</summary>
     public void On<T>(MessageHandler<T> handler)
         where T : INetMessage<T>

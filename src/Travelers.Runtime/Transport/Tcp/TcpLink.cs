@@ -569,16 +569,12 @@ internal sealed class TcpLink
                             _owner.OnFrame(this, kind, body);
                         }
                     }
-                    catch (NetProtocolException e)
-                    {
-                        Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message), notifyPeer: true);
-                        buffer = buffer.Slice(buffer.End);
-                    }
                     catch (Exception e)
                     {
-                        // A fault of ours, not the peer's: the connection ends, said so, and the loop goes on
-                        // draining like any closing link.
-                        Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, $"The connection failed: {e.GetType().Name}: {e.Message}"), notifyPeer: true);
+                        // The peer broke the protocol, or (any other exception) a fault of ours: either way the
+                        // connection ends, the peer is told, and the loop goes on draining like any closing link.
+                        string message = e is NetProtocolException ? e.Message : $"The connection failed: {e.GetType().Name}: {e.Message}";
+                        Close(new DisconnectInfo(DisconnectReason.ProtocolViolation, message), notifyPeer: true);
                         buffer = buffer.Slice(buffer.End);
                     }
 
