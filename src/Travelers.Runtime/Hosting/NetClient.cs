@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Travelers.Messaging;
 using Travelers.Transport.Tcp;
+using Travelers.Transport.Udp;
 
 namespace Travelers;
 
@@ -82,6 +83,7 @@ public sealed class NetClient : IAsyncDisposable
         private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _disposed;
+        private UdpSocket? _udp;
 
         public Core(NetClient client, NetClientOptions options)
             : base(options, "Travelers.NetClient")
@@ -102,27 +104,36 @@ public sealed class NetClient : IAsyncDisposable
         {
             ArgumentNullException.ThrowIfNull(remote);
             Begin();
-            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
-            try
+            NetConnection connection;
+            if (Options.Transport == NetTransport.Udp)
             {
-                await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+                connection = await OpenUdpAsync(remote, cancellationToken).ConfigureAwait(false);
             }
-            catch (SocketException e)
+            else
             {
-                socket.Dispose();
-                await EndAsync().ConfigureAwait(false);
-                throw new NetConnectException(DisconnectReason.Timeout, $"Cannot reach {remote}: {e.SocketErrorCode}.", e);
-            }
-            catch
-            {
-                socket.Dispose();
-                await EndAsync().ConfigureAwait(false);
-                throw;
+                var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    await EndAsync().ConfigureAwait(false);
+                    throw new NetConnectException(DisconnectReason.Timeout, $"Cannot reach {remote}: {e.SocketErrorCode}.", e);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    await EndAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), 0);
+                Connection = connection;
+                connection.Start();
             }
 
-            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), 0);
-            Connection = connection;
-            connection.Start();
             var hello = new ArrayBufferWriter<byte>(256);
             Handshake.WriteHello(hello, Table, ClientOptions.ConnectPayload.Span, Options.EnableCompression ? Handshake.CompressionFlag : (byte)0);
             connection.SendControl(FrameKind.Hello, hello.WrittenSpan);
@@ -143,6 +154,55 @@ public sealed class NetClient : IAsyncDisposable
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
                 await EndAsync().ConfigureAwait(false);
                 throw;
+            }
+        }
+
+        /// <summary>A UDP socket connected to the server, and the session's link, which starts the connect exchange.</summary>
+        private async Task<NetConnection> OpenUdpAsync(EndPoint remote, CancellationToken cancellationToken)
+        {
+            IPEndPoint server;
+            try
+            {
+                server = remote switch
+                {
+                    IPEndPoint ip => ip,
+                    DnsEndPoint dns => new IPEndPoint((await Dns.GetHostAddressesAsync(dns.Host, cancellationToken).ConfigureAwait(false))[0], dns.Port),
+                    _ => throw new ArgumentException($"An IPEndPoint or a DnsEndPoint, not a {remote.GetType().Name}.", nameof(remote)),
+                };
+            }
+            catch (Exception e) when (e is SocketException or IndexOutOfRangeException)
+            {
+                await EndAsync().ConfigureAwait(false);
+                throw new NetConnectException(DisconnectReason.Timeout, $"Cannot resolve {remote}.", e);
+            }
+
+            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
+            UdpSocket? udp = null;
+            try
+            {
+                IPEndPoint mapped = server.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(server.Address.MapToIPv6(), server.Port) : server;
+                socket.Connect(mapped);
+                UdpLink? link = null;
+                udp = new UdpSocket(socket, mapped.Serialize(), Options.Conditions, Time, (datagram, _) =>
+                {
+                    if (UdpPacket.IsIntact(datagram))
+                    {
+                        link?.Receive(datagram);
+                    }
+                });
+                _udp = udp;
+                var connection = new NetConnection(this, owner => link = new UdpLink(owner, udp, server, null, 0, UdpSettings, Time, Frames), 0);
+                Connection = connection;
+                udp.Start();
+                connection.Start();
+                return connection;
+            }
+            catch (SocketException e)
+            {
+                udp?.Dispose();
+                socket.Dispose();
+                await EndAsync().ConfigureAwait(false);
+                throw new NetConnectException(DisconnectReason.Timeout, $"Cannot reach {remote}: {e.SocketErrorCode}.", e);
             }
         }
 
@@ -193,7 +253,12 @@ public sealed class NetClient : IAsyncDisposable
             base.OnConnectionClosing(connection, info, wasOpen);
         }
 
-        public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen) => _closed.TrySetResult();
+        public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen)
+        {
+            // The session's last datagrams (acknowledgements, the notice) have gone: its socket can go too.
+            _udp?.Dispose();
+            _closed.TrySetResult();
+        }
 
         protected override void RaiseOpened(NetConnection connection) => _client.ConnectionOpened?.Invoke(connection);
 

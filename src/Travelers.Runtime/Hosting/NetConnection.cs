@@ -6,7 +6,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using K4os.Compression.LZ4;
 using Travelers.Messaging;
+using Travelers.Transport;
 using Travelers.Transport.Tcp;
+using Travelers.Transport.Udp;
 
 namespace Travelers;
 
@@ -15,11 +17,12 @@ namespace Travelers;
 /// thread; what is sent goes out at the next <c>Poll()</c> or <c>Flush()</c> of the server or client, all in
 /// one frame. Handlers and events for the connection run in <c>Poll()</c>.
 /// </summary>
-public sealed class NetConnection : ITcpLinkOwner
+public sealed class NetConnection : ILinkOwner
 {
     private readonly NetEndpoint _endpoint;
-    private readonly TcpLink _link;
-    private readonly RttEstimator _rtt = new(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60));
+    private readonly Link _link;
+    private readonly TcpLink? _tcp;
+    private readonly UdpLink? _udp;
     private readonly long _created;
     private long _messagesReceived;
     private long _queuedBytes;
@@ -31,12 +34,14 @@ public sealed class NetConnection : ITcpLinkOwner
     private int _dirty;
     private TaskCompletionSource? _receiveRoom;
 
-    internal NetConnection(NetEndpoint endpoint, TcpLink.Factory linkFactory, long id)
+    internal NetConnection(NetEndpoint endpoint, LinkFactory linkFactory, long id)
     {
         _endpoint = endpoint;
         Id = id;
         _created = endpoint.Time.GetTimestamp();
         _link = linkFactory(this);
+        _tcp = _link as TcpLink;
+        _udp = _link as UdpLink;
     }
 
     /// <summary>The connection's id, given by the server (the same on both sides once connected).</summary>
@@ -46,7 +51,7 @@ public sealed class NetConnection : ITcpLinkOwner
     public IPEndPoint RemoteEndPoint => _link.RemoteEndPoint;
 
     /// <summary>The smoothed round-trip time (RFC 6298), measured by heartbeats; zero until the first one returns.</summary>
-    public TimeSpan Rtt => _rtt.Smoothed;
+    public TimeSpan Rtt => _link.Rtt.Smoothed;
 
     /// <summary>Whether the handshake has completed and the connection has not ended.</summary>
     public bool IsConnected => Volatile.Read(ref _state) == (int)ConnectionState.Open && !_link.IsClosing;
@@ -60,9 +65,11 @@ public sealed class NetConnection : ITcpLinkOwner
         PacketsReceived = _link.Receives,
         MessagesSent = _link.MessagesWritten,
         MessagesReceived = Interlocked.Read(ref _messagesReceived),
+        Resends = _link.Resends,
+        Loss = _link.Loss,
     };
 
-    internal TcpLink Link => _link;
+    internal Link Link => _link;
 
     internal ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
 
@@ -75,7 +82,8 @@ public sealed class NetConnection : ITcpLinkOwner
 
     /// <summary>
     /// Queues <paramref name="message"/> for this connection. Any thread. Over TCP every delivery mode is
-    /// reliable and ordered and the channel is not used. A message sent on a closed connection is dropped.
+    /// reliable and ordered and the channel is not used; over UDP each mode keeps its promise per channel
+    /// (<see cref="NetEndpointOptions.MaxChannels"/>). A message sent on a closed connection is dropped.
     /// </summary>
     /// <typeparam name="T">A [NetMessage] type registered on both sides.</typeparam>
     /// <param name="message">The message; it is serialized now, so it may be changed once this returns.</param>
@@ -83,11 +91,20 @@ public sealed class NetConnection : ITcpLinkOwner
     /// <param name="channel">The channel of ordered and sequenced delivery. Default 0.</param>
     /// <exception cref="NetSerializationException">The message cannot be serialized (a member over its limit); nothing was sent.</exception>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> was not registered when the server or client started.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Over UDP, <paramref name="channel"/> is not below <see cref="NetEndpointOptions.MaxChannels"/>, or <paramref name="delivery"/> is not a known mode.</exception>
     public void Send<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
         where T : INetMessage<T>
     {
         int index = _endpoint.IndexOf<T>();
-        if (State == ConnectionState.Open && _link.WriteMessage(index, in message, _endpoint.Limits))
+        if (State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        bool written = _tcp is { } tcp
+            ? tcp.WriteMessage(index, in message, _endpoint.Limits)
+            : _udp!.WriteMessage(index, in message, _endpoint.Limits, delivery, channel);
+        if (written)
         {
             MarkDirty();
         }
@@ -158,7 +175,7 @@ public sealed class NetConnection : ITcpLinkOwner
         }
     }
 
-    void ITcpLinkOwner.OnFrame(TcpLink link, FrameKind kind, in ReadOnlySequence<byte> body)
+    void ILinkOwner.OnFrame(Link link, FrameKind kind, in ReadOnlySequence<byte> body)
     {
         switch (kind)
         {
@@ -176,7 +193,7 @@ public sealed class NetConnection : ITcpLinkOwner
                 if (sent != 0 && sent == Interlocked.Read(ref _lastPing) && Interlocked.Exchange(ref _pingAnswered, 1) == 0)
                 {
                     TimeSpan sample = _endpoint.Time.GetElapsedTime(sent);
-                    _rtt.Add(sample);
+                    _link.Rtt.Add(sample);
                     _endpoint.Metrics.RecordRtt(sample, this);
                 }
 
@@ -204,6 +221,19 @@ public sealed class NetConnection : ITcpLinkOwner
                 return;
         }
     }
+
+    void ILinkOwner.OnBatch(Link link, byte[] buffer, int length)
+    {
+        if (State != ConnectionState.Open)
+        {
+            _endpoint.Frames.Return(buffer);
+            throw new NetProtocolException("messages before the handshake completed");
+        }
+
+        EnqueueBatch(buffer, length);
+    }
+
+    bool ILinkOwner.HasReceiveRoom => Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes;
 
     /// <summary>What one queued batch counts against <see cref="NetEndpointOptions.MaxQueuedReceiveBytes"/>: its buffer and its queue entry, not only its bytes, so tiny batches cannot queue without bound.</summary>
     internal static int QueuedCost(byte[] buffer) => buffer.Length + 64;
@@ -258,7 +288,7 @@ public sealed class NetConnection : ITcpLinkOwner
         }
     }
 
-    ValueTask ITcpLinkOwner.WaitForReceiveRoomAsync(TcpLink link)
+    ValueTask ILinkOwner.WaitForReceiveRoomAsync(Link link)
     {
         if (Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes)
         {
@@ -277,7 +307,7 @@ public sealed class NetConnection : ITcpLinkOwner
         return new ValueTask(room.Task);
     }
 
-    void ITcpLinkOwner.OnClosing(TcpLink link, DisconnectInfo info)
+    void ILinkOwner.OnClosing(Link link, DisconnectInfo info)
     {
         // The state moves out of Open (or Approving) atomically, so an approval racing this cannot open it.
         ConnectionState was = (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closing);
@@ -286,7 +316,7 @@ public sealed class NetConnection : ITcpLinkOwner
         _endpoint.OnConnectionClosing(this, info, _wasOpen);
     }
 
-    void ITcpLinkOwner.OnClosed(TcpLink link, DisconnectInfo info)
+    void ILinkOwner.OnClosed(Link link, DisconnectInfo info)
     {
         Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
         bool wasOpen = _endpoint.Metrics.Retire(

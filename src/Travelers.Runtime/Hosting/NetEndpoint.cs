@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Travelers.Messaging;
+using Travelers.Transport.Udp;
 
 namespace Travelers;
 
@@ -26,6 +27,7 @@ internal abstract class NetEndpoint
     private int _currentOffset = -1;
     private int _polling;
     private Task _maintenance = Task.CompletedTask;
+    private Task _service = Task.CompletedTask;
 
     protected NetEndpoint(NetEndpointOptions options, string category)
     {
@@ -82,7 +84,7 @@ internal abstract class NetEndpoint
         }
 
         Options.Validate();
-        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, "tcp", () => Tracked);
+        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, Options.Transport == NetTransport.Udp ? "udp" : "tcp", () => Tracked);
         MessageTable table = MessageTable.Current();
         lock (_handlers)
         {
@@ -93,7 +95,17 @@ internal abstract class NetEndpoint
 
         TimeSpan tick = Min(Options.HeartbeatInterval, Min(Options.Timeout, Options.HandshakeTimeout)) / 4;
         _maintenance = MaintainAsync(tick < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : tick);
+        if (Options.Transport == NetTransport.Udp)
+        {
+            _service = ServiceAsync();
+        }
     }
+
+    /// <summary>The settings of this endpoint's UDP links.</summary>
+    public UdpLinkSettings UdpSettings => new(Options.Mtu, Options.MaxChannels, Options.MaxFrameBytes, Options.MaxUnsentBytes, Options.MaxQueuedReceiveBytes, Options.MaxPacketsPerSecond);
+
+    /// <summary>How often UDP links are serviced between polls: acknowledgements owed, retransmissions due, connect retries, lingering closes.</summary>
+    public static readonly TimeSpan UdpServiceInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Stops the timer and makes <see cref="Poll"/> a no-op.</summary>
     protected async Task EndAsync()
@@ -106,6 +118,7 @@ internal abstract class NetEndpoint
         IsStopped = true;
         _stop.Cancel();
         await _maintenance.ConfigureAwait(false);
+        await _service.ConfigureAwait(false);
         Metrics?.Dispose();
     }
 
@@ -363,6 +376,25 @@ internal abstract class NetEndpoint
                 foreach (NetConnection connection in Tracked)
                 {
                     Maintain(connection);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>UDP links need a clock between polls: a game polling at 20 Hz must not hold acknowledgements or retransmissions for 50 ms.</summary>
+    private async Task ServiceAsync()
+    {
+        using var timer = new PeriodicTimer(UdpServiceInterval, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                foreach (NetConnection connection in Tracked)
+                {
+                    connection.Link.Flush();
                 }
             }
         }

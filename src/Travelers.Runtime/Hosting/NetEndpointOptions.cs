@@ -13,7 +13,11 @@ public abstract class NetEndpointOptions
     /// <summary>The transport. Default <see cref="NetTransport.Tcp"/>; both sides must agree.</summary>
     public NetTransport Transport { get; set; } = NetTransport.Tcp;
 
-    /// <summary>Largest frame accepted or sent, in bytes (TCP). Default 524,288 (512 KB, as GameNetworkingSockets). Checked before a frame is buffered.</summary>
+    /// <summary>
+    /// Largest frame accepted or sent, in bytes: over TCP a frame (a batch of messages), over UDP one message
+    /// (fragmented above <see cref="Mtu"/>). Default 524,288 (512 KB, as GameNetworkingSockets). Checked before
+    /// anything is buffered for it.
+    /// </summary>
     public int MaxFrameBytes { get; set; } = 512 * 1024;
 
     /// <summary>
@@ -47,6 +51,28 @@ public abstract class NetEndpointOptions
     /// <summary>A batch of at least this many bytes is compressed, when compression is on and it gets smaller. Default 1,024.</summary>
     public int CompressionThreshold { get; set; } = 1024;
 
+    /// <summary>
+    /// UDP: the largest datagram payload sent, in bytes. Default 1,200 (as QUIC: it passes every path on the
+    /// internet without IP fragmentation). Both sides should use the same value.
+    /// </summary>
+    public int Mtu { get; set; } = 1200;
+
+    /// <summary>UDP: the number of channels (0 to <c>MaxChannels - 1</c>) for each delivery mode. Default 8; at most 64. Both sides must agree.</summary>
+    public int MaxChannels { get; set; } = 8;
+
+    /// <summary>
+    /// UDP: datagrams accepted per second from one connection (a token bucket holding a second's worth); a
+    /// flooding peer's excess is dropped before it costs more than a counter. Default 4,000.
+    /// </summary>
+    public int MaxPacketsPerSecond { get; set; } = 4000;
+
+    /// <summary>
+    /// Simulated network conditions (latency, jitter, loss, duplication, reordering, corruption, bandwidth) for
+    /// this endpoint's traffic in both directions, from a seed: for tests, and for trying a game under a bad
+    /// network. Over TCP only the delay and the bandwidth cap apply. Default null (none).
+    /// </summary>
+    public NetworkConditions? Conditions { get; set; }
+
     /// <summary>Limits on received messages (string and collection sizes, depth). Default <see cref="NetLimits.Default"/>.</summary>
     public NetLimits? Limits { get; set; }
 
@@ -62,13 +88,16 @@ public abstract class NetEndpointOptions
     {
         string type = GetType().Name;
         Require(Enum.IsDefined(Transport), type, nameof(Transport), Transport, "is not a known transport");
-        Require(Transport == NetTransport.Tcp, type, nameof(Transport), Transport, "is not available yet: this version implements NetTransport.Tcp");
         Require(MaxFrameBytes is >= 1024 and <= 64 * 1024 * 1024, type, nameof(MaxFrameBytes), MaxFrameBytes, "must be between 1,024 and 67,108,864");
         Require(MaxUnsentBytes >= MaxFrameBytes, type, nameof(MaxUnsentBytes), MaxUnsentBytes, $"must be at least MaxFrameBytes ({MaxFrameBytes})");
         Require(MaxQueuedReceiveBytes >= MaxFrameBytes, type, nameof(MaxQueuedReceiveBytes), MaxQueuedReceiveBytes, $"must be at least MaxFrameBytes ({MaxFrameBytes})");
         Require(HeartbeatInterval >= TimeSpan.FromMilliseconds(10), type, nameof(HeartbeatInterval), HeartbeatInterval, "must be at least 10 ms");
         Require(Timeout > HeartbeatInterval, type, nameof(Timeout), Timeout, $"must be longer than HeartbeatInterval ({HeartbeatInterval})");
         Require(HandshakeTimeout > TimeSpan.Zero, type, nameof(HandshakeTimeout), HandshakeTimeout, "must be positive");
+        Require(Mtu is >= 576 and <= 65_507, type, nameof(Mtu), Mtu, "must be between 576 and 65,507");
+        Require(MaxChannels is >= 1 and <= 64, type, nameof(MaxChannels), MaxChannels, "must be between 1 and 64");
+        Require(MaxPacketsPerSecond >= 100, type, nameof(MaxPacketsPerSecond), MaxPacketsPerSecond, "must be at least 100");
+        Conditions?.Validate($"{type}.{nameof(Conditions)}");
         Require(CompressionThreshold >= 64, type, nameof(CompressionThreshold), CompressionThreshold, "must be at least 64");
         Require(LoggerFactory is not null, type, nameof(LoggerFactory), "null", "must not be null");
         Require(TimeProvider is not null, type, nameof(TimeProvider), "null", "must not be null");

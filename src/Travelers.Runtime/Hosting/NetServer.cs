@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Travelers.Messaging;
 using Travelers.Transport.Tcp;
+using Travelers.Transport.Udp;
 
 namespace Travelers;
 
@@ -99,6 +100,7 @@ public sealed class NetServer : IAsyncDisposable
         private readonly HashSet<NetConnection> _open = new();
         private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Socket? _listener;
+        private UdpListener? _udp;
         private Task _accepting = Task.CompletedTask;
         private long _nextId;
         private int _pending;
@@ -125,29 +127,43 @@ public sealed class NetServer : IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             Begin();
-            var listener = new Socket(ServerOptions.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            bool udp = Options.Transport == NetTransport.Udp;
+            var socket = udp
+                ? new Socket(ServerOptions.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
+                : new Socket(ServerOptions.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
                 if (ServerOptions.Address.AddressFamily == AddressFamily.InterNetworkV6)
                 {
-                    listener.DualMode = true;
+                    socket.DualMode = true;
                 }
 
-                listener.Bind(new IPEndPoint(ServerOptions.Address, ServerOptions.Port));
-                listener.Listen(1024);
+                socket.Bind(new IPEndPoint(ServerOptions.Address, ServerOptions.Port));
+                if (!udp)
+                {
+                    socket.Listen(1024);
+                }
             }
             catch
             {
                 // Not started after all: the timer and meter go too.
-                listener.Dispose();
+                socket.Dispose();
                 await EndAsync().ConfigureAwait(false);
                 throw;
             }
 
-            _listener = listener;
-            LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-            Log.Listening(Logger, LocalEndPoint, "tcp");
-            _accepting = AcceptLoopAsync(listener);
+            LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+            Log.Listening(Logger, LocalEndPoint, udp ? "udp" : "tcp");
+            if (udp)
+            {
+                _udp = new UdpListener(socket, AdmitUdp, Time, Options.Conditions);
+                _udp.Start();
+            }
+            else
+            {
+                _listener = socket;
+                _accepting = AcceptLoopAsync(socket);
+            }
         }
 
         private async Task AcceptLoopAsync(Socket listener)
@@ -193,25 +209,7 @@ public sealed class NetServer : IAsyncDisposable
             // Everything that can fail on a socket the client already reset comes before any count is taken.
             socket.NoDelay = true;
             var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-            string? refused = null;
-            if (Volatile.Read(ref _stopping) != 0)
-            {
-                refused = "the server is stopping";
-            }
-            else if (Interlocked.Increment(ref _pending) > ServerOptions.MaxPendingHandshakes)
-            {
-                Interlocked.Decrement(ref _pending);
-                refused = $"MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes})";
-            }
-            else if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > ServerOptions.MaxConnectionsPerAddress)
-            {
-                Interlocked.Decrement(ref _pending);
-                Release(address);
-                refused = $"MaxConnectionsPerAddress ({ServerOptions.MaxConnectionsPerAddress}) for {address}";
-            }
-
-            if (refused is not null)
+            if (Reserve(remote) is { } refused)
             {
                 Log.Flood(Logger, remote, refused);
                 socket.Dispose();
@@ -222,6 +220,49 @@ public sealed class NetServer : IAsyncDisposable
             var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), id);
             _all[id] = connection;
             connection.Start();
+        }
+
+        /// <summary>A UDP client proved its address: a session for it, within the same caps as a TCP connection.</summary>
+        private UdpListener.Admission AdmitUdp(SocketAddress address, IPEndPoint remote, uint key)
+        {
+            if (Reserve(remote) is { } refused)
+            {
+                Log.Flood(Logger, remote, refused);
+                return new UdpListener.Admission(null, new DisconnectInfo(DisconnectReason.Refused, $"The server is not accepting this connection: {refused}."));
+            }
+
+            long id = Interlocked.Increment(ref _nextId);
+            UdpLink? link = null;
+            UdpListener listener = _udp!;
+            var connection = new NetConnection(this, owner => link = new UdpLink(owner, listener.Sender, remote, address, key, UdpSettings, Time, Frames, listener.Forget), id);
+            _all[id] = connection;
+            connection.Start();
+            return new UdpListener.Admission(link, default);
+        }
+
+        /// <summary>Counts a connection in handshake against the flood caps; the reason when it is over one.</summary>
+        private string? Reserve(IPEndPoint remote)
+        {
+            IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+            if (Volatile.Read(ref _stopping) != 0)
+            {
+                return "the server is stopping";
+            }
+
+            if (Interlocked.Increment(ref _pending) > ServerOptions.MaxPendingHandshakes)
+            {
+                Interlocked.Decrement(ref _pending);
+                return $"MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes})";
+            }
+
+            if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > ServerOptions.MaxConnectionsPerAddress)
+            {
+                Interlocked.Decrement(ref _pending);
+                Release(address);
+                return $"MaxConnectionsPerAddress ({ServerOptions.MaxConnectionsPerAddress}) for {address}";
+            }
+
+            return null;
         }
 
         private void Release(IPAddress address)
@@ -293,7 +334,7 @@ public sealed class NetServer : IAsyncDisposable
 
             Interlocked.Decrement(ref _pending);
             // Compression on before the accept leaves: the client may answer it with a compressed batch at once.
-            bool compress = Options.EnableCompression && (hello.Flags & Handshake.CompressionFlag) != 0;
+            bool compress = Options.EnableCompression && (hello.Flags & Handshake.CompressionFlag) != 0 && connection.Link.CanCompress;
             if (compress)
             {
                 connection.Link.EnableCompression(Options.CompressionThreshold);
@@ -382,6 +423,9 @@ public sealed class NetServer : IAsyncDisposable
                 }
 
                 await EndAsync().ConfigureAwait(false);
+
+                // The UDP socket goes last: closing sessions send their last acknowledgements and notices through it.
+                _udp?.Dispose();
             }
         }
     }

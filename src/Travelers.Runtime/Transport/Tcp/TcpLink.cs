@@ -20,11 +20,8 @@ namespace Travelers.Transport.Tcp;
 /// intermediate array), batched into one frame until <see cref="Flush"/>, which hands everything written
 /// since the last flush to the socket loop: one frame, one send.
 /// </summary>
-internal sealed class TcpLink
+internal sealed class TcpLink : Link
 {
-    /// <summary>Makes the link of a connection, given the connection that owns it.</summary>
-    public delegate TcpLink Factory(ITcpLinkOwner owner);
-
     /// <summary>Length prefix and kind byte.</summary>
     public const int FrameHeaderBytes = 5;
 
@@ -33,7 +30,7 @@ internal sealed class TcpLink
     private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
-    private readonly ITcpLinkOwner _owner;
+    private readonly ILinkOwner _owner;
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly int _maxFrame;
@@ -67,7 +64,8 @@ internal sealed class TcpLink
     private long _lastReceive;
     private long _partialSince;
 
-    public TcpLink(Socket socket, ITcpLinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time, BlockMemoryPool blocks)
+    public TcpLink(Socket socket, ILinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time, BlockMemoryPool blocks)
+        : base(new RttEstimator(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60)))
     {
         _socket = socket;
         _owner = owner;
@@ -87,43 +85,46 @@ internal sealed class TcpLink
     }
 
     /// <summary>The peer's address.</summary>
-    public IPEndPoint RemoteEndPoint { get; }
+    public override IPEndPoint RemoteEndPoint { get; }
 
     /// <summary>Messages written into batches (under the send lock; read without it, a 64-bit read being atomic here).</summary>
-    public long MessagesWritten => Volatile.Read(ref _messagesWritten);
+    public override long MessagesWritten => Volatile.Read(ref _messagesWritten);
 
     /// <summary>Bytes handed to the socket.</summary>
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
+    public override long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>Bytes read from the socket.</summary>
-    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+    public override long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     /// <summary>Socket sends.</summary>
-    public long Sends => Interlocked.Read(ref _sends);
+    public override long Sends => Interlocked.Read(ref _sends);
 
     /// <summary>Socket reads.</summary>
-    public long Receives => Interlocked.Read(ref _receives);
+    public override long Receives => Interlocked.Read(ref _receives);
 
     /// <summary>Bytes flushed but not yet taken by the socket.</summary>
-    public long Unsent => Interlocked.Read(ref _unsent);
+    public override long Unsent => Interlocked.Read(ref _unsent);
 
     /// <summary>The timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last bytes received.</summary>
-    public long LastReceive => Interlocked.Read(ref _lastReceive);
+    public override long LastReceive => Interlocked.Read(ref _lastReceive);
 
     /// <summary>Since when a frame has been incomplete (a timestamp), or 0.</summary>
-    public long PartialFrameSince => Interlocked.Read(ref _partialSince);
+    public override long PartialFrameSince => Interlocked.Read(ref _partialSince);
 
     /// <summary>Whether <see cref="Close"/> has been called.</summary>
-    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+    public override bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    /// <inheritdoc/>
+    public override bool CanCompress => true;
 
     /// <summary>Whether batches are compressed (agreed in the handshake).</summary>
-    public bool Compresses => Volatile.Read(ref _staging) is not null;
+    public override bool Compresses => Volatile.Read(ref _staging) is not null;
 
     /// <summary>
     /// From now on, batches are staged and compressed with LZ4 when at least <paramref name="threshold"/>
     /// bytes (and smaller compressed). Called once the handshake agreed to it, before any batch.
     /// </summary>
-    public void EnableCompression(int threshold)
+    public override void EnableCompression(int threshold)
     {
         lock (_sendLock)
         {
@@ -140,7 +141,7 @@ internal sealed class TcpLink
     }
 
     /// <summary>Starts the three loops.</summary>
-    public void Start()
+    public override void Start()
     {
         _ = ReceiveLoopAsync();
         _ = FrameLoopAsync();
@@ -244,7 +245,7 @@ internal sealed class TcpLink
 
     /// <summary>Appends a control frame (closing the open batch first) and flushes at once.</summary>
     /// <returns>False when the link is closed.</returns>
-    public bool SendControl(FrameKind kind, ReadOnlySpan<byte> body)
+    public override bool SendControl(FrameKind kind, ReadOnlySpan<byte> body)
     {
         bool overCap;
         lock (_sendLock)
@@ -267,7 +268,7 @@ internal sealed class TcpLink
     }
 
     /// <summary>Hands everything written since the last flush to the socket loop. Any thread.</summary>
-    public void Flush()
+    public override void Flush()
     {
         bool overCap;
         lock (_sendLock)
@@ -291,9 +292,9 @@ internal sealed class TcpLink
     /// last frame; what was queued goes out, the sending side is shut down, and incoming bytes are read and
     /// discarded until the peer closes too, so that closing never resets data still in flight; a peer that
     /// does not close within the linger time is dropped. Aborting drops the socket at once, unsent data
-    /// included. <see cref="ITcpLinkOwner.OnClosed"/> follows when the loops have stopped.
+    /// included. <see cref="ILinkOwner.OnClosed"/> follows when the loops have stopped.
     /// </summary>
-    public void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
+    public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
     {
         lock (_closeGate)
         {

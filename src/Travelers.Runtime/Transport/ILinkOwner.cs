@@ -1,0 +1,30 @@
+using System.Buffers;
+using System.Threading.Tasks;
+using Travelers.Messaging;
+
+namespace Travelers.Transport;
+
+/// <summary>What a <see cref="Link"/> reports to the layer above it, on I/O threads.</summary>
+internal interface ILinkOwner
+{
+    /// <summary>A whole frame (TCP) or control message (UDP) arrived. Throw <see cref="NetProtocolException"/> to close the link as a violation.</summary>
+    void OnFrame(Link link, FrameKind kind, in ReadOnlySequence<byte> body);
+
+    /// <summary>
+    /// A batch of message records (type index, length, body) in a buffer rented from the endpoint's
+    /// <see cref="FramePool"/>, which the owner now holds.
+    /// </summary>
+    void OnBatch(Link link, byte[] buffer, int length);
+
+    /// <summary>Whether the layer above has room for more received bytes now (UDP drops, unacknowledged, what does not fit).</summary>
+    bool HasReceiveRoom { get; }
+
+    /// <summary>Completes when the link may read more: the layer above bounds what waits for <c>Poll()</c>.</summary>
+    ValueTask WaitForReceiveRoomAsync(Link link);
+
+    /// <summary>The link has begun to close (any thread), for <paramref name="info"/>'s reason: release anything its loops may be waiting for.</summary>
+    void OnClosing(Link link, DisconnectInfo info);
+
+    /// <summary>The link has stopped for good; called once.</summary>
+    void OnClosed(Link link, DisconnectInfo info);
+}

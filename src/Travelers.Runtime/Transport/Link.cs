@@ -1,0 +1,82 @@
+using System;
+using System.Net;
+using Travelers.Messaging;
+
+namespace Travelers.Transport;
+
+/// <summary>
+/// One connection's transport, under <see cref="NetConnection"/>: a TCP stream or a UDP session. Writing a
+/// message is not here (a generic virtual call costs more than the write): the connection calls the concrete
+/// link's <c>WriteMessage</c>.
+/// </summary>
+internal abstract class Link
+{
+    /// <param name="rtt">The round-trip estimator: heartbeats feed it on both transports, acknowledgements too over UDP.</param>
+    protected Link(RttEstimator rtt)
+    {
+        Rtt = rtt;
+    }
+
+    /// <summary>The smoothed round-trip time and the retransmission timeout.</summary>
+    public RttEstimator Rtt { get; }
+
+    /// <summary>The peer's address.</summary>
+    public abstract IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Messages written.</summary>
+    public abstract long MessagesWritten { get; }
+
+    /// <summary>Bytes handed to the socket.</summary>
+    public abstract long BytesSent { get; }
+
+    /// <summary>Bytes received from the socket.</summary>
+    public abstract long BytesReceived { get; }
+
+    /// <summary>Socket sends (TCP) or datagrams (UDP).</summary>
+    public abstract long Sends { get; }
+
+    /// <summary>Socket reads (TCP) or datagrams accepted (UDP).</summary>
+    public abstract long Receives { get; }
+
+    /// <summary>Bytes queued and not yet taken by the socket (TCP) or not yet acknowledged (UDP).</summary>
+    public abstract long Unsent { get; }
+
+    /// <summary>Reliable messages sent again (UDP).</summary>
+    public virtual long Resends => 0;
+
+    /// <summary>The recent fraction of packets lost (UDP).</summary>
+    public virtual double Loss => 0;
+
+    /// <summary>The timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last bytes received.</summary>
+    public abstract long LastReceive { get; }
+
+    /// <summary>Since when a frame has been incomplete (a timestamp), or 0.</summary>
+    public virtual long PartialFrameSince => 0;
+
+    /// <summary>Whether closing has begun.</summary>
+    public abstract bool IsClosing { get; }
+
+    /// <summary>Whether batches are compressed (agreed in the handshake).</summary>
+    public abstract bool Compresses { get; }
+
+    /// <summary>Whether this transport can compress batches.</summary>
+    public abstract bool CanCompress { get; }
+
+    /// <summary>Turns compression on, once the handshake agreed to it.</summary>
+    public abstract void EnableCompression(int threshold);
+
+    /// <summary>Starts the link's loops.</summary>
+    public abstract void Start();
+
+    /// <summary>Sends a control frame now. False when the link is closed.</summary>
+    public abstract bool SendControl(FrameKind kind, ReadOnlySpan<byte> body);
+
+    /// <summary>Hands everything written since the last flush to the socket. Any thread.</summary>
+    public abstract void Flush();
+
+    /// <summary>Ends the link once; see the concrete links for what graceful means on each.</summary>
+    public abstract void Close(DisconnectInfo info, bool notifyPeer, bool abort = false);
+}
+
+/// <summary>Makes the link of a new connection, given the connection that owns it.</summary>
+internal delegate Link LinkFactory(ILinkOwner owner);

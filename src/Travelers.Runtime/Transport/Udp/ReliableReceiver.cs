@@ -1,0 +1,138 @@
+using System;
+using System.Buffers;
+
+namespace Travelers.Transport.Udp;
+
+/// <summary>Where a receiver hands the units it releases, in the order their channel promises.</summary>
+internal interface IUnitSink
+{
+    void Deliver(in Unit unit, ReadOnlySpan<byte> payload);
+}
+
+/// <summary>What a receiver would do with a unit: checked for a whole packet before any unit of it is applied.</summary>
+internal enum UnitVerdict
+{
+    /// <summary>Already had it: dropped (the packet is still acknowledged).</summary>
+    Duplicate,
+
+    /// <summary>Delivered now.</summary>
+    Deliver,
+
+    /// <summary>Held until the units before it arrive (ordered channels).</summary>
+    Hold,
+
+    /// <summary>Beyond the window a correct sender keeps to: the peer broke the protocol.</summary>
+    OutOfWindow,
+}
+
+/// <summary>
+/// The receiving half of one reliable channel. Ordered: units are released in sequence, those ahead of a gap
+/// held (at most a window of them). Unordered: each unit is released the first time it arrives; a bitmap of the
+/// window remembers which came, so a resent or duplicated one is dropped. Guarded by the link's lock.
+/// </summary>
+internal sealed class ReliableReceiver
+{
+    private const int Window = ReliableSender.Window;
+
+    private readonly bool _ordered;
+    private readonly (byte[]? Data, Unit Header)[] _held;
+    private readonly bool[] _seen;
+    private ushort _expected;
+
+    public ReliableReceiver(bool ordered)
+    {
+        _ordered = ordered;
+        _held = ordered ? new (byte[]?, Unit)[Window] : Array.Empty<(byte[]?, Unit)>();
+        _seen = ordered ? Array.Empty<bool>() : new bool[Window];
+    }
+
+    /// <summary>Payload bytes held ahead of a gap.</summary>
+    public long HeldBytes { get; private set; }
+
+    /// <summary>What <see cref="Accept"/> would do with unit <paramref name="sequence"/>.</summary>
+    public UnitVerdict Judge(ushort sequence)
+    {
+        int ahead = Sequence.Diff(sequence, _expected);
+        if (ahead < 0)
+        {
+            return UnitVerdict.Duplicate;
+        }
+
+        if (ahead >= Window)
+        {
+            return UnitVerdict.OutOfWindow;
+        }
+
+        if (_ordered)
+        {
+            return ahead == 0 ? UnitVerdict.Deliver : _held[sequence & (Window - 1)].Data is null ? UnitVerdict.Hold : UnitVerdict.Duplicate;
+        }
+
+        return _seen[sequence & (Window - 1)] ? UnitVerdict.Duplicate : UnitVerdict.Deliver;
+    }
+
+    /// <summary>Takes a unit the packet check allowed, releasing to <paramref name="sink"/> whatever is now in order.</summary>
+    public void Accept(in Unit unit, ReadOnlySpan<byte> payload, IUnitSink sink)
+    {
+        ushort sequence = unit.Sequence;
+        switch (Judge(sequence))
+        {
+            case UnitVerdict.Deliver when _ordered:
+                sink.Deliver(unit, payload);
+                _expected++;
+                ReleaseHeld(sink);
+                return;
+            case UnitVerdict.Deliver:
+                _seen[sequence & (Window - 1)] = true;
+                sink.Deliver(unit, payload);
+                while (_seen[_expected & (Window - 1)])
+                {
+                    _seen[_expected & (Window - 1)] = false;
+                    _expected++;
+                }
+
+                return;
+            case UnitVerdict.Hold:
+                byte[] copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+                payload.CopyTo(copy);
+                _held[sequence & (Window - 1)] = (copy, unit);
+                HeldBytes += payload.Length;
+                return;
+            default:
+                return;
+        }
+    }
+
+    /// <summary>Gives the held buffers back to the pool (the link has ended).</summary>
+    public void Clear()
+    {
+        for (int i = 0; i < _held.Length; i++)
+        {
+            if (_held[i].Data is { } data)
+            {
+                ArrayPool<byte>.Shared.Return(data);
+                _held[i] = default;
+            }
+        }
+
+        HeldBytes = 0;
+    }
+
+    private void ReleaseHeld(IUnitSink sink)
+    {
+        while (_held[_expected & (Window - 1)] is { Data: { } data } held)
+        {
+            _held[_expected & (Window - 1)] = default;
+            HeldBytes -= held.Header.Length;
+            _expected++;
+            try
+            {
+                sink.Deliver(held.Header, data.AsSpan(0, held.Header.Length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(data);
+            }
+        }
+    }
+}

@@ -1,0 +1,1389 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using Travelers.Messaging;
+
+namespace Travelers.Transport.Udp;
+
+/// <summary>Where a UDP link's datagrams go: the server's one socket (to an address) or the client's connected one.</summary>
+internal interface IUdpSender
+{
+    /// <summary>Sends one datagram now (or through the network simulator). Never throws for a send the OS refuses.</summary>
+    void Send(ReadOnlySpan<byte> datagram, SocketAddress? address);
+}
+
+/// <summary>The UDP settings a link needs, taken from the endpoint's options.</summary>
+internal sealed record UdpLinkSettings(int Mtu, int MaxChannels, int MaxMessageBytes, long MaxUnsentBytes, long MaxHeldBytes, int MaxPacketsPerSecond);
+
+/// <summary>
+/// One UDP session: Travelers' reliability layer. Every datagram carries the session key, a 16-bit packet
+/// sequence, and the acknowledgement of the newest packet received with a bitfield of the 32 before it
+/// (reliable.io's scheme), so every packet acknowledges many and a lost acknowledgement is repaired by the next.
+/// Units ride in packets: unreliable ones once; reliable ones (per channel, ordered or not, and the internal
+/// control channel) until a packet holding them is acknowledged. A packet is declared lost when one sent three
+/// later is acknowledged, or when a retransmission timeout (RFC 6298, from <see cref="Link.Rtt"/>) passes
+/// without its acknowledgement; its reliable units are then sent again, and the per-packet delivery callback
+/// learns the outcome of each packet either way. Messages above the MTU are split into fragments, reassembled
+/// within bounds. A client's link also runs the connect exchange (request, cookie, welcome) before the session.
+/// All state is guarded by one lock: sends come from any thread, datagrams from the socket's receive loop,
+/// flushes from <c>Poll()</c> and the endpoint's service timer.
+/// </summary>
+internal sealed class UdpLink : Link, IUnitSink
+{
+    private const int SentWindow = 1024;
+    private const int ReceivedWindow = 1024;
+    private const int PacketThreshold = 3;
+    private const int DisconnectCopies = 3;
+    private static readonly TimeSpan s_handshakeResend = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_fragmentTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly object _lock = new();
+    private readonly ILinkOwner _owner;
+    private readonly IUdpSender _sender;
+    private readonly SocketAddress? _address;
+    private readonly TimeProvider _time;
+    private readonly FramePool _frames;
+    private readonly UdpLinkSettings _settings;
+    private readonly Action<UdpLink>? _ended;
+    private readonly int _maxUnitPayload;
+
+    // Sending.
+    private readonly ReliableSender?[] _senders;
+    private readonly Queue<int> _activeSenders = new();
+    private readonly bool[] _active;
+    private readonly Queue<(int Slot, ushort Sequence, int Sends)> _inFlight = new();
+    private readonly Queue<(int Slot, ushort Sequence)> _due = new();
+    private readonly SentPacket[] _sent = new SentPacket[SentWindow];
+    private readonly ushort[] _sequencedNext;
+    private readonly byte[] _packet;
+    private readonly CongestionControl _congestion;
+    private byte[] _scratch = new byte[2048];
+    private byte[] _unreliable = Array.Empty<byte>();
+    private int _unreliableLength;
+    private ushort _unreliableGroup;
+    private ushort _packetSequence;
+    private ushort _oldestUnresolved;
+    private ushort _latestAcked;
+    private bool _anyAcked;
+    private SentPacket? _open;
+    private int _openLength;
+
+    // Receiving.
+    private readonly ReliableReceiver?[] _receivers;
+    private readonly ushort[] _sequencedLast;
+    private readonly bool[] _sequencedAny;
+    private readonly int[] _received = new int[ReceivedWindow];
+    private readonly Reassembly _reassembly;
+    private ushort _remoteLatest;
+    private uint _ackBits;
+    private bool _anyReceived;
+    private bool _ackPending;
+    private byte[]? _batch;
+    private int _batchLength;
+    private double _receiveTokens;
+    private long _lastTokenRefill;
+
+    // Life.
+    private Phase _phase;
+    private uint _key;
+    private byte[]? _cookie;
+    private long _lastHandshakeSend = long.MinValue;
+    private long _lingerUntil;
+    private bool _notifyPeer;
+    private bool _closeCalled;
+    private DisconnectInfo _info;
+
+    // Counters.
+    private long _messagesWritten;
+    private long _bytesSent;
+    private long _bytesReceived;
+    private long _sends;
+    private long _receives;
+    private long _resends;
+    private long _lastReceive;
+    private long _packetsAcked;
+    private long _packetsLost;
+    private double _loss;
+
+    /// <summary>A link for one side of a session.</summary>
+    /// <param name="owner">The connection above.</param>
+    /// <param name="sender">Where datagrams go.</param>
+    /// <param name="remote">The peer's address.</param>
+    /// <param name="address">The peer's socket address (server side), null for a connected client socket.</param>
+    /// <param name="key">The session key (server side: chosen when the cookie came back); 0 for a client, which learns it from the welcome.</param>
+    /// <param name="settings">Sizes and limits.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="frames">Where received batches' buffers come from.</param>
+    /// <param name="ended">Called once the link has ended (the server forgets the address).</param>
+    public UdpLink(ILinkOwner owner, IUdpSender sender, IPEndPoint remote, SocketAddress? address, uint key, UdpLinkSettings settings, TimeProvider time, FramePool frames, Action<UdpLink>? ended = null)
+        : base(new RttEstimator(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(30), TimeSpan.FromSeconds(2)))
+    {
+        _owner = owner;
+        _sender = sender;
+        RemoteEndPoint = remote;
+        _address = address;
+        _key = key;
+        _settings = settings;
+        _time = time;
+        _frames = frames;
+        _ended = ended;
+        _phase = key == 0 ? Phase.Requesting : Phase.Connected;
+        _maxUnitPayload = settings.Mtu - UdpPacket.DataHeaderBytes - UdpPacket.ChecksumBytes - Unit.MaxHeaderBytes;
+        _packet = new byte[settings.Mtu];
+        int slots = (settings.MaxChannels * 2) + 1;
+        _senders = new ReliableSender?[slots];
+        _receivers = new ReliableReceiver?[slots];
+        _active = new bool[slots];
+        _sequencedNext = new ushort[settings.MaxChannels];
+        _sequencedLast = new ushort[settings.MaxChannels];
+        _sequencedAny = new bool[settings.MaxChannels];
+        long now = time.GetTimestamp();
+        _lastReceive = now;
+        _lastTokenRefill = now;
+        _receiveTokens = settings.MaxPacketsPerSecond;
+        _congestion = new CongestionControl(settings.Mtu, Math.Max(settings.MaxUnsentBytes, 64L * settings.Mtu), now);
+        _reassembly = new Reassembly(settings.MaxMessageBytes, _maxUnitPayload, settings.MaxHeldBytes);
+    }
+
+    private enum Phase
+    {
+        /// <summary>Client: sending connect requests until a challenge comes.</summary>
+        Requesting,
+
+        /// <summary>Client: echoing the cookie until the welcome comes.</summary>
+        Responding,
+
+        /// <summary>The session is up.</summary>
+        Connected,
+
+        /// <summary>Closing: nothing new is sent; what was queued goes out and is acknowledged, or the linger ends.</summary>
+        Lingering,
+
+        /// <summary>Over.</summary>
+        Ended,
+    }
+
+    /// <summary>Called with each data packet's sequence when its fate is known: acknowledged (true) or lost (false). Under the link's lock.</summary>
+    public Action<ushort, bool>? PacketNotified { get; set; }
+
+    /// <summary>The session key.</summary>
+    public uint Key => Volatile.Read(ref _key);
+
+    /// <summary>The peer's socket address (server side).</summary>
+    public SocketAddress? Address => _address;
+
+    /// <inheritdoc/>
+    public override IPEndPoint RemoteEndPoint { get; }
+
+    /// <inheritdoc/>
+    public override long MessagesWritten => Interlocked.Read(ref _messagesWritten);
+
+    /// <inheritdoc/>
+    public override long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <inheritdoc/>
+    public override long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <inheritdoc/>
+    public override long Sends => Interlocked.Read(ref _sends);
+
+    /// <inheritdoc/>
+    public override long Receives => Interlocked.Read(ref _receives);
+
+    /// <inheritdoc/>
+    public override long Unsent
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return HeldBytes;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override long Resends => Interlocked.Read(ref _resends);
+
+    /// <inheritdoc/>
+    public override double Loss => Volatile.Read(ref _loss);
+
+    /// <inheritdoc/>
+    public override long LastReceive => Interlocked.Read(ref _lastReceive);
+
+    /// <inheritdoc/>
+    public override bool IsClosing => Volatile.Read(ref _closeCalled);
+
+    /// <inheritdoc/>
+    public override bool Compresses => false;
+
+    /// <inheritdoc/>
+    public override bool CanCompress => false;
+
+    /// <summary>Datagrams dropped as duplicates or too old.</summary>
+    public long DuplicatePackets { get; private set; }
+
+    /// <summary>Datagrams dropped by the per-connection rate limit.</summary>
+    public long RateLimited { get; private set; }
+
+    /// <summary>Datagrams dropped, unacknowledged, because the receiver had no room (flow control).</summary>
+    public long Refused { get; private set; }
+
+    /// <summary>Datagrams of this session with a wrong key.</summary>
+    public long WrongKey { get; private set; }
+
+    /// <summary>Incomplete fragmented messages dropped.</summary>
+    public long FragmentsDropped => _reassembly.Dropped;
+
+    /// <summary>Bytes held for reassembly of unreliable messages.</summary>
+    public long ReassemblyBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reassembly.UnreliableBytes;
+            }
+        }
+    }
+
+    /// <summary>The congestion window, in bytes.</summary>
+    public long CongestionWindow
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _congestion.Window;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void EnableCompression(int threshold)
+    {
+        // Not over UDP: the server never agrees to it for a UDP session.
+    }
+
+    /// <inheritdoc/>
+    public override void Start() => Flush();
+
+    /// <summary>
+    /// Queues one message (type index, length, body) with <paramref name="delivery"/> on <paramref name="channel"/>;
+    /// it goes out at the next flush. Split into fragments if larger than a datagram's room.
+    /// </summary>
+    /// <returns>False when the link is closing (the message is dropped).</returns>
+    public bool WriteMessage<T>(int typeIndex, in T message, NetLimits limits, Delivery delivery, byte channel)
+        where T : INetMessage<T>
+    {
+        if ((uint)delivery > (uint)Delivery.ReliableOrdered)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delivery), delivery, "Not a delivery mode.");
+        }
+
+        if (channel >= _settings.MaxChannels)
+        {
+            throw new ArgumentOutOfRangeException(nameof(channel), channel, $"Channels go from 0 to MaxChannels - 1 ({_settings.MaxChannels - 1}); raise MaxChannels on both sides for more.");
+        }
+
+        bool overCap;
+        lock (_lock)
+        {
+            if (_phase >= Phase.Lingering)
+            {
+                return false;
+            }
+
+            const int Spare = 10; // a varint index and a varint length in front of the body
+            int length = NetSerializer.SerializeSpilling(_scratch.AsSpan(Spare), in message, limits, out byte[]? spilled);
+            byte[]? whole = null;
+            try
+            {
+                int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
+                int lengthBytes = NetWriter.VarUIntSize((uint)length);
+                int record = indexBytes + lengthBytes + length;
+                if (record > _settings.MaxMessageBytes)
+                {
+                    throw new ArgumentException(
+                        $"A {typeof(T).Name} of {length} bytes is larger than MaxFrameBytes = {_settings.MaxMessageBytes}: raise the option on both sides, or send less at once.",
+                        nameof(message));
+                }
+
+                Span<byte> bytes;
+                if (spilled is null)
+                {
+                    int start = Spare - indexBytes - lengthBytes;
+                    bytes = _scratch.AsSpan(start, record);
+                }
+                else
+                {
+                    whole = ArrayPool<byte>.Shared.Rent(record);
+                    spilled.AsSpan(0, length).CopyTo(whole.AsSpan(indexBytes + lengthBytes));
+                    bytes = whole.AsSpan(0, record);
+                }
+
+                int at = WriteVarUInt(bytes, (uint)typeIndex);
+                WriteVarUInt(bytes[at..], (uint)length);
+                Queue(bytes, delivery, channel, control: false);
+                _messagesWritten++;
+            }
+            finally
+            {
+                if (spilled is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(spilled);
+                }
+
+                if (whole is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(whole);
+                }
+
+                if (_scratch.Length < Spare + length && length <= 64 * 1024)
+                {
+                    _scratch = new byte[Spare + length]; // the next message of this size fits without spilling
+                }
+            }
+
+            overCap = HeldBytes > _settings.MaxUnsentBytes;
+        }
+
+        if (overCap)
+        {
+            CloseForBackpressure();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sends a control message: heartbeats unreliably, everything else (hello, accept, refuse) reliably and in
+    /// order on the control channel. Flushed at once.
+    /// </summary>
+    public override bool SendControl(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        lock (_lock)
+        {
+            if (_phase >= Phase.Lingering && kind is not (FrameKind.Refuse or FrameKind.Pong))
+            {
+                return false;
+            }
+
+            byte[] unit = ArrayPool<byte>.Shared.Rent(body.Length + 1);
+            try
+            {
+                unit[0] = (byte)kind;
+                body.CopyTo(unit.AsSpan(1));
+                bool reliable = kind is not (FrameKind.Ping or FrameKind.Pong);
+                Queue(unit.AsSpan(0, body.Length + 1), reliable ? Delivery.ReliableOrdered : Delivery.Unreliable, 0, control: true);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(unit);
+            }
+
+            FlushLocked();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sends what is due: the connect exchange (client, before the session), units declared lost or past their
+    /// timeout, new units within the congestion window, and an acknowledgement if one is owed. Any thread.
+    /// </summary>
+    public override void Flush()
+    {
+        bool ended;
+        lock (_lock)
+        {
+            ended = FlushLocked();
+        }
+
+        if (ended)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>
+    /// Ends the session once. Gracefully: nothing new is accepted, what was queued is sent until acknowledged
+    /// (for at most the linger time), then the peer is told why with a disconnect notice sent several times.
+    /// Aborting (or a peer that already said goodbye) ends it at once.
+    /// </summary>
+    public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
+    {
+        lock (_lock)
+        {
+            if (_closeCalled)
+            {
+                return;
+            }
+
+            _closeCalled = true;
+            _info = info;
+            _notifyPeer = notifyPeer && !abort && _phase == Phase.Connected;
+        }
+
+        _owner.OnClosing(this, info);
+        bool ended;
+        lock (_lock)
+        {
+            if (abort || _phase != Phase.Connected)
+            {
+                _phase = Phase.Ended;
+                ended = true;
+            }
+            else
+            {
+                _phase = Phase.Lingering;
+                _lingerUntil = _time.GetTimestamp() + (long)(s_linger.TotalSeconds * _time.TimestampFrequency);
+                ended = FlushLocked();
+            }
+        }
+
+        if (ended)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>
+    /// A datagram for this session (its checksum already verified, its type one a link handles). Runs on the
+    /// socket's receive loop.
+    /// </summary>
+    public void Receive(ReadOnlySpan<byte> datagram)
+    {
+        bool ended = false;
+        DisconnectInfo? closeWith = null;
+        bool notify = false;
+        lock (_lock)
+        {
+            if (_phase == Phase.Ended)
+            {
+                return;
+            }
+
+            ReadOnlySpan<byte> body = datagram[..^UdpPacket.ChecksumBytes];
+            long now = _time.GetTimestamp();
+            switch (UdpPacket.TypeOf(body[0]))
+            {
+                case PacketType.Challenge when _phase == Phase.Requesting && body.Length == 1 + UdpPacket.CookieBytes:
+                    _cookie = body[1..].ToArray();
+                    _phase = Phase.Responding;
+                    _lastHandshakeSend = long.MinValue;
+                    Heard(datagram.Length, now);
+                    ended = FlushLocked();
+                    break;
+                case PacketType.Welcome when _phase == Phase.Responding && body.Length == 5:
+                    uint key = BinaryPrimitives.ReadUInt32LittleEndian(body[1..]);
+                    if (key == 0)
+                    {
+                        return;
+                    }
+
+                    Volatile.Write(ref _key, key);
+                    _phase = Phase.Connected;
+                    Heard(datagram.Length, now);
+                    ended = FlushLocked();
+                    break;
+                case PacketType.Reject when _phase is Phase.Requesting or Phase.Responding:
+                    Heard(datagram.Length, now);
+                    closeWith = ReadNotice(body[1..]);
+                    break;
+                case PacketType.Disconnect when _phase >= Phase.Connected && body.Length >= 5 && BinaryPrimitives.ReadUInt32LittleEndian(body[1..]) == _key:
+                    Heard(datagram.Length, now);
+                    if (_closeCalled)
+                    {
+                        // Already lingering: the peer is gone, so there is nothing left to wait for.
+                        _notifyPeer = false;
+                        _phase = Phase.Ended;
+                        ended = true;
+                    }
+                    else
+                    {
+                        closeWith = ReadNotice(body[5..]);
+                    }
+
+                    break;
+                case PacketType.Data when _phase >= Phase.Connected && body.Length >= UdpPacket.DataHeaderBytes:
+                    if (BinaryPrimitives.ReadUInt32LittleEndian(body[1..]) != _key)
+                    {
+                        WrongKey++;
+                        return;
+                    }
+
+                    try
+                    {
+                        ReceiveData(body, datagram.Length, now);
+                    }
+                    catch (NetProtocolException e)
+                    {
+                        closeWith = new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message);
+                        notify = true;
+                    }
+
+                    break;
+                default:
+                    return; // a stray handshake packet (a resend crossing the answer), or one for another phase
+            }
+        }
+
+        if (closeWith is { } info)
+        {
+            // Refused, told goodbye (nothing to linger for: the peer is gone), or a protocol violation (told why).
+            Close(info, notifyPeer: notify, abort: !notify);
+        }
+        else if (ended)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>A client's datagram from an address the server already has a session for: the welcome again, if the cookie was echoed again.</summary>
+    public void Rewelcome()
+    {
+        lock (_lock)
+        {
+            if (_phase == Phase.Connected)
+            {
+                SendWelcome();
+            }
+        }
+    }
+
+    /// <summary>The server's first words to a new session.</summary>
+    public void SendWelcome()
+    {
+        lock (_lock)
+        {
+            Span<byte> welcome = stackalloc byte[5 + UdpPacket.ChecksumBytes];
+            welcome[0] = (byte)PacketType.Welcome;
+            BinaryPrimitives.WriteUInt32LittleEndian(welcome[1..], _key);
+            SendDatagram(welcome[..UdpPacket.Seal(welcome, 5)]);
+        }
+    }
+
+    /// <inheritdoc/>
+    void IUnitSink.Deliver(in Unit unit, ReadOnlySpan<byte> payload)
+    {
+        if (unit.Fragment)
+        {
+            ushort key = unit.IsReliable ? (ushort)(unit.Sequence - unit.Index) : unit.Sequence;
+            if (unit.Delivery == Delivery.UnreliableSequenced && _sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
+            {
+                return; // a piece of a message older than one already delivered
+            }
+
+            byte[]? whole = _reassembly.Add(unit, payload, key, _time.GetTimestamp(), _frames, out int length);
+            if (whole is null)
+            {
+                return;
+            }
+
+            if (unit.Delivery == Delivery.UnreliableSequenced)
+            {
+                _sequencedLast[unit.Channel] = unit.Sequence;
+                _sequencedAny[unit.Channel] = true;
+            }
+
+            if (unit.Control)
+            {
+                try
+                {
+                    DeliverControl(whole.AsSpan(0, length));
+                }
+                finally
+                {
+                    _frames.Return(whole);
+                }
+
+                return;
+            }
+
+            // The whole message goes up as its own batch, after what this packet released before it.
+            PushBatch();
+            _owner.OnBatch(this, whole, length);
+            return;
+        }
+
+        if (unit.Delivery == Delivery.UnreliableSequenced && !unit.Control)
+        {
+            if (_sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
+            {
+                return; // older than one already delivered: a sequenced channel never goes back
+            }
+
+            _sequencedLast[unit.Channel] = unit.Sequence;
+            _sequencedAny[unit.Channel] = true;
+        }
+
+        if (unit.Control)
+        {
+            DeliverControl(payload);
+            return;
+        }
+
+        if (_batch is null || _batch.Length - _batchLength < payload.Length)
+        {
+            PushBatch();
+            _batch = _frames.Rent(Math.Max(payload.Length, _settings.Mtu));
+        }
+
+        payload.CopyTo(_batch.AsSpan(_batchLength));
+        _batchLength += payload.Length;
+    }
+
+    /// <summary>Bytes queued and unacknowledged, which <see cref="UdpLinkSettings.MaxUnsentBytes"/> caps.</summary>
+    private long HeldBytes
+    {
+        get
+        {
+            long held = _unreliableLength;
+            foreach (ReliableSender? sender in _senders)
+            {
+                held += sender?.HeldBytes ?? 0;
+            }
+
+            return held;
+        }
+    }
+
+    private void DeliverControl(ReadOnlySpan<byte> payload)
+    {
+        PushBatch();
+        var kind = (FrameKind)payload[0];
+        if (kind is FrameKind.Messages or FrameKind.CompressedMessages or FrameKind.Disconnect)
+        {
+            throw new NetProtocolException($"a {kind} control message");
+        }
+
+        // The body is copied: the owner may keep a sequence past this call (it does not today, but the contract is TCP's).
+        byte[] copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+        try
+        {
+            payload[1..].CopyTo(copy);
+            _owner.OnFrame(this, kind, new ReadOnlySequence<byte>(copy, 0, payload.Length - 1));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private void PushBatch()
+    {
+        if (_batch is null)
+        {
+            return;
+        }
+
+        byte[] batch = _batch;
+        int length = _batchLength;
+        _batch = null;
+        _batchLength = 0;
+        if (length == 0)
+        {
+            _frames.Return(batch);
+            return;
+        }
+
+        _owner.OnBatch(this, batch, length);
+    }
+
+    private void ReceiveData(ReadOnlySpan<byte> body, int datagramBytes, long now)
+    {
+        // The per-connection rate limit comes first: a flooding peer costs a token check per datagram.
+        double elapsed = (now - _lastTokenRefill) / (double)_time.TimestampFrequency;
+        _lastTokenRefill = now;
+        _receiveTokens = Math.Min(_settings.MaxPacketsPerSecond, _receiveTokens + (elapsed * _settings.MaxPacketsPerSecond));
+        if (_receiveTokens < 1)
+        {
+            RateLimited++;
+            return;
+        }
+
+        _receiveTokens--;
+        ushort sequence = BinaryPrimitives.ReadUInt16LittleEndian(body[5..]);
+        ushort ack = BinaryPrimitives.ReadUInt16LittleEndian(body[7..]);
+        uint ackBits = BinaryPrimitives.ReadUInt32LittleEndian(body[9..]);
+        if (_anyReceived && (Sequence.Diff(_remoteLatest, sequence) >= ReceivedWindow || _received[sequence % ReceivedWindow] == sequence + 1))
+        {
+            DuplicatePackets++;
+            return;
+        }
+
+        // Check every unit before applying any: a malformed one fails the whole packet, and a packet this side
+        // cannot take now is dropped whole and left unacknowledged, so the peer sends it again later.
+        ReadOnlySpan<byte> units = body[UdpPacket.DataHeaderBytes..];
+        int offset = 0;
+        long hold = 0;
+        bool any = false;
+        while (offset < units.Length)
+        {
+            if (!Unit.TryRead(units, ref offset, out Unit unit, out _))
+            {
+                throw new NetProtocolException($"a malformed unit at byte {UdpPacket.DataHeaderBytes + offset} of a data packet");
+            }
+
+            any = true;
+            if (!unit.Control && unit.Channel >= _settings.MaxChannels)
+            {
+                throw new NetProtocolException($"a unit on channel {unit.Channel} (this side has {_settings.MaxChannels})");
+            }
+
+            if (unit.Control && unit.Delivery is not (Delivery.Unreliable or Delivery.ReliableOrdered))
+            {
+                throw new NetProtocolException($"a control unit sent {unit.Delivery}");
+            }
+
+            if (unit.IsReliable)
+            {
+                switch (Receiver(unit).Judge(unit.Sequence))
+                {
+                    case UnitVerdict.OutOfWindow:
+                        throw new NetProtocolException($"reliable unit {unit.Sequence} beyond the receive window");
+                    case UnitVerdict.Hold:
+                        hold += unit.Length;
+                        break;
+                }
+            }
+        }
+
+        if (any && (!_owner.HasReceiveRoom || HeldReceiveBytes + hold > _settings.MaxHeldBytes))
+        {
+            Refused++;
+            return;
+        }
+
+        Heard(datagramBytes, now);
+        MarkReceived(sequence);
+        if ((body[0] & UdpPacket.AckFlag) != 0)
+        {
+            Acknowledged(ack, ackBits, now);
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        _ackPending = true;
+        offset = 0;
+        try
+        {
+            while (offset < units.Length)
+            {
+                Unit.TryRead(units, ref offset, out Unit unit, out ReadOnlySpan<byte> payload);
+                if (unit.IsReliable)
+                {
+                    Receiver(unit).Accept(unit, payload, this);
+                }
+                else
+                {
+                    ((IUnitSink)this).Deliver(unit, payload);
+                }
+
+                if (_phase == Phase.Ended)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            PushBatch();
+        }
+    }
+
+    private long HeldReceiveBytes
+    {
+        get
+        {
+            long held = 0;
+            foreach (ReliableReceiver? receiver in _receivers)
+            {
+                held += receiver?.HeldBytes ?? 0;
+            }
+
+            return held;
+        }
+    }
+
+    private ReliableReceiver Receiver(in Unit unit)
+    {
+        int slot = SlotOf(unit);
+        return _receivers[slot] ??= new ReliableReceiver(unit.Delivery == Delivery.ReliableOrdered);
+    }
+
+    private int SlotOf(in Unit unit) => unit.Control ? _senders.Length - 1 : (unit.Channel * 2) + (unit.Delivery == Delivery.ReliableOrdered ? 1 : 0);
+
+    private void Heard(int bytes, long now)
+    {
+        Interlocked.Add(ref _bytesReceived, bytes);
+        Interlocked.Increment(ref _receives);
+        Interlocked.Exchange(ref _lastReceive, now);
+    }
+
+    private void MarkReceived(ushort sequence)
+    {
+        _received[sequence % ReceivedWindow] = sequence + 1;
+        if (!_anyReceived)
+        {
+            _anyReceived = true;
+            _remoteLatest = sequence;
+            _ackBits = 0;
+            return;
+        }
+
+        int ahead = Sequence.Diff(sequence, _remoteLatest);
+        if (ahead > 0)
+        {
+            _ackBits = ahead >= 32 ? (ahead == 32 ? 1u << 31 : 0) : (_ackBits << ahead) | (1u << (ahead - 1));
+            _remoteLatest = sequence;
+        }
+        else if (ahead < 0 && -ahead <= 32)
+        {
+            _ackBits |= 1u << (-ahead - 1);
+        }
+    }
+
+    private void Acknowledged(ushort ack, uint bits, long now)
+    {
+        SentPacket? newest = FindSent(ack);
+        if (newest is null)
+        {
+            // An acknowledgement of a packet never sent (or a whole window ago): ignore it rather than trust its bits.
+            return;
+        }
+
+        if (!_anyAcked || Sequence.IsNewer(ack, _latestAcked))
+        {
+            _latestAcked = ack;
+            _anyAcked = true;
+        }
+
+        if (!newest.Resolved)
+        {
+            TimeSpan sample = TimeSpan.FromSeconds((now - newest.SentAt) / (double)_time.TimestampFrequency);
+            Rtt.Add(sample);
+            Resolve(newest, acked: true, now);
+        }
+
+        for (int i = 0; i < 32; i++)
+        {
+            if ((bits & (1u << i)) != 0 && FindSent((ushort)(ack - 1 - i)) is { Resolved: false } packet)
+            {
+                Resolve(packet, acked: true, now);
+            }
+        }
+
+        DetectLosses(now);
+    }
+
+    private SentPacket? FindSent(ushort sequence)
+    {
+        SentPacket? packet = _sent[sequence % SentWindow];
+        return packet is { InUse: true } && packet.Sequence == sequence && Sequence.Diff(_packetSequence, sequence) > 0 ? packet : null;
+    }
+
+    /// <summary>Declares lost what is past the packet threshold behind the newest acknowledgement, or past its timeout.</summary>
+    private void DetectLosses(long now)
+    {
+        long timeout = (long)(Rtt.Rto.TotalSeconds * _time.TimestampFrequency * 1.5);
+        while (_oldestUnresolved != _packetSequence)
+        {
+            SentPacket? packet = FindSent(_oldestUnresolved);
+            if (packet is { Resolved: false })
+            {
+                bool passed = _anyAcked && Sequence.Diff(_latestAcked, packet.Sequence) >= PacketThreshold;
+                if (!passed && now - packet.SentAt <= timeout)
+                {
+                    break;
+                }
+
+                Resolve(packet, acked: false, now);
+            }
+
+            _oldestUnresolved++;
+        }
+    }
+
+    private void Resolve(SentPacket packet, bool acked, long now)
+    {
+        packet.Resolved = true;
+        for (int i = 0; i < packet.UnitCount; i++)
+        {
+            (int slot, ushort sequence) = packet.Units[i];
+            ReliableSender sender = _senders[slot]!;
+            if (acked)
+            {
+                sender.Acknowledge(sequence);
+            }
+            else if (sender.Find(sequence) is { } unit && unit.LastPacket == packet.Sequence)
+            {
+                _due.Enqueue((slot, sequence));
+            }
+        }
+
+        if (packet.ReliableBytes > 0)
+        {
+            if (acked)
+            {
+                _congestion.OnAcknowledged(packet.ReliableBytes);
+            }
+            else
+            {
+                _congestion.OnLost(packet.ReliableBytes, now, SrttTicks);
+            }
+        }
+
+        if (acked)
+        {
+            _packetsAcked++;
+        }
+        else
+        {
+            _packetsLost++;
+        }
+
+        // An exponential average over about the last hundred packets.
+        Volatile.Write(ref _loss, (_loss * 0.99) + (acked ? 0 : 0.01));
+        PacketNotified?.Invoke(packet.Sequence, acked);
+    }
+
+    private long SrttTicks => (long)((Rtt.Smoothed == TimeSpan.Zero ? Rtt.Rto : Rtt.Smoothed).TotalSeconds * _time.TimestampFrequency);
+
+    /// <summary>Queues <paramref name="bytes"/> (a record, or a control message) as one unit or as fragments.</summary>
+    private void Queue(ReadOnlySpan<byte> bytes, Delivery delivery, byte channel, bool control)
+    {
+        int pieces = bytes.Length <= _maxUnitPayload ? 1 : (bytes.Length + _maxUnitPayload - 1) / _maxUnitPayload;
+        bool fragment = pieces > 1;
+        ushort sequence = 0;
+        if (delivery == Delivery.UnreliableSequenced)
+        {
+            sequence = _sequencedNext[channel]++;
+        }
+        else if (delivery == Delivery.Unreliable && fragment)
+        {
+            sequence = _unreliableGroup++;
+        }
+
+        int slot = control ? _senders.Length - 1 : (channel * 2) + (delivery == Delivery.ReliableOrdered ? 1 : 0);
+        for (int i = 0; i < pieces; i++)
+        {
+            ReadOnlySpan<byte> piece = bytes.Slice(i * _maxUnitPayload, Math.Min(_maxUnitPayload, bytes.Length - (i * _maxUnitPayload)));
+            var unit = new Unit(delivery, control, channel, sequence, fragment, (ushort)i, (ushort)(fragment ? pieces : 0), piece.Length);
+            if (delivery >= Delivery.ReliableUnordered)
+            {
+                byte[] data = ArrayPool<byte>.Shared.Rent(piece.Length);
+                piece.CopyTo(data);
+                ReliableSender sender = _senders[slot] ??= new ReliableSender(slot);
+                sender.Enqueue(data, piece.Length, unit);
+                if (!_active[slot])
+                {
+                    _active[slot] = true;
+                    _activeSenders.Enqueue(slot);
+                }
+            }
+            else
+            {
+                int needed = unit.HeaderBytes + piece.Length;
+                if (_unreliable.Length - _unreliableLength < needed)
+                {
+                    byte[] grown = ArrayPool<byte>.Shared.Rent(Math.Max(_unreliable.Length * 2, Math.Max(needed + _unreliableLength, 4096)));
+                    _unreliable.AsSpan(0, _unreliableLength).CopyTo(grown);
+                    if (_unreliable.Length > 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(_unreliable);
+                    }
+
+                    _unreliable = grown;
+                }
+
+                int at = _unreliableLength + unit.WriteHeader(_unreliable.AsSpan(_unreliableLength));
+                piece.CopyTo(_unreliable.AsSpan(at));
+                _unreliableLength = at + piece.Length;
+            }
+        }
+    }
+
+    /// <returns>True when the link has just ended (the caller finishes it outside the lock).</returns>
+    private bool FlushLocked()
+    {
+        long now = _time.GetTimestamp();
+        switch (_phase)
+        {
+            case Phase.Ended:
+                return false;
+            case Phase.Requesting or Phase.Responding:
+                if (_lastHandshakeSend == long.MinValue || _time.GetElapsedTime(_lastHandshakeSend, now) >= s_handshakeResend)
+                {
+                    _lastHandshakeSend = now;
+                    SendHandshake();
+                }
+
+                return false;
+        }
+
+        DetectLosses(now);
+        _reassembly.Expire(now, (long)(s_fragmentTimeout.TotalSeconds * _time.TimestampFrequency));
+        bool reliableBlocked = false;
+
+        // 1. Units whose packet was declared lost, then units past their retransmission timeout.
+        while (!reliableBlocked && _due.TryPeek(out (int Slot, ushort Sequence) due))
+        {
+            if (_senders[due.Slot]!.Find(due.Sequence) is not { } unit)
+            {
+                _due.Dequeue();
+                continue;
+            }
+
+            if (!TryAppendReliable(unit, due.Slot, now))
+            {
+                reliableBlocked = true;
+                break;
+            }
+
+            _due.Dequeue();
+        }
+
+        long rto = (long)(Rtt.Rto.TotalSeconds * _time.TimestampFrequency);
+        bool backedOff = false;
+        while (!reliableBlocked && _inFlight.TryPeek(out (int Slot, ushort Sequence, int Sends) entry))
+        {
+            SendUnit? unit = _senders[entry.Slot]!.Find(entry.Sequence);
+            if (unit is null || unit.Sends != entry.Sends)
+            {
+                _inFlight.Dequeue(); // acknowledged, or sent again since
+                continue;
+            }
+
+            if (now - unit.LastSent < rto)
+            {
+                break;
+            }
+
+            if (!backedOff)
+            {
+                // A timeout means the estimate was too low, or the path is down: wait longer next time (RFC 6298 5.5).
+                Rtt.BackOff();
+                backedOff = true;
+            }
+
+            if (!TryAppendReliable(unit, entry.Slot, now))
+            {
+                reliableBlocked = true;
+                break;
+            }
+
+            _inFlight.Dequeue();
+        }
+
+        // 2. Unreliable units, queued in the order sent.
+        int offset = 0;
+        ReadOnlySpan<byte> unreliable = _unreliable.AsSpan(0, _unreliableLength);
+        while (offset < unreliable.Length)
+        {
+            int start = offset;
+            Unit.TryRead(unreliable, ref offset, out _, out _);
+            AppendEncoded(unreliable[start..offset], now);
+        }
+
+        _unreliableLength = 0;
+
+        // 3. New reliable units, a channel at a time in turn, within the window of each and the congestion window.
+        int turns = _activeSenders.Count;
+        while (!reliableBlocked && turns-- > 0 && _activeSenders.TryDequeue(out int slot))
+        {
+            ReliableSender sender = _senders[slot]!;
+            while (sender.Waiting > 0)
+            {
+                SendUnit? unit = sender.TakeNew();
+                if (unit is null)
+                {
+                    break; // this channel's window is full
+                }
+
+                if (!TryAppendReliable(unit, slot, now))
+                {
+                    reliableBlocked = true;
+                    break;
+                }
+            }
+
+            if (sender.Waiting > 0)
+            {
+                _activeSenders.Enqueue(slot);
+            }
+            else
+            {
+                _active[slot] = false;
+            }
+        }
+
+        if (_open is not null)
+        {
+            SendOpen(now);
+        }
+        else if (_ackPending)
+        {
+            BeginPacket(now);
+            SendOpen(now);
+        }
+
+        if (_phase == Phase.Lingering && (AllAcknowledged || now >= _lingerUntil))
+        {
+            _phase = Phase.Ended;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool AllAcknowledged
+    {
+        get
+        {
+            foreach (ReliableSender? sender in _senders)
+            {
+                if (sender is not null && (sender.Waiting > 0 || sender.InFlight > 0))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Puts a reliable unit into the open packet if the congestion window lets it; false if it does not.</summary>
+    private bool TryAppendReliable(SendUnit unit, int slot, long now)
+    {
+        int size = unit.Header.HeaderBytes + unit.Length;
+        if (_open is null || _openLength + size > _packet.Length - UdpPacket.ChecksumBytes)
+        {
+            if (!_congestion.CanSend(size, now, SrttTicks))
+            {
+                return false;
+            }
+
+            if (_open is not null)
+            {
+                SendOpen(now);
+            }
+
+            BeginPacket(now);
+        }
+        else if (!_congestion.CanSend(size, now, SrttTicks))
+        {
+            return false;
+        }
+
+        int at = _openLength + unit.Header.WriteHeader(_packet.AsSpan(_openLength));
+        unit.Data.AsSpan(0, unit.Length).CopyTo(_packet.AsSpan(at));
+        _openLength = at + unit.Length;
+        if (unit.Sends > 0)
+        {
+            Interlocked.Increment(ref _resends);
+        }
+
+        unit.Sends++;
+        unit.LastSent = now;
+        unit.LastPacket = _open!.Sequence;
+        _open.Add(slot, unit.Sequence, size);
+        _congestion.OnSent(size);
+        _inFlight.Enqueue((slot, unit.Sequence, unit.Sends));
+        return true;
+    }
+
+    private void AppendEncoded(ReadOnlySpan<byte> unit, long now)
+    {
+        if (_open is null || _openLength + unit.Length > _packet.Length - UdpPacket.ChecksumBytes)
+        {
+            if (_open is not null)
+            {
+                SendOpen(now);
+            }
+
+            BeginPacket(now);
+        }
+
+        unit.CopyTo(_packet.AsSpan(_openLength));
+        _openLength += unit.Length;
+    }
+
+    private void BeginPacket(long now)
+    {
+        ushort sequence = _packetSequence;
+        SentPacket packet = _sent[sequence % SentWindow] ??= new SentPacket();
+        if (packet.InUse && !packet.Resolved)
+        {
+            Resolve(packet, acked: false, now); // a whole window behind: it will never be acknowledged now
+        }
+
+        packet.Reset(sequence, now);
+        _open = packet;
+        _packet[0] = (byte)PacketType.Data;
+        BinaryPrimitives.WriteUInt32LittleEndian(_packet.AsSpan(1), _key);
+        BinaryPrimitives.WriteUInt16LittleEndian(_packet.AsSpan(5), sequence);
+        _openLength = UdpPacket.DataHeaderBytes;
+    }
+
+    private void SendOpen(long now)
+    {
+        SentPacket packet = _open!;
+        _open = null;
+        // Until something has arrived there is nothing to acknowledge: the flag says so, as no sequence can.
+        _packet[0] = (byte)(_anyReceived ? (byte)PacketType.Data | UdpPacket.AckFlag : (byte)PacketType.Data);
+        BinaryPrimitives.WriteUInt16LittleEndian(_packet.AsSpan(7), _anyReceived ? _remoteLatest : (ushort)0);
+        BinaryPrimitives.WriteUInt32LittleEndian(_packet.AsSpan(9), _anyReceived ? _ackBits : 0);
+
+        bool elicits = _openLength > UdpPacket.DataHeaderBytes;
+        packet.InUse = true;
+        packet.Resolved = !elicits; // an acknowledgement alone is not acknowledged or tracked
+        packet.SentAt = now;
+        _packetSequence++;
+        _ackPending = false;
+        int length = UdpPacket.Seal(_packet, _openLength);
+        SendDatagram(_packet.AsSpan(0, length));
+        _openLength = 0;
+    }
+
+    private void SendHandshake()
+    {
+        if (_phase == Phase.Requesting)
+        {
+            Span<byte> request = stackalloc byte[UdpPacket.RequestBytes];
+            request.Clear();
+            request[0] = (byte)PacketType.ConnectRequest;
+            BinaryPrimitives.WriteUInt32LittleEndian(request[1..], UdpPacket.Magic);
+            BinaryPrimitives.WriteUInt16LittleEndian(request[5..], UdpPacket.Version);
+            SendDatagram(request[..UdpPacket.Seal(request, UdpPacket.RequestBytes - UdpPacket.ChecksumBytes)]);
+        }
+        else
+        {
+            Span<byte> response = stackalloc byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+            response[0] = (byte)PacketType.ConnectResponse;
+            _cookie.CopyTo(response[1..]);
+            SendDatagram(response[..UdpPacket.Seal(response, 1 + UdpPacket.CookieBytes)]);
+        }
+    }
+
+    private void SendDatagram(ReadOnlySpan<byte> datagram)
+    {
+        Interlocked.Add(ref _bytesSent, datagram.Length);
+        Interlocked.Increment(ref _sends);
+        _sender.Send(datagram, _address);
+    }
+
+    private void CloseForBackpressure() =>
+        Close(new DisconnectInfo(DisconnectReason.Backpressure, $"More than {_settings.MaxUnsentBytes} bytes were queued for a peer that does not acknowledge them."), notifyPeer: false, abort: true);
+
+    /// <summary>Sends the disconnect notice (if owed), gives the buffers back and tells the owner. Outside the lock, once.</summary>
+    private void Finish()
+    {
+        lock (_lock)
+        {
+            if (_notifyPeer)
+            {
+                _notifyPeer = false;
+                var notice = new ArrayBufferWriter<byte>(64);
+                notice.Write(stackalloc byte[] { (byte)PacketType.Disconnect, 0, 0, 0, 0 });
+                Handshake.WriteNotice(notice, _info.Reason, _info.Message);
+                byte[] datagram = new byte[Math.Min(notice.WrittenCount, _settings.Mtu - UdpPacket.ChecksumBytes) + UdpPacket.ChecksumBytes];
+                notice.WrittenSpan[..(datagram.Length - UdpPacket.ChecksumBytes)].CopyTo(datagram);
+                BinaryPrimitives.WriteUInt32LittleEndian(datagram.AsSpan(1), _key);
+                UdpPacket.Seal(datagram, datagram.Length - UdpPacket.ChecksumBytes);
+                for (int i = 0; i < DisconnectCopies; i++)
+                {
+                    SendDatagram(datagram);
+                }
+            }
+
+            foreach (ReliableSender? sender in _senders)
+            {
+                sender?.Clear();
+            }
+
+            foreach (ReliableReceiver? receiver in _receivers)
+            {
+                receiver?.Clear();
+            }
+
+            _reassembly.Clear();
+            if (_unreliable.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_unreliable);
+                _unreliable = Array.Empty<byte>();
+                _unreliableLength = 0;
+            }
+        }
+
+        _ended?.Invoke(this);
+        _owner.OnClosed(this, _info);
+    }
+
+    private static DisconnectInfo ReadNotice(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return Handshake.ReadNotice(body);
+        }
+        catch (NetSerializationException)
+        {
+            return new DisconnectInfo(DisconnectReason.ProtocolViolation, "The peer's notice was malformed.");
+        }
+    }
+
+    private static int WriteVarUInt(Span<byte> destination, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
+
+    /// <summary>What was sent in one data packet, kept until its fate is known.</summary>
+    private sealed class SentPacket
+    {
+        public bool InUse;
+        public bool Resolved;
+        public ushort Sequence;
+        public long SentAt;
+        public int ReliableBytes;
+        public (int Slot, ushort Sequence)[] Units = new (int, ushort)[16];
+        public int UnitCount;
+
+        public void Reset(ushort sequence, long now)
+        {
+            InUse = false;
+            Resolved = false;
+            Sequence = sequence;
+            SentAt = now;
+            ReliableBytes = 0;
+            UnitCount = 0;
+        }
+
+        public void Add(int slot, ushort sequence, int bytes)
+        {
+            if (UnitCount == Units.Length)
+            {
+                Array.Resize(ref Units, Units.Length * 2);
+            }
+
+            Units[UnitCount++] = (slot, sequence);
+            ReliableBytes += bytes;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System;
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace Travelers.Transport.Udp;
+
+/// <summary>What a datagram is, from its first byte.</summary>
+internal enum PacketType : byte
+{
+    /// <summary>Client → server: the first hello, padded to <see cref="UdpPacket.RequestBytes"/> so the answer is never larger.</summary>
+    ConnectRequest = 1,
+
+    /// <summary>Server → client: a stateless cookie the client must echo.</summary>
+    Challenge = 2,
+
+    /// <summary>Client → server: the cookie echoed, proving the client receives at its address.</summary>
+    ConnectResponse = 3,
+
+    /// <summary>Server → client: the session exists; here is its key.</summary>
+    Welcome = 4,
+
+    /// <summary>Either way: acknowledgements and message units of an established session.</summary>
+    Data = 5,
+
+    /// <summary>Either way: the session ends, with a reason; sent several times, since it is not acknowledged.</summary>
+    Disconnect = 6,
+
+    /// <summary>Server → client: a connect request is refused before any session exists (never larger than the request).</summary>
+    Reject = 7,
+}
+
+/// <summary>
+/// The datagram layout shared by every packet type: a type byte, the type's fields, and a CRC-32C of everything
+/// before it (seeded with the protocol's magic and version, so another protocol's datagrams fail it too).
+/// </summary>
+internal static class UdpPacket
+{
+    /// <summary>"TRVL" and the wire version, in the connect request.</summary>
+    public const uint Magic = 0x4C565254;
+
+    /// <summary>The UDP wire version.</summary>
+    public const ushort Version = 1;
+
+    /// <summary>The size of a connect request: a full datagram of the default MTU payload.</summary>
+    public const int RequestBytes = 1200;
+
+    /// <summary>In a data packet's type byte: the ack fields are meaningful (something has been received).</summary>
+    public const byte AckFlag = 0x80;
+
+    /// <summary>The checksum at the end of every datagram.</summary>
+    public const int ChecksumBytes = 4;
+
+    /// <summary>Type, session key, sequence, ack, ack bits.</summary>
+    public const int DataHeaderBytes = 1 + 4 + 2 + 2 + 4;
+
+    /// <summary>A connect cookie: its issue time (seconds) and a truncated HMAC-SHA256.</summary>
+    public const int CookieBytes = 4 + 16;
+
+    private const uint Seed = Magic ^ (Version * 0x9E3779B9u);
+
+    /// <summary>The packet type in a first byte, without its flag.</summary>
+    public static PacketType TypeOf(byte first) => (PacketType)(first & ~AckFlag);
+
+    /// <summary>The CRC-32C of <paramref name="bytes"/>, seeded.</summary>
+    public static uint Checksum(ReadOnlySpan<byte> bytes)
+    {
+        uint crc = Seed;
+        while (bytes.Length >= 8)
+        {
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+            bytes = bytes[8..];
+        }
+
+        if (bytes.Length >= 4)
+        {
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt32LittleEndian(bytes));
+            bytes = bytes[4..];
+        }
+
+        foreach (byte b in bytes)
+        {
+            crc = BitOperations.Crc32C(crc, b);
+        }
+
+        return crc;
+    }
+
+    /// <summary>Writes the checksum after the first <paramref name="length"/> bytes; returns the datagram's size.</summary>
+    public static int Seal(Span<byte> datagram, int length)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(datagram[length..], Checksum(datagram[..length]));
+        return length + ChecksumBytes;
+    }
+
+    /// <summary>Whether <paramref name="datagram"/> is long enough and its checksum holds.</summary>
+    public static bool IsIntact(ReadOnlySpan<byte> datagram) =>
+        datagram.Length > ChecksumBytes &&
+        BinaryPrimitives.ReadUInt32LittleEndian(datagram[^ChecksumBytes..]) == Checksum(datagram[..^ChecksumBytes]);
+}
+
+/// <summary>Arithmetic on 16-bit sequence numbers that wrap around (RFC 1982 style).</summary>
+internal static class Sequence
+{
+    /// <summary>How far <paramref name="a"/> is ahead of <paramref name="b"/>: negative when behind, across the wrap.</summary>
+    public static int Diff(ushort a, ushort b) => (short)(ushort)(a - b);
+
+    /// <summary>Whether <paramref name="a"/> is newer than <paramref name="b"/>.</summary>
+    public static bool IsNewer(ushort a, ushort b) => Diff(a, b) > 0;
+}

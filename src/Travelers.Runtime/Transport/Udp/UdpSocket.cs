@@ -1,0 +1,165 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Travelers.Transport.Simulation;
+
+namespace Travelers.Transport.Udp;
+
+/// <summary>What a datagram that arrived is handed to, on the receive loop.</summary>
+internal delegate void DatagramHandler(ReadOnlySpan<byte> datagram, SocketAddress from);
+
+/// <summary>
+/// One UDP socket: the server's (unconnected, one for every client) or a client's (connected to its server).
+/// A receive loop off the game thread hands each datagram to the handler with the sender's address, through
+/// <see cref="SocketAddress"/> APIs that allocate nothing; sends are synchronous and non-blocking, one system
+/// call a datagram. With <see cref="NetworkConditions"/>, datagrams pass through a seeded simulator each way.
+/// </summary>
+internal sealed class UdpSocket : IUdpSender, IDisposable
+{
+    private readonly Socket _socket;
+    private readonly SocketAddress? _peer;
+    private readonly DatagramHandler _handler;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DatagramSimulator? _outbound;
+    private readonly DatagramSimulator? _inbound;
+    private Task _receiving = Task.CompletedTask;
+    private long _sendErrors;
+
+    /// <param name="socket">A bound socket (connected, for a client).</param>
+    /// <param name="peer">The connected peer's address, handed to the handler as the sender; null for the server.</param>
+    /// <param name="conditions">The simulator's settings, or null.</param>
+    /// <param name="time">The simulator's clock.</param>
+    /// <param name="handler">Gets each datagram.</param>
+    public UdpSocket(Socket socket, SocketAddress? peer, NetworkConditions? conditions, TimeProvider time, DatagramHandler handler)
+    {
+        _socket = socket;
+        _peer = peer;
+        _handler = handler;
+        if (conditions is not null)
+        {
+            // Both directions, each with its own stream of decisions from the same seed.
+            _outbound = new DatagramSimulator(conditions, time, SendNow);
+            _inbound = new DatagramSimulator(Reseeded(conditions, unchecked((conditions.Seed * 31) + 17)), time, Handle);
+        }
+    }
+
+    /// <summary>The bound address.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <summary>Sends the OS refused (a full buffer, an unreachable address).</summary>
+    public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    /// <summary>The simulator on the way out, if any (tests read its counters).</summary>
+    public DatagramSimulator? Outbound => _outbound;
+
+    /// <summary>Starts the receive loop.</summary>
+    public void Start() => _receiving = ReceiveLoopAsync();
+
+    /// <inheritdoc/>
+    public void Send(ReadOnlySpan<byte> datagram, SocketAddress? address)
+    {
+        if (_outbound is not null)
+        {
+            _outbound.Submit(datagram, address);
+            return;
+        }
+
+        SendNow(datagram, address);
+    }
+
+    /// <summary>Stops the loop and closes the socket.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        _outbound?.Dispose();
+        _inbound?.Dispose();
+    }
+
+    /// <summary>Completes when the receive loop has stopped.</summary>
+    public Task Stopped => _receiving;
+
+    private void SendNow(ReadOnlySpan<byte> datagram, SocketAddress? address)
+    {
+        try
+        {
+            if (address is null)
+            {
+                _socket.Send(datagram, SocketFlags.None);
+            }
+            else
+            {
+                _socket.SendTo(datagram, SocketFlags.None, address);
+            }
+        }
+        catch (SocketException)
+        {
+            // UDP promises nothing: a datagram the OS will not take now is a lost one, which the layer above repairs.
+            Interlocked.Increment(ref _sendErrors);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static NetworkConditions Reseeded(NetworkConditions c, int seed) => new()
+    {
+        Latency = c.Latency,
+        Jitter = c.Jitter,
+        Loss = c.Loss,
+        Duplicate = c.Duplicate,
+        Reorder = c.Reorder,
+        Corrupt = c.Corrupt,
+        BandwidthBytesPerSecond = c.BandwidthBytesPerSecond,
+        Seed = seed,
+    };
+
+    private void Handle(ReadOnlySpan<byte> datagram, SocketAddress? from) => _handler(datagram, from ?? _peer!);
+
+    private async Task ReceiveLoopAsync()
+    {
+        await Task.Yield(); // the loop runs off the caller's thread from its first receive on
+        byte[] buffer = new byte[64 * 1024];
+        var from = new SocketAddress(_socket.AddressFamily);
+        CancellationToken stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = _peer is null
+                    ? await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, stop).ConfigureAwait(false)
+                    : await _socket.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                // An ICMP error for an earlier send (port unreachable, say) surfaces on a later receive: not fatal.
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            ReadOnlySpan<byte> datagram = buffer.AsSpan(0, received);
+            SocketAddress sender = _peer ?? from;
+            try
+            {
+                if (_inbound is not null)
+                {
+                    _inbound.Submit(datagram, sender);
+                }
+                else
+                {
+                    _handler(datagram, sender);
+                }
+            }
+            catch (Exception) when (!stop.IsCancellationRequested)
+            {
+                // A fault handling one datagram must not stop the socket for every other peer; the handler logs its own.
+            }
+        }
+    }
+}
