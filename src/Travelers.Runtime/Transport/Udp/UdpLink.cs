@@ -1112,6 +1112,8 @@ internal sealed class UdpLink : Link, IUnitSink
 
                 if (!TryAppendReliable(unit, slot, now))
                 {
+                    // In the window but not sent: first in line next time, so it cannot be stranded.
+                    _due.Enqueue((slot, unit.Sequence));
                     reliableBlocked = true;
                     break;
                 }
