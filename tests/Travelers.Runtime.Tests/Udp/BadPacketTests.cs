@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using Travelers;
+using Travelers.Transport.Udp;
+
+namespace Travelers.Runtime.Tests.Udp;
+
+/// <summary>What a session does with hostile or broken datagrams: drop and count, or end it as a violation; never throw.</summary>
+public sealed class BadPacketTests
+{
+    private const uint Key = 0x1234;
+
+    /// <summary>A data packet of session <paramref name="key"/> carrying <paramref name="units"/>, checksummed.</summary>
+    internal static byte[] DataPacket(ushort sequence, ReadOnlySpan<byte> units, uint key = Key)
+    {
+        byte[] datagram = new byte[UdpPacket.DataHeaderBytes + units.Length + UdpPacket.ChecksumBytes];
+        datagram[0] = (byte)PacketType.Data;
+        BinaryPrimitives.WriteUInt32LittleEndian(datagram.AsSpan(1), key);
+        BinaryPrimitives.WriteUInt16LittleEndian(datagram.AsSpan(5), sequence);
+        units.CopyTo(datagram.AsSpan(UdpPacket.DataHeaderBytes));
+        UdpPacket.Seal(datagram, datagram.Length - UdpPacket.ChecksumBytes);
+        return datagram;
+    }
+
+    /// <summary>One encoded unit.</summary>
+    internal static byte[] UnitBytes(Unit unit, ReadOnlySpan<byte> payload)
+    {
+        byte[] bytes = new byte[Unit.MaxHeaderBytes + payload.Length];
+        int header = unit.WriteHeader(bytes);
+        payload.CopyTo(bytes.AsSpan(header));
+        return bytes[..(header + payload.Length)];
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xF0, 0, 1, 0x41 }, "malformed unit")]                 // unknown flag bits
+    [InlineData(new byte[] { 0x03, 0, 0, 0, 50, 1, 2 }, "malformed unit")]           // a length past the end
+    [InlineData(new byte[] { 0x00, 200, 1, 0x41 }, "channel 200")]                   // a channel this side does not have
+    [InlineData(new byte[] { 0x04, 0, 0, 0, 5, 0, 3, 0, 1, 0x41 }, "malformed unit")] // fragment 5 of 3
+    [InlineData(new byte[] { 0x0A, 0, 0, 1, 7 }, "control unit")]                    // control sent reliable-unordered
+    public void A_malformed_packet_ends_the_session_as_a_protocol_violation(byte[] units, string expected)
+    {
+        var pair = new LinkPair(seed: 1);
+        pair.B.Receive(DataPacket(0, units));
+        Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
+        Assert.Contains(expected, pair.OwnerB.Closing!.Value.Message);
+        Assert.Empty(pair.OwnerB.Records);
+    }
+
+    [Fact]
+    public void A_reliable_unit_beyond_the_window_a_correct_sender_keeps_to_is_a_violation()
+    {
+        var pair = new LinkPair(seed: 1);
+        byte[] unit = UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 5000, false, 0, 0, 3), [1, 0, 0]);
+        pair.B.Receive(DataPacket(0, unit));
+        Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
+        Assert.Contains("beyond the receive window", pair.OwnerB.Closing!.Value.Message);
+    }
+
+    [Fact]
+    public void Packets_with_the_wrong_key_or_seen_before_are_dropped_and_counted()
+    {
+        var pair = new LinkPair(seed: 1);
+        byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 2), [0, 0]);
+        pair.B.Receive(DataPacket(0, unit, key: 99));
+        Assert.Equal(1, pair.B.WrongKey);
+        Assert.Empty(pair.OwnerB.Records);
+
+        byte[] packet = DataPacket(1, unit);
+        pair.B.Receive(packet);
+        pair.B.Receive(packet);
+        Assert.Single(pair.OwnerB.Records); // a duplicated datagram never duplicates an unreliable message
+        Assert.Equal(1, pair.B.DuplicatePackets);
+        Assert.Null(pair.OwnerB.Closing);
+    }
+
+    [Fact]
+    public void A_flood_of_first_fragments_never_completed_stays_within_the_reassembly_budget()
+    {
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, 4 << 20, MaxHeldBytes: 256 * 1024, MaxPacketsPerSecond: 1_000_000);
+        var pair = new LinkPair(seed: 1, settings);
+        byte[] piece = new byte[1100];
+        for (int i = 0; i < 5000; i++)
+        {
+            // Fragment 0 of 400 of a new unreliable message each time: none ever completes.
+            byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, (ushort)i, true, 0, 400, piece.Length), piece);
+            pair.B.Receive(DataPacket((ushort)i, unit));
+            Assert.True(pair.B.ReassemblyBytes <= 256 * 1024, $"{pair.B.ReassemblyBytes} bytes held after {i + 1} fragments");
+        }
+
+        Assert.True(pair.B.FragmentsDropped > 4000);
+        Assert.Null(pair.OwnerB.Closing);
+
+        // And they are dropped when too old, whatever the budget.
+        pair.Time.Advance(TimeSpan.FromSeconds(6));
+        pair.B.Flush();
+        Assert.Equal(0, pair.B.ReassemblyBytes);
+    }
+
+    [Fact]
+    public void A_fragment_claiming_more_pieces_than_the_largest_message_has_is_a_violation()
+    {
+        var pair = new LinkPair(seed: 1);
+        byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, 1, true, 0, 60_000, 4), [1, 2, 3, 4]);
+        pair.B.Receive(DataPacket(0, unit));
+        Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
+        Assert.Contains("60000 fragments", pair.OwnerB.Closing!.Value.Message);
+    }
+
+    [Fact]
+    public void A_flooding_peer_is_held_to_its_packets_per_second()
+    {
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, 4 << 20, 4 << 20, MaxPacketsPerSecond: 1000);
+        var pair = new LinkPair(seed: 1, settings);
+        byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 2), [0, 0]);
+        for (int i = 0; i < 10_000; i++)
+        {
+            pair.B.Receive(DataPacket((ushort)i, unit));
+        }
+
+        Assert.Equal(1000, pair.OwnerB.Records.Count); // a second's worth of tokens, then nothing until they refill
+        Assert.Equal(9000, pair.B.RateLimited);
+        pair.Time.Advance(TimeSpan.FromMilliseconds(100));
+        pair.B.Receive(DataPacket(10_001, unit));
+        Assert.Equal(1001, pair.OwnerB.Records.Count);
+        Assert.Null(pair.OwnerB.Closing);
+    }
+
+    [Fact]
+    public void A_packet_the_receiver_has_no_room_for_is_dropped_unacknowledged_and_sent_again()
+    {
+        var pair = new LinkPair(seed: 1);
+        pair.OwnerB.Room = false;
+        pair.SendFromA(10, Delivery.ReliableOrdered, 0);
+        for (int i = 0; i < 20; i++)
+        {
+            pair.Step();
+        }
+
+        Assert.Empty(pair.OwnerB.Records);
+        Assert.True(pair.B.Refused > 0);
+        pair.OwnerB.Room = true;
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 10);
+        Assert.Equal(Enumerable.Range(0, 10), pair.OwnerB.Numbers.Select(n => n.Value));
+    }
+
+    [Fact]
+    public void Random_bytes_with_a_valid_checksum_never_throw()
+    {
+        var random = new Random(11);
+        for (int i = 0; i < 20_000; i++)
+        {
+            var pair = i % 1000 == 0 ? new LinkPair(seed: i) : null;
+            byte[] units = new byte[random.Next(0, 60)];
+            random.NextBytes(units);
+            var link = (pair ?? Shared).B;
+            link.Receive(DataPacket((ushort)i, units));
+        }
+    }
+
+    private static readonly LinkPair Shared = new(seed: 99);
+}
