@@ -47,6 +47,9 @@ public sealed class NetServer : IAsyncDisposable
     /// <summary>The instruments, once started (tests listen to this meter).</summary>
     internal NetMetrics Metrics => _core.Metrics;
 
+    /// <summary>The UDP socket's side, once started over UDP (tests read its counters).</summary>
+    internal Transport.Udp.UdpListener? Udp => _core.Udp;
+
     /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="handler">The handler.</param>
@@ -116,6 +119,8 @@ public sealed class NetServer : IAsyncDisposable
         public NetServerOptions ServerOptions { get; }
 
         public IPEndPoint? LocalEndPoint { get; private set; }
+
+        public UdpListener? Udp => _udp;
 
         public IReadOnlyCollection<NetConnection> Open => _open;
 

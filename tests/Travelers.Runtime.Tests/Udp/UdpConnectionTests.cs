@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Travelers;
 using Travelers.Runtime.Tests.Connections;
 
@@ -31,5 +32,204 @@ public sealed class UdpConnectionTests
         await Loopback.Until(() => received.Count == 1000, server.Poll, client.Poll);
         Assert.Equal(Enumerable.Range(0, 1000), received);
         Assert.Equal(1000, client.Connection.Statistics.MessagesSent);
+    }
+
+    [Fact]
+    public async Task Under_loss_duplication_reordering_and_latency_every_mode_keeps_its_promise()
+    {
+        var bad = new NetworkConditions { Loss = 0.2, Duplicate = 0.1, Reorder = 0.1, Latency = TimeSpan.FromMilliseconds(50), Jitter = TimeSpan.FromMilliseconds(20), Seed = 7 };
+        await using NetServer server = await Loopback.StartServerAsync(Server());
+        var ordered = new List<int>[4];
+        for (int c = 0; c < 4; c++)
+        {
+            ordered[c] = new List<int>();
+        }
+
+        var unordered = new List<int>();
+        var sequenced = new List<int>();
+        byte[]? big = null;
+        server.On((NetConnection _, in Udp.Numbered m) =>
+        {
+            switch (m.Channel)
+            {
+                case < 4: ordered[m.Channel].Add(m.Value); break;
+                case 4: unordered.Add(m.Value); break;
+                default: sequenced.Add(m.Value); break;
+            }
+        });
+        server.On((NetConnection _, in Udp.Payload m) => big = m.Data);
+        await using NetClient client = await Loopback.ConnectAsync(server, Client(bad));
+
+        byte[] data = new byte[256 * 1024];
+        new Random(1).NextBytes(data);
+        client.Send(new Udp.Payload { Data = data }, Delivery.ReliableOrdered, 5);
+        for (int i = 0; i < 10_000; i++)
+        {
+            for (byte c = 0; c < 4; c++)
+            {
+                client.Send(new Udp.Numbered { Channel = c, Value = i }, Delivery.ReliableOrdered, c);
+            }
+
+            if (i < 2000)
+            {
+                client.Send(new Udp.Numbered { Channel = 4, Value = i }, Delivery.ReliableUnordered, 4);
+            }
+
+            if (i % 20 == 0)
+            {
+                client.Send(new Udp.Numbered { Channel = 5, Value = i / 20 }, Delivery.UnreliableSequenced, 6);
+                client.Flush();
+            }
+        }
+
+        await Loopback.Until(() => ordered.All(o => o.Count >= 10_000) && unordered.Count >= 2000 && big is not null, server.Poll, client.Poll);
+        for (int c = 0; c < 4; c++)
+        {
+            Assert.Equal(Enumerable.Range(0, 10_000), ordered[c]);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 2000), unordered.Order());
+        Assert.True(sequenced.Zip(sequenced.Skip(1)).All(p => p.Second > p.First), "a sequenced channel went back");
+        Assert.Equal(data, big);
+        Assert.True(client.Connection.Statistics.Resends > 0);
+        Assert.True(client.Connection.Statistics.Loss > 0);
+    }
+
+    [Fact]
+    public async Task A_refusal_reaches_the_client_with_its_reason()
+    {
+        NetServerOptions options = Server();
+        options.Approve = request => request.Payload.Span.SequenceEqual("let me in"u8) ? Approval.Accept : Approval.Refuse("wrong password");
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        NetClientOptions refusedOptions = Client();
+        refusedOptions.ConnectPayload = "guess"u8.ToArray();
+        var refused = new NetClient(refusedOptions);
+        Task connect = refused.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted, server.Poll);
+        var error = await Assert.ThrowsAsync<NetConnectException>(() => connect);
+        Assert.Equal(DisconnectReason.Refused, error.Code);
+        Assert.Equal("wrong password", error.Reason);
+        await refused.DisposeAsync();
+
+        NetClientOptions acceptedOptions = Client();
+        acceptedOptions.ConnectPayload = "let me in"u8.ToArray();
+        await using NetClient accepted = await Loopback.ConnectAsync(server, acceptedOptions);
+        Assert.True(accepted.Connection.IsConnected);
+    }
+
+    [Fact]
+    public async Task Kicks_closes_and_shutdown_are_seen_with_their_reasons()
+    {
+        await using NetServer server = await Loopback.StartServerAsync(Server());
+        DisconnectInfo? serverSaw = null;
+        server.ConnectionClosed += (_, info) => serverSaw = info;
+        DisconnectInfo? kicked = null;
+        NetClient first = await Loopback.ConnectAsync(server, Client(), c => c.ConnectionClosed += (_, info) => kicked = info);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, first.Poll);
+        server.Connections.Single().Disconnect("cheating");
+        await Loopback.Until(() => kicked is not null, server.Poll, first.Poll);
+        Assert.Equal(new DisconnectInfo(DisconnectReason.Kicked, "cheating"), kicked);
+        await first.DisposeAsync();
+
+        NetClient second = await Loopback.ConnectAsync(server, Client());
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, second.Poll);
+        serverSaw = null;
+        await second.DisposeAsync();
+        await Loopback.Until(() => serverSaw is not null, server.Poll);
+        Assert.Equal(DisconnectReason.Graceful, serverSaw!.Value.Reason);
+
+        DisconnectInfo? shutdown = null;
+        await using NetClient third = await Loopback.ConnectAsync(server, Client(), c => c.ConnectionClosed += (_, info) => shutdown = info);
+        Task stop = server.StopAsync(TestContext.Current.CancellationToken);
+        await Loopback.Until(() => shutdown is not null && stop.IsCompleted, third.Poll);
+        Assert.Equal(DisconnectReason.ServerShutdown, shutdown!.Value.Reason);
+    }
+
+    [Fact]
+    public async Task A_peer_that_vanishes_times_out()
+    {
+        NetServerOptions options = Server();
+        options.Timeout = TimeSpan.FromMilliseconds(600);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        DisconnectInfo? seen = null;
+        server.ConnectionClosed += (_, info) => seen = info;
+        NetClient client = await Loopback.ConnectAsync(server, Client());
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, client.Poll);
+
+        // Gone without a word: the session ends, its socket closes, nothing more is sent.
+        client.Connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "vanished"), notifyPeer: false, abort: true);
+        await Loopback.Until(() => seen is not null, server.Poll);
+        Assert.Equal(DisconnectReason.Timeout, seen!.Value.Reason);
+        Assert.Contains("nothing received", seen.Value.Message);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Over_IPv6_loopback_and_the_dual_mode_default()
+    {
+        await using NetServer v6 = await Loopback.StartServerAsync(Server(address: IPAddress.IPv6Loopback));
+        await using NetClient c6 = await Loopback.ConnectAsync(v6, Client());
+        Assert.True(c6.Connection.IsConnected);
+
+        NetServerOptions dualOptions = Server();
+        dualOptions.Address = IPAddress.IPv6Any;
+        await using NetServer dual = await Loopback.StartServerAsync(dualOptions);
+        var client4 = new NetClient(Client());
+        Task connect = client4.ConnectAsync(new IPEndPoint(IPAddress.Loopback, dual.LocalEndPoint.Port), TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted, dual.Poll);
+        await connect;
+        Assert.True(client4.Connection.IsConnected);
+        await client4.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Five_hundred_clients_exchange_messages_with_one_server()
+    {
+        const int Clients = 500;
+        NetServerOptions options = Server();
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        server.On((NetConnection from, in Echo m) => from.Send(in m));
+        var clients = new NetClient[Clients];
+        int[] echoes = new int[Clients];
+        var connects = new Task[Clients];
+        for (int c = 0; c < Clients; c++)
+        {
+            int index = c;
+            clients[c] = new NetClient(Client());
+            clients[c].On((NetConnection _, in Echo m) =>
+            {
+                Assert.Equal(index, m.Client);
+                Assert.Equal(echoes[index], m.Sequence); // in order, exactly once
+                echoes[index]++;
+            });
+            connects[c] = clients[c].ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        }
+
+        await Loopback.Until(() => connects.All(t => t.IsCompleted), server.Poll);
+        await Task.WhenAll(connects);
+        for (int c = 0; c < Clients; c++)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                clients[c].Send(new Echo { Client = c, Sequence = i });
+            }
+        }
+
+        void PollAll()
+        {
+            server.Poll();
+            foreach (NetClient client in clients)
+            {
+                client.Poll();
+            }
+        }
+
+        await Loopback.Until(() => echoes.All(e => e == 10), PollAll);
+        Assert.Equal(Clients, server.Connections.Count);
+        foreach (NetClient client in clients)
+        {
+            await client.DisposeAsync();
+        }
     }
 }
