@@ -143,6 +143,13 @@ public sealed class NetServer : IAsyncDisposable
                     socket.DualMode = true;
                 }
 
+                if (udp)
+                {
+                    // One socket for every client: a deep buffer rides out bursts between receive-loop turns (the OS caps it).
+                    socket.ReceiveBufferSize = 4 * 1024 * 1024;
+                    socket.SendBufferSize = 4 * 1024 * 1024;
+                }
+
                 socket.Bind(new IPEndPoint(ServerOptions.Address, ServerOptions.Port));
                 if (!udp)
                 {
