@@ -16,7 +16,9 @@ public sealed class OptionsTests
         { "HandshakeTimeout", o => o.HandshakeTimeout = TimeSpan.Zero },
         { "CompressionThreshold", o => o.CompressionThreshold = 10 },
         { "Transport", o => o.Transport = (NetTransport)9 },
-        { "Transport", o => o.Transport = NetTransport.Udp },
+        { "Mtu", o => o.Mtu = 100 },
+        { "MaxChannels", o => o.MaxChannels = 65 },
+        { "MaxPacketsPerSecond", o => o.MaxPacketsPerSecond = 10 },
         { "Port", o => o.Port = 70_000 },
         { "Address", o => o.Address = null! },
         { "MaxPendingHandshakes", o => o.MaxPendingHandshakes = 0 },
@@ -25,6 +27,14 @@ public sealed class OptionsTests
         { "LoggerFactory", o => o.LoggerFactory = null! },
         { "TimeProvider", o => o.TimeProvider = null! },
     };
+
+    [Fact]
+    public async Task Bad_network_conditions_fail_start_naming_the_option_and_the_setting()
+    {
+        var server = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0, Conditions = new NetworkConditions { Loss = 2 } });
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => server.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("NetServerOptions.Conditions.Loss", error.Message);
+    }
 
     [Theory]
     [MemberData(nameof(BadServerOptions))]
