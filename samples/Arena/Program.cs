@@ -122,12 +122,12 @@ internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, i
           --server-only       only the server, on all interfaces, port --port (default 7777)
           --port N            the server-only port
           --connect host:port only bots, against a server elsewhere
-          --transport tcp|udp the transport (default tcp)
+          --transport udp|tcp the transport (default udp)
         """;
 
     public static Options Parse(string[] args)
     {
-        var o = new Options(false, null, 100, 30, 7777, NetTransport.Tcp);
+        var o = new Options(false, null, 100, 30, 7777, NetTransport.Udp);
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");

@@ -84,6 +84,8 @@ public sealed class NetClient : IAsyncDisposable
         private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _disposed;
         private UdpSocket? _udp;
+        private NetConnection? _connection;
+        private NetConnection[] _tracked = [];
 
         public Core(NetClient client, NetClientOptions options)
             : base(options, "Travelers.NetClient")
@@ -94,11 +96,19 @@ public sealed class NetClient : IAsyncDisposable
 
         public NetClientOptions ClientOptions { get; }
 
-        public NetConnection? Connection { get; private set; }
+        public NetConnection? Connection
+        {
+            get => _connection;
+            private set
+            {
+                _connection = value;
+                _tracked = value is null ? [] : [value];
+            }
+        }
 
         protected override string MeterName => ClientMeterName;
 
-        protected override IEnumerable<NetConnection> Tracked => Connection is { } connection ? [connection] : [];
+        protected override IReadOnlyList<NetConnection> Tracked => _tracked;
 
         public async Task ConnectAsync(EndPoint remote, CancellationToken cancellationToken)
         {

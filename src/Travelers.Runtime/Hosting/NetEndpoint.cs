@@ -364,7 +364,7 @@ internal abstract class NetEndpoint
     protected abstract void RaiseClosed(NetConnection connection, DisconnectInfo info);
 
     /// <summary>The connections the timer looks after (open ones and those in handshake).</summary>
-    protected abstract IEnumerable<NetConnection> Tracked { get; }
+    protected abstract IReadOnlyList<NetConnection> Tracked { get; }
 
     private async Task MaintainAsync(TimeSpan tick)
     {
@@ -373,9 +373,10 @@ internal abstract class NetEndpoint
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                foreach (NetConnection connection in Tracked)
+                IReadOnlyList<NetConnection> tracked = Tracked;
+                for (int i = 0; i < tracked.Count; i++)
                 {
-                    Maintain(connection);
+                    Maintain(tracked[i]);
                 }
             }
         }
@@ -392,9 +393,11 @@ internal abstract class NetEndpoint
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                foreach (NetConnection connection in Tracked)
+                // A snapshot array, walked by index: the timers allocate nothing per tick.
+                IReadOnlyList<NetConnection> tracked = Tracked;
+                for (int i = 0; i < tracked.Count; i++)
                 {
-                    connection.Link.Flush();
+                    tracked[i].Link.Flush();
                 }
             }
         }

@@ -104,6 +104,7 @@ public sealed class NetServer : IAsyncDisposable
         private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Socket? _listener;
         private UdpListener? _udp;
+        private NetConnection[] _tracked = [];
         private Task _accepting = Task.CompletedTask;
         private long _nextId;
         private int _pending;
@@ -126,7 +127,7 @@ public sealed class NetServer : IAsyncDisposable
 
         protected override string MeterName => ServerMeterName;
 
-        protected override IEnumerable<NetConnection> Tracked => _all.Values;
+        protected override IReadOnlyList<NetConnection> Tracked => _tracked;
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -230,7 +231,7 @@ public sealed class NetServer : IAsyncDisposable
 
             long id = Interlocked.Increment(ref _nextId);
             var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), id);
-            _all[id] = connection;
+            Track(id, connection);
             connection.Start();
         }
 
@@ -247,7 +248,7 @@ public sealed class NetServer : IAsyncDisposable
             UdpLink? link = null;
             UdpListener listener = _udp!;
             var connection = new NetConnection(this, owner => link = new UdpLink(owner, listener.Sender, remote, address, key, UdpSettings, Time, Frames, listener.Forget), id);
-            _all[id] = connection;
+            Track(id, connection);
             connection.Start();
             return new UdpListener.Admission(link, default);
         }
@@ -370,9 +371,25 @@ public sealed class NetServer : IAsyncDisposable
             connection.Close(new DisconnectInfo(reason, message), notifyPeer: false);
         }
 
+        /// <summary>Adds a connection to those the timers look after; they walk a snapshot, rebuilt here (connections come and go rarely, ticks are many).</summary>
+        private void Track(long id, NetConnection connection)
+        {
+            _all[id] = connection;
+            RebuildTracked();
+        }
+
+        private void RebuildTracked()
+        {
+            lock (_all)
+            {
+                _tracked = [.. _all.Values];
+            }
+        }
+
         public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen)
         {
             _all.TryRemove(connection.Id, out _);
+            RebuildTracked();
             IPAddress address = connection.RemoteEndPoint.Address;
             Release(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
             if (!wasOpen)

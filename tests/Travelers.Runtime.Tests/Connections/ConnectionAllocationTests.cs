@@ -5,13 +5,17 @@ namespace Travelers.Runtime.Tests.Connections;
 /// <summary>The game thread's side of sending and receiving allocates nothing per message in steady state.</summary>
 public sealed class ConnectionAllocationTests
 {
-    [Fact]
-    public async Task Sending_and_dispatching_struct_messages_allocates_nothing_on_the_game_thread()
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task Sending_and_dispatching_struct_messages_allocates_nothing_on_the_game_thread(NetTransport transport)
     {
-        await using NetServer server = await Loopback.StartServerAsync();
+        NetServerOptions options = Loopback.ServerOptions();
+        options.Transport = transport;
+        await using NetServer server = await Loopback.StartServerAsync(options);
         long received = 0;
         server.On((NetConnection _, in Move m) => received += m.Tick);
-        await using NetClient client = await Loopback.ConnectAsync(server);
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { Transport = transport });
 
         // The first round warms up: JIT, and the pools' free lists growing to this traffic's high-water mark.
         // A later round may still meet a new high-water mark (a burst the I/O threads happened to deliver

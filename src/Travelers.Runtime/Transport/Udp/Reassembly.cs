@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using Travelers.Messaging;
 
@@ -19,13 +18,16 @@ internal sealed class Reassembly
     private readonly List<(byte, byte, ushort)> _expired = new();
     private readonly int _maxMessage;
     private readonly long _unreliableBudget;
+    private readonly FramePool _pool;
     private long _unreliableBytes;
 
     /// <param name="maxMessageBytes">The largest message accepted.</param>
     /// <param name="fragmentPayload">The payload of a full fragment, which bounds the pieces of a message.</param>
     /// <param name="unreliableBudget">Bytes held at most for incomplete unreliable messages.</param>
-    public Reassembly(int maxMessageBytes, int fragmentPayload, long unreliableBudget)
+    /// <param name="pool">Where the pieces' buffers come from.</param>
+    public Reassembly(int maxMessageBytes, int fragmentPayload, long unreliableBudget, FramePool pool)
     {
+        _pool = pool;
         _maxMessage = maxMessageBytes;
         MaxFragments = Math.Min(ushort.MaxValue, (maxMessageBytes + fragmentPayload - 1) / fragmentPayload + 1);
         _unreliableBudget = unreliableBudget;
@@ -110,7 +112,7 @@ internal sealed class Reassembly
             }
         }
 
-        byte[] part = ArrayPool<byte>.Shared.Rent(payload.Length);
+        byte[] part = frames.Rent(payload.Length);
         payload.CopyTo(part);
         group.Parts[unit.Index] = part;
         group.Lengths[unit.Index] = payload.Length;
@@ -162,7 +164,7 @@ internal sealed class Reassembly
     {
         foreach (Group group in _groups.Values)
         {
-            group.Release();
+            group.Release(_pool);
         }
 
         _groups.Clear();
@@ -199,7 +201,7 @@ internal sealed class Reassembly
             _unreliableBytes -= group.Bytes + Group.OverheadOf(group.Count);
         }
 
-        group.Release();
+        group.Release(_pool);
         _groups.Remove(id);
     }
 
@@ -214,13 +216,13 @@ internal sealed class Reassembly
 
         public static int OverheadOf(int count) => 64 + (count * 12);
 
-        public void Release()
+        public void Release(FramePool pool)
         {
             for (int i = 0; i < Parts.Length; i++)
             {
                 if (Parts[i] is { } part)
                 {
-                    ArrayPool<byte>.Shared.Return(part);
+                    pool.Return(part);
                     Parts[i] = null;
                 }
             }

@@ -1,5 +1,5 @@
 using System;
-using System.Buffers;
+using Travelers.Messaging;
 
 namespace Travelers.Transport.Udp;
 
@@ -39,9 +39,12 @@ internal sealed class ReliableReceiver
     private readonly bool[] _seen;
     private ushort _expected;
 
-    public ReliableReceiver(bool ordered)
+    private readonly FramePool _pool;
+
+    public ReliableReceiver(bool ordered, FramePool pool)
     {
         _ordered = ordered;
+        _pool = pool;
         _held = ordered ? new (byte[]?, Unit)[Window] : Array.Empty<(byte[]?, Unit)>();
         _seen = ordered ? Array.Empty<bool>() : new bool[Window];
     }
@@ -93,7 +96,7 @@ internal sealed class ReliableReceiver
 
                 return;
             case UnitVerdict.Hold:
-                byte[] copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+                byte[] copy = _pool.Rent(payload.Length);
                 payload.CopyTo(copy);
                 _held[sequence & (Window - 1)] = (copy, unit);
                 HeldBytes += payload.Length;
@@ -110,7 +113,7 @@ internal sealed class ReliableReceiver
         {
             if (_held[i].Data is { } data)
             {
-                ArrayPool<byte>.Shared.Return(data);
+                _pool.Return(data);
                 _held[i] = default;
             }
         }
@@ -131,7 +134,7 @@ internal sealed class ReliableReceiver
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(data);
+                _pool.Return(data);
             }
         }
     }

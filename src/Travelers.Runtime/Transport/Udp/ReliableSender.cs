@@ -1,6 +1,6 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
+using Travelers.Messaging;
 
 namespace Travelers.Transport.Udp;
 
@@ -9,33 +9,55 @@ internal sealed class SendUnit
 {
     public bool Live;
     public ushort Sequence;
-    public byte[] Data = Array.Empty<byte>();
+    public SendChunk? Chunk;
+    public int Offset;
     public int Length;
     public Unit Header;
     public long LastSent;
     public ushort LastPacket;
     public int Sends;
+
+    /// <summary>The unit's payload.</summary>
+    public ReadOnlySpan<byte> Data => Chunk!.Bytes.AsSpan(Offset, Length);
+}
+
+/// <summary>A block of units' payloads, back to the pool once every unit in it is acknowledged.</summary>
+internal sealed class SendChunk
+{
+    public byte[] Bytes = Array.Empty<byte>();
+    public int Used;
+    public int Live;
 }
 
 /// <summary>
 /// The sending half of one reliable channel (ordered or unordered): a window of at most <see cref="Window"/>
 /// units sent and not yet acknowledged, which is also the receiver's buffer bound (flow control: the receiver
 /// never has to hold more than a window ahead of what it delivered), and a queue of units waiting for room.
-/// Guarded by the link's lock.
+/// Payloads are copied end to end into pooled chunks, so a burst of small messages costs a few chunks, not a
+/// buffer each; a chunk goes back when its last unit is acknowledged. Guarded by the link's lock.
 /// </summary>
 internal sealed class ReliableSender
 {
     /// <summary>Units in flight per channel; a power of two, far below half the 16-bit sequence space.</summary>
     public const int Window = 256;
 
+    /// <summary>The size of a payload chunk; any unit (at most a datagram) fits in one.</summary>
+    public const int ChunkBytes = 16 * 1024;
+
     private readonly SendUnit?[] _slots = new SendUnit?[Window];
-    private readonly Queue<(byte[] Data, int Length, Unit Header)> _waiting = new();
+    private readonly Queue<(SendChunk Chunk, int Offset, int Length, Unit Header)> _waiting = new();
+    private readonly Stack<SendChunk> _spareChunks = new();
+    private readonly FramePool _pool;
+    private SendChunk? _write;
     private ushort _next;
     private ushort _oldest;
 
-    public ReliableSender(int slot)
+    /// <param name="slot">The channel's index among the link's reliable channels.</param>
+    /// <param name="pool">Where the chunks come from and go back to (rented on the sender's thread, given back on the receive loop's: a shared pool's per-thread caches would not keep them).</param>
+    public ReliableSender(int slot, FramePool pool)
     {
         Slot = slot;
+        _pool = pool;
     }
 
     /// <summary>This channel's index among the link's reliable channels.</summary>
@@ -50,11 +72,26 @@ internal sealed class ReliableSender
     /// <summary>Payload bytes held (waiting and unacknowledged).</summary>
     public long HeldBytes { get; private set; }
 
-    /// <summary>Queues a unit (its header without the sequence, which is given when it enters the window). Takes <paramref name="data"/>, pooled.</summary>
-    public void Enqueue(byte[] data, int length, Unit header)
+    /// <summary>Queues a copy of <paramref name="payload"/> with its header (the sequence is given when it enters the window).</summary>
+    public void Enqueue(ReadOnlySpan<byte> payload, Unit header)
     {
-        _waiting.Enqueue((data, length, header));
-        HeldBytes += length;
+        if (_write is null || _write.Bytes.Length - _write.Used < payload.Length)
+        {
+            if (_write is { Live: 0 })
+            {
+                Recycle(_write);
+            }
+
+            _write = _spareChunks.TryPop(out SendChunk? spare) ? spare : new SendChunk();
+            _write.Bytes = _pool.Rent(Math.Max(ChunkBytes, payload.Length));
+            _write.Used = 0;
+        }
+
+        payload.CopyTo(_write.Bytes.AsSpan(_write.Used));
+        _waiting.Enqueue((_write, _write.Used, payload.Length, header));
+        _write.Used += payload.Length;
+        _write.Live++;
+        HeldBytes += payload.Length;
     }
 
     /// <summary>Moves the next waiting unit into the window if there is room; null otherwise.</summary>
@@ -65,12 +102,13 @@ internal sealed class ReliableSender
             return null;
         }
 
-        (byte[] data, int length, Unit header) = _waiting.Dequeue();
+        (SendChunk chunk, int offset, int length, Unit header) = _waiting.Dequeue();
         ushort sequence = _next++;
         SendUnit unit = _slots[sequence & (Window - 1)] ??= new SendUnit();
         unit.Live = true;
         unit.Sequence = sequence;
-        unit.Data = data;
+        unit.Chunk = chunk;
+        unit.Offset = offset;
         unit.Length = length;
         unit.Header = header with { Sequence = sequence };
         unit.Sends = 0;
@@ -94,7 +132,9 @@ internal sealed class ReliableSender
             return false;
         }
 
-        Release(unit);
+        unit.Live = false;
+        Release(unit.Chunk!, unit.Length);
+        unit.Chunk = null;
         while (_oldest != _next && _slots[_oldest & (Window - 1)] is not { Live: true })
         {
             _oldest++;
@@ -103,31 +143,47 @@ internal sealed class ReliableSender
         return true;
     }
 
-    /// <summary>Gives every buffer back to the pool (the link has ended).</summary>
+    /// <summary>Gives every chunk back to the pool (the link has ended).</summary>
     public void Clear()
     {
         foreach (SendUnit? unit in _slots)
         {
             if (unit is { Live: true })
             {
-                Release(unit);
+                unit.Live = false;
+                Release(unit.Chunk!, unit.Length);
+                unit.Chunk = null;
             }
         }
 
-        while (_waiting.TryDequeue(out (byte[] Data, int Length, Unit Header) item))
+        while (_waiting.TryDequeue(out (SendChunk Chunk, int Offset, int Length, Unit Header) item))
         {
-            ArrayPool<byte>.Shared.Return(item.Data);
+            Release(item.Chunk, item.Length);
         }
 
+        if (_write is { Live: 0 })
+        {
+            Recycle(_write);
+        }
+
+        _write = null;
         HeldBytes = 0;
         _oldest = _next;
     }
 
-    private void Release(SendUnit unit)
+    private void Release(SendChunk chunk, int length)
     {
-        unit.Live = false;
-        HeldBytes -= unit.Length;
-        ArrayPool<byte>.Shared.Return(unit.Data);
-        unit.Data = Array.Empty<byte>();
+        HeldBytes -= length;
+        if (--chunk.Live == 0 && chunk != _write)
+        {
+            Recycle(chunk);
+        }
+    }
+
+    private void Recycle(SendChunk chunk)
+    {
+        _pool.Return(chunk.Bytes);
+        chunk.Bytes = Array.Empty<byte>();
+        _spareChunks.Push(chunk);
     }
 }

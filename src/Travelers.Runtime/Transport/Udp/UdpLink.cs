@@ -59,6 +59,9 @@ internal sealed class UdpLink : Link, IUnitSink
     private readonly Queue<(int Slot, ushort Sequence, int Sends)> _inFlight = new();
     private readonly Queue<(int Slot, ushort Sequence)> _due = new();
     private readonly SentPacket[] _sent = new SentPacket[SentWindow];
+    private (int Slot, ushort Sequence)[] _unitLog = new (int, ushort)[1024];
+    private long _logHead;
+    private long _logTail;
     private readonly ushort[] _sequencedNext;
     private readonly byte[] _packet;
     private readonly CongestionControl _congestion;
@@ -147,7 +150,7 @@ internal sealed class UdpLink : Link, IUnitSink
         _lastTokenRefill = now;
         _receiveTokens = settings.MaxPacketsPerSecond;
         _congestion = new CongestionControl(settings.Mtu, Math.Max(settings.MaxUnsentBytes, 64L * settings.Mtu), now);
-        _reassembly = new Reassembly(settings.MaxMessageBytes, _maxUnitPayload, settings.MaxHeldBytes);
+        _reassembly = new Reassembly(settings.MaxMessageBytes, _maxUnitPayload, settings.MaxHeldBytes, frames);
     }
 
     private enum Phase
@@ -818,7 +821,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private ReliableReceiver Receiver(in Unit unit)
     {
         int slot = SlotOf(unit);
-        return _receivers[slot] ??= new ReliableReceiver(unit.Delivery == Delivery.ReliableOrdered);
+        return _receivers[slot] ??= new ReliableReceiver(unit.Delivery == Delivery.ReliableOrdered, _frames);
     }
 
     private int SlotOf(in Unit unit) => unit.Control ? _senders.Length - 1 : (unit.Channel * 2) + (unit.Delivery == Delivery.ReliableOrdered ? 1 : 0);
@@ -912,6 +915,9 @@ internal sealed class UdpLink : Link, IUnitSink
 
             _oldestUnresolved++;
         }
+
+        // The unit log's entries before the oldest unresolved packet are read no more.
+        _logHead = FindSent(_oldestUnresolved) is { } oldest ? oldest.LogStart : _logTail;
     }
 
     private void Resolve(SentPacket packet, bool acked, long now)
@@ -919,7 +925,7 @@ internal sealed class UdpLink : Link, IUnitSink
         packet.Resolved = true;
         for (int i = 0; i < packet.UnitCount; i++)
         {
-            (int slot, ushort sequence) = packet.Units[i];
+            (int slot, ushort sequence) = _unitLog[(packet.LogStart + i) & (_unitLog.Length - 1)];
             ReliableSender sender = _senders[slot]!;
             if (acked)
             {
@@ -981,10 +987,8 @@ internal sealed class UdpLink : Link, IUnitSink
             var unit = new Unit(delivery, control, channel, sequence, fragment, (ushort)i, (ushort)(fragment ? pieces : 0), piece.Length);
             if (delivery >= Delivery.ReliableUnordered)
             {
-                byte[] data = ArrayPool<byte>.Shared.Rent(piece.Length);
-                piece.CopyTo(data);
-                ReliableSender sender = _senders[slot] ??= new ReliableSender(slot);
-                sender.Enqueue(data, piece.Length, unit);
+                ReliableSender sender = _senders[slot] ??= new ReliableSender(slot, _frames);
+                sender.Enqueue(piece, unit);
                 if (!_active[slot])
                 {
                     _active[slot] = true;
@@ -1188,7 +1192,7 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         int at = _openLength + unit.Header.WriteHeader(_packet.AsSpan(_openLength));
-        unit.Data.AsSpan(0, unit.Length).CopyTo(_packet.AsSpan(at));
+        unit.Data.CopyTo(_packet.AsSpan(at));
         _openLength = at + unit.Length;
         if (unit.Sends > 0)
         {
@@ -1198,7 +1202,9 @@ internal sealed class UdpLink : Link, IUnitSink
         unit.Sends++;
         unit.LastSent = now;
         unit.LastPacket = _open!.Sequence;
-        _open.Add(slot, unit.Sequence, size);
+        LogUnit(slot, unit.Sequence);
+        _open.UnitCount++;
+        _open.ReliableBytes += size;
         _congestion.OnSent(size);
         _inFlight.Enqueue((slot, unit.Sequence, unit.Sends));
         return true;
@@ -1220,6 +1226,27 @@ internal sealed class UdpLink : Link, IUnitSink
         _openLength += unit.Length;
     }
 
+    /// <summary>
+    /// Records which reliable unit the open packet carries, in one log for all packets (a ring indexed by
+    /// absolute position, doubled when the unresolved packets need more): no packet keeps an array of its own.
+    /// </summary>
+    private void LogUnit(int slot, ushort sequence)
+    {
+        if (_logTail - _logHead == _unitLog.Length)
+        {
+            var grown = new (int, ushort)[_unitLog.Length * 2];
+            for (long i = _logHead; i < _logTail; i++)
+            {
+                grown[i & (grown.Length - 1)] = _unitLog[i & (_unitLog.Length - 1)];
+            }
+
+            _unitLog = grown;
+        }
+
+        _unitLog[_logTail & (_unitLog.Length - 1)] = (slot, sequence);
+        _logTail++;
+    }
+
     private void BeginPacket(long now)
     {
         ushort sequence = _packetSequence;
@@ -1229,7 +1256,7 @@ internal sealed class UdpLink : Link, IUnitSink
             Resolve(packet, acked: false, now); // a whole window behind: it will never be acknowledged now
         }
 
-        packet.Reset(sequence, now);
+        packet.Reset(sequence, now, _logTail);
         _open = packet;
         _packet[0] = (byte)PacketType.Data;
         BinaryPrimitives.WriteUInt32LittleEndian(_packet.AsSpan(1), _key);
@@ -1364,28 +1391,18 @@ internal sealed class UdpLink : Link, IUnitSink
         public ushort Sequence;
         public long SentAt;
         public int ReliableBytes;
-        public (int Slot, ushort Sequence)[] Units = new (int, ushort)[16];
+        public long LogStart;
         public int UnitCount;
 
-        public void Reset(ushort sequence, long now)
+        public void Reset(ushort sequence, long now, long logStart)
         {
             InUse = false;
             Resolved = false;
             Sequence = sequence;
             SentAt = now;
             ReliableBytes = 0;
+            LogStart = logStart;
             UnitCount = 0;
-        }
-
-        public void Add(int slot, ushort sequence, int bytes)
-        {
-            if (UnitCount == Units.Length)
-            {
-                Array.Resize(ref Units, Units.Length * 2);
-            }
-
-            Units[UnitCount++] = (slot, sequence);
-            ReliableBytes += bytes;
         }
     }
 }
