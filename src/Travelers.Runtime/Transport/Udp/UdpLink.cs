@@ -38,6 +38,8 @@ internal sealed class UdpLink : Link, IUnitSink
     private const int ReceivedWindow = 1024;
     private const int PacketThreshold = 3;
     private const int DisconnectCopies = 3;
+    private const int AckEvery = 4;
+    private static readonly TimeSpan s_maxAckDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan s_handshakeResend = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_fragmentTimeout = TimeSpan.FromSeconds(5);
@@ -86,6 +88,9 @@ internal sealed class UdpLink : Link, IUnitSink
     private uint _ackBits;
     private bool _anyReceived;
     private bool _ackPending;
+    private bool _ackUrgent;
+    private int _unackedPackets;
+    private long _ackPendingSince;
     private byte[]? _batch;
     private int _batchLength;
     private double _receiveTokens;
@@ -727,6 +732,7 @@ internal sealed class UdpLink : Link, IUnitSink
         int offset = 0;
         long hold = 0;
         bool any = false;
+        bool urgent = false;
         while (offset < units.Length)
         {
             if (!Unit.TryRead(units, ref offset, out Unit unit, out _))
@@ -735,6 +741,7 @@ internal sealed class UdpLink : Link, IUnitSink
             }
 
             any = true;
+            urgent |= unit.IsReliable || unit.Control;
             if (!unit.Control && unit.Channel >= _settings.MaxChannels)
             {
                 throw new NetProtocolException($"a unit on channel {unit.Channel} (this side has {_settings.MaxChannels})");
@@ -776,7 +783,14 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        _ackPending = true;
+        if (!_ackPending)
+        {
+            _ackPending = true;
+            _ackPendingSince = now;
+        }
+
+        _ackUrgent |= urgent;
+        _unackedPackets++;
         offset = 0;
         try
         {
@@ -873,8 +887,13 @@ internal sealed class UdpLink : Link, IUnitSink
 
         if (!newest.Resolved)
         {
-            TimeSpan sample = TimeSpan.FromSeconds((now - newest.SentAt) / (double)_time.TimestampFrequency);
-            Rtt.Add(sample);
+            if (newest.ReliableBytes > 0)
+            {
+                // Only packets with reliable units are acknowledged at once: their round trips are the path's,
+                // not an acknowledgement's deliberate delay.
+                Rtt.Add(TimeSpan.FromSeconds((now - newest.SentAt) / (double)_time.TimestampFrequency));
+            }
+
             Resolve(newest, acked: true, now);
         }
 
@@ -962,6 +981,8 @@ internal sealed class UdpLink : Link, IUnitSink
         Volatile.Write(ref _loss, (_loss * 0.99) + (acked ? 0 : 0.01));
         PacketNotified?.Invoke(packet.Sequence, acked);
     }
+
+    private long MaxAckDelayTicks => (long)(s_maxAckDelay.TotalSeconds * _time.TimestampFrequency);
 
     private long SrttTicks => (long)((Rtt.Smoothed == TimeSpan.Zero ? Rtt.Rto : Rtt.Smoothed).TotalSeconds * _time.TimestampFrequency);
 
@@ -1137,8 +1158,11 @@ internal sealed class UdpLink : Link, IUnitSink
         {
             SendOpen(now);
         }
-        else if (_ackPending)
+        else if (_ackPending && (_ackUrgent || _unackedPackets >= AckEvery || now - _ackPendingSince >= MaxAckDelayTicks))
         {
+            // An acknowledgement alone: at once for reliable units (their sender waits on it); for unreliable
+            // ones, every few packets or after a short delay (QUIC's rule), since data going the other way
+            // usually carries it sooner and an acknowledgement of its own is a datagram to send and receive.
             BeginPacket(now);
             SendOpen(now);
         }
@@ -1279,6 +1303,8 @@ internal sealed class UdpLink : Link, IUnitSink
         packet.SentAt = now;
         _packetSequence++;
         _ackPending = false;
+        _ackUrgent = false;
+        _unackedPackets = 0;
         int length = UdpPacket.Seal(_packet, _openLength);
         SendDatagram(_packet.AsSpan(0, length));
         _openLength = 0;
