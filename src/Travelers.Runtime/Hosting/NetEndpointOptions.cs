@@ -98,6 +98,7 @@ public abstract class NetEndpointOptions
         Require(MaxChannels is >= 1 and <= 64, type, nameof(MaxChannels), MaxChannels, "must be between 1 and 64");
         Require(MaxPacketsPerSecond >= 100, type, nameof(MaxPacketsPerSecond), MaxPacketsPerSecond, "must be at least 100");
         Conditions?.Validate($"{type}.{nameof(Conditions)}");
+        Require(Conditions is null || Transport == NetTransport.Udp, type, nameof(Conditions), Conditions, "applies over UDP only in this version (over TCP the delay and bandwidth cap are not built yet): use NetTransport.Udp, or leave it null");
         Require(CompressionThreshold >= 64, type, nameof(CompressionThreshold), CompressionThreshold, "must be at least 64");
         Require(LoggerFactory is not null, type, nameof(LoggerFactory), "null", "must not be null");
         Require(TimeProvider is not null, type, nameof(TimeProvider), "null", "must not be null");
