@@ -156,5 +156,40 @@ public sealed class BadPacketTests
         }
     }
 
+    [Fact]
+    public void A_peer_that_never_acknowledges_is_dropped_for_backpressure()
+    {
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, MaxUnsentBytes: 64 * 1024, 4 << 20, 1_000_000);
+        var pair = new LinkPair(seed: 1, settings) { Loss = 1 };
+        var message = new Payload { Data = new byte[1000] };
+        for (int i = 0; i < 100 && pair.OwnerA.Closing is null; i++)
+        {
+            pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.ReliableOrdered, 0);
+            pair.Step();
+        }
+
+        Assert.Equal(DisconnectReason.Backpressure, pair.OwnerA.Closing?.Reason);
+        Assert.NotNull(pair.OwnerA.Closed);
+    }
+
+    [Fact]
+    public void An_acknowledgement_of_packets_never_sent_is_ignored()
+    {
+        var pair = new LinkPair(seed: 1) { Loss = 1 };
+        pair.SendFromA(5, Delivery.ReliableOrdered, 0);
+        pair.Step();
+        long sent = pair.A.Sends;
+
+        // B claims to have received packet 5000 and the 32 before it: A sent two, numbered 0 and 1.
+        byte[] datagram = DataPacket(0, []);
+        datagram[0] |= UdpPacket.AckFlag;
+        BinaryPrimitives.WriteUInt16LittleEndian(datagram.AsSpan(7), 5000);
+        BinaryPrimitives.WriteUInt32LittleEndian(datagram.AsSpan(9), uint.MaxValue);
+        UdpPacket.Seal(datagram, datagram.Length - UdpPacket.ChecksumBytes);
+        pair.A.Receive(datagram);
+        Assert.True(pair.A.Unsent > 0, "forged acknowledgements must not release unacknowledged units");
+        Assert.True(sent > 0);
+    }
+
     private static readonly LinkPair Shared = new(seed: 99);
 }

@@ -160,4 +160,30 @@ public sealed class UdpAbuseTests
         Assert.Contains(links, l => l.RateLimited > 1000);
         Assert.All(server.Connections, c => Assert.True(c.IsConnected));
     }
+
+    [Fact]
+    public async Task A_request_of_another_version_is_rejected_with_both_versions_and_fewer_bytes()
+    {
+        await using NetServer server = await Loopback.StartServerAsync(UdpConnectionTests.Server());
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] request = new byte[UdpPacket.RequestBytes];
+        request[0] = (byte)PacketType.ConnectRequest;
+        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), 99);
+        UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
+        peer.SendTo(request, SocketFlags.None, server.LocalEndPoint);
+
+        byte[] buffer = new byte[2048];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Loopback.Bound);
+        int received = await peer.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        Assert.True(received < request.Length);
+        Assert.True(UdpPacket.IsIntact(buffer.AsSpan(0, received)));
+        Assert.Equal(PacketType.Reject, (PacketType)buffer[0]);
+        DisconnectInfo notice = Travelers.Messaging.Handshake.ReadNotice(buffer.AsSpan(1, received - 1 - UdpPacket.ChecksumBytes));
+        Assert.Equal(DisconnectReason.ProtocolMismatch, notice.Reason);
+        Assert.Contains("version 99", notice.Message);
+        Assert.Equal(0, server.Udp!.Sessions);
+    }
 }
