@@ -61,4 +61,12 @@ internal static class Descriptors
         "'{0}' is not a [NetMessage] type, so '{1}' cannot send or read it: mark it [NetMessage] and partial",
         Categories.Sending,
         DiagnosticSeverity.Error);
+
+    /// <summary>TRV5002.</summary>
+    public static readonly DiagnosticDescriptor UnreliableMayFragment = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.UnreliableMayFragment,
+        "Message sent unreliably can be larger than a datagram",
+        "'{0}' can take up to {1} bytes, more than the {2} a UDP datagram holds: sent {3}, it would be split into fragments and one lost fragment loses all of it; bound its strings and collections with [MaxLength], or send it reliably",
+        Categories.Sending,
+        DiagnosticSeverity.Warning);
 }

@@ -61,4 +61,7 @@ public static class DiagnosticIds
 
     /// <summary>TRV5001: a type argument that must be a message is not one.</summary>
     public const string NotAMessage = "TRV5001";
+
+    /// <summary>TRV5002: a message sent unreliably can be larger than a datagram, so it would be fragmented.</summary>
+    public const string UnreliableMayFragment = "TRV5002";
 }

@@ -52,9 +52,14 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>The configured analyzer test, for tests that need more state (additional files, several documents).</summary>
-    public sealed class AnalyzerTest : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+    public sealed class AnalyzerTest : AnalyzerTestBase
     {
-        public AnalyzerTest()
+    }
+
+    /// <summary>The configured analyzer test, open to tests that add to it (the source generator, say).</summary>
+    public class AnalyzerTestBase : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+    {
+        public AnalyzerTestBase()
         {
             ReferenceAssemblies = new ReferenceAssemblies("net10.0");
             Configure(TestState);
