@@ -718,4 +718,19 @@ public ref struct NetWriter
     /// <param name="value">The value.</param>
     /// <returns>1 to 5.</returns>
     public static int VarUIntSize(uint value) => (BitOperations.Log2(value | 1) / 7) + 1;
+
+    /// <summary>Writes <paramref name="value"/> as a varint at the start of <paramref name="destination"/>, for framing code outside a writer.</summary>
+    /// <returns>The bytes written, <see cref="VarUIntSize"/> of it.</returns>
+    internal static int WriteVarUInt(Span<byte> destination, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
 }

@@ -210,8 +210,8 @@ internal sealed class TcpLink : Link
 
                 _frameOpen = true;
 
-                at += WriteVarUInt(span[at..], (uint)typeIndex);
-                at += WriteVarUInt(span[at..], (uint)length);
+                at += NetWriter.WriteVarUInt(span[at..], (uint)typeIndex);
+                at += NetWriter.WriteVarUInt(span[at..], (uint)length);
                 if (spilled is null)
                 {
                     span.Slice(Spare, length).CopyTo(span[at..]);
@@ -454,7 +454,7 @@ internal sealed class TcpLink : Link
         if (batch.Length >= _compressionThreshold)
         {
             Span<byte> frame = output.GetSpan(FrameHeaderBytes + MaxVarInt32 + LZ4Codec.MaximumOutputSize(batch.Length));
-            int lengthBytes = WriteVarUInt(frame[FrameHeaderBytes..], (uint)batch.Length);
+            int lengthBytes = NetWriter.WriteVarUInt(frame[FrameHeaderBytes..], (uint)batch.Length);
             int compressed = LZ4Codec.Encode(batch, frame[(FrameHeaderBytes + lengthBytes)..]);
             if (compressed > 0 && lengthBytes + compressed < batch.Length)
             {
@@ -473,19 +473,6 @@ internal sealed class TcpLink : Link
         output.Advance(FrameHeaderBytes);
         output.Write(batch);
         _pending += FrameHeaderBytes + batch.Length;
-    }
-
-    private static int WriteVarUInt(Span<byte> destination, uint value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[i++] = (byte)value;
-        return i;
     }
 
     private async Task ReceiveLoopAsync()

@@ -335,8 +335,8 @@ internal sealed class UdpLink : Link, IUnitSink
                     bytes = whole.AsSpan(0, record);
                 }
 
-                int at = WriteVarUInt(bytes, (uint)typeIndex);
-                WriteVarUInt(bytes[at..], (uint)length);
+                int at = NetWriter.WriteVarUInt(bytes, (uint)typeIndex);
+                NetWriter.WriteVarUInt(bytes[at..], (uint)length);
                 Queue(bytes, delivery, channel, control: false);
                 _messagesWritten++;
             }
@@ -1394,19 +1394,6 @@ internal sealed class UdpLink : Link, IUnitSink
         {
             return new DisconnectInfo(DisconnectReason.ProtocolViolation, "The peer's notice was malformed.");
         }
-    }
-
-    private static int WriteVarUInt(Span<byte> destination, uint value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[i++] = (byte)value;
-        return i;
     }
 
     /// <summary>What was sent in one data packet, kept until its fate is known.</summary>

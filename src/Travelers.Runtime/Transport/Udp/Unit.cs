@@ -25,7 +25,7 @@ internal readonly record struct Unit(Delivery Delivery, bool Control, byte Chann
     public bool IsReliable => Delivery >= Delivery.ReliableUnordered;
 
     /// <summary>Header bytes of this unit.</summary>
-    public int HeaderBytes => 1 + (Control ? 0 : 1) + (HasSequence ? 2 : 0) + (Fragment ? 4 : 0) + VarIntSize((uint)Length);
+    public int HeaderBytes => 1 + (Control ? 0 : 1) + (HasSequence ? 2 : 0) + (Fragment ? 4 : 0) + NetWriter.VarUIntSize((uint)Length);
 
     /// <summary>Writes the header; returns its size.</summary>
     public int WriteHeader(Span<byte> destination)
@@ -50,15 +50,7 @@ internal readonly record struct Unit(Delivery Delivery, bool Control, byte Chann
             at += 4;
         }
 
-        uint length = (uint)Length;
-        while (length >= 0x80)
-        {
-            destination[at++] = (byte)(length | 0x80);
-            length >>= 7;
-        }
-
-        destination[at++] = (byte)length;
-        return at;
+        return at + NetWriter.WriteVarUInt(destination[at..], (uint)Length);
     }
 
     /// <summary>
@@ -133,6 +125,4 @@ internal readonly record struct Unit(Delivery Delivery, bool Control, byte Chann
         offset = at + (int)length;
         return true;
     }
-
-    private static int VarIntSize(uint value) => value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }
