@@ -133,10 +133,16 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
                     ? await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, stop).ConfigureAwait(false)
                     : await _socket.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false);
             }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused
+                or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize)
+            {
+                // An ICMP error for an earlier send (port unreachable, say) surfaces on a later receive, and a
+                // datagram too large for the buffer is cut: neither is fatal to the socket.
+                continue;
+            }
             catch (SocketException)
             {
-                // An ICMP error for an earlier send (port unreachable, say) surfaces on a later receive: not fatal.
-                continue;
+                return; // the socket itself failed: its sessions time out
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
