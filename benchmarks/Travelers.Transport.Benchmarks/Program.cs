@@ -11,6 +11,10 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --alloc         what allocates while messages flow, on any thread
 // dotnet run -c Release -- --send-cost     the sender's time, Send() against Flush()
 // dotnet run -c Release -- --one-way-loop N the one-way loop alone for N seconds, for a profiler
+// dotnet run -c Release -- --filter '*Udp*' the UDP BenchmarkDotNet run (Travelers against LiteNetLib and a raw socket loop)
+// dotnet run -c Release -- --udp-smoke [N]  each UDP benchmark once (or N times, with one-way rates), to check they work
+// dotnet run -c Release -- --udp-send-cost  a Travelers UDP sender's time, Send() against Flush(), against raw sends
+// dotnet run -c Release -- --udp-rtt [N]    p50/p99 of N (default 20,000) single UDP round trips per configuration
 if (args.Length >= 1 && args[0] == "--idle")
 {
     return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
@@ -41,6 +45,21 @@ if (args.Length >= 1 && args[0] == "--alloc")
 {
     AllocationProbe.Run();
     return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--udp-smoke")
+{
+    return UdpHarness.Smoke(args.Length > 1 ? int.Parse(args[1]) : 1);
+}
+
+if (args.Length >= 1 && args[0] == "--udp-send-cost")
+{
+    return UdpHarness.SendCost(args.Length > 1 ? int.Parse(args[1]) : 100_000);
+}
+
+if (args.Length >= 1 && args[0] == "--udp-rtt")
+{
+    return UdpHarness.Rtt(args.Length > 1 ? int.Parse(args[1]) : 20_000, warmup: 2_000);
 }
 
 if (args.Length >= 1 && args[0] == "--smoke")
