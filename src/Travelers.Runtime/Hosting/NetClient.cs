@@ -201,7 +201,8 @@ public sealed class NetClient : IAsyncDisposable
                     }
                 });
                 _udp = udp;
-                var connection = new NetConnection(this, owner => link = new UdpLink(owner, udp, server, null, 0, UdpSettings, Time, Frames), 0);
+                // The rate limit guards a server from its clients; a client takes what its server sends.
+                var connection = new NetConnection(this, owner => link = new UdpLink(owner, udp, server, null, 0, UdpSettings with { MaxPacketsPerSecond = int.MaxValue }, Time, Frames), 0);
                 Connection = connection;
                 udp.Start();
                 connection.Start();

@@ -61,8 +61,9 @@ public abstract class NetEndpointOptions
     public int MaxChannels { get; set; } = 8;
 
     /// <summary>
-    /// UDP: datagrams accepted per second from one connection (a token bucket holding a second's worth); a
-    /// flooding peer's excess is dropped before it costs more than a counter. Default 4,000.
+    /// UDP, server side: datagrams accepted per second from one client (a token bucket holding a second's
+    /// worth); a flooding client's excess is dropped before it costs more than a counter. Default 4,000. A
+    /// client does not limit what its server sends.
     /// </summary>
     public int MaxPacketsPerSecond { get; set; } = 4000;
 

@@ -534,6 +534,15 @@ internal sealed class UdpLink : Link, IUnitSink
                     {
                         closeWith = new DisconnectInfo(DisconnectReason.ProtocolViolation, e.Message);
                         notify = true;
+                        break;
+                    }
+
+                    // Answer from here, not at the next tick: an acknowledgement a reliable sender waits on, or one
+                    // owed for several packets (a burst must be acknowledged before it passes the 33 packets one
+                    // acknowledgement covers); and units the acknowledgements just made room for.
+                    if (_ackUrgent || _unackedPackets >= AckEvery || HasWork)
+                    {
+                        ended = FlushLocked();
                     }
 
                     break;
@@ -1175,6 +1184,9 @@ internal sealed class UdpLink : Link, IUnitSink
 
         return false;
     }
+
+    /// <summary>Whether units wait to be sent: lost ones due again, or new ones queued.</summary>
+    private bool HasWork => _due.Count > 0 || _activeSenders.Count > 0;
 
     private bool AllAcknowledged
     {
