@@ -537,10 +537,11 @@ internal sealed class UdpLink : Link, IUnitSink
                         break;
                     }
 
-                    // Answer from here, not at the next tick: an acknowledgement a reliable sender waits on, or one
-                    // owed for several packets (a burst must be acknowledged before it passes the 33 packets one
-                    // acknowledgement covers); and units the acknowledgements just made room for.
-                    if (_ackUrgent || _unackedPackets >= AckEvery || HasWork)
+                    // Answer from here, not at the next tick: every second packet with reliable units (a streaming
+                    // sender's window moves on; a lone request's acknowledgement rides on its reply instead of
+                    // costing a datagram of its own), every fourth of a burst (before it outruns the 33 packets one
+                    // acknowledgement covers), and units the acknowledgements just made room for.
+                    if ((_ackUrgent && _unackedPackets >= 2) || _unackedPackets >= AckEvery || HasWork)
                     {
                         ended = FlushLocked();
                     }
