@@ -232,4 +232,57 @@ public sealed class UdpConnectionTests
             await client.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Messages_that_overtake_the_servers_accept_wait_for_it_instead_of_failing_the_connect()
+    {
+        // The server speaks first, at once, on other channels than the accept's; its datagrams are lost,
+        // delayed and reordered, so some of its messages reach clients before the accept does.
+        var bad = new NetworkConditions { Loss = 0.3, Reorder = 0.3, Latency = TimeSpan.FromMilliseconds(30), Jitter = TimeSpan.FromMilliseconds(25), Seed = 3 };
+        await using NetServer server = await Loopback.StartServerAsync(Server(bad));
+        server.ConnectionOpened += connection =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                connection.Send(new Udp.Numbered { Channel = 1, Value = i }, Delivery.ReliableOrdered, 1);
+                connection.Send(new Udp.Numbered { Channel = 2, Value = i }, Delivery.Unreliable, 2);
+            }
+        };
+
+        const int Clients = 12;
+        var received = new List<int>[Clients];
+        var clients = new NetClient[Clients];
+        var connects = new Task[Clients];
+        for (int c = 0; c < Clients; c++)
+        {
+            List<int> mine = received[c] = new List<int>();
+            clients[c] = new NetClient(Client());
+            clients[c].On((NetConnection _, in Udp.Numbered m) =>
+            {
+                if (m.Channel == 1)
+                {
+                    mine.Add(m.Value);
+                }
+            });
+            connects[c] = clients[c].ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        }
+
+        void PollAll()
+        {
+            server.Poll();
+            foreach (NetClient client in clients)
+            {
+                client.Poll();
+            }
+        }
+
+        await Loopback.Until(() => connects.All(t => t.IsCompleted), PollAll);
+        await Task.WhenAll(connects); // none failed
+        await Loopback.Until(() => received.All(r => r.Count == 20), PollAll);
+        Assert.All(received, r => Assert.Equal(Enumerable.Range(0, 20), r));
+        foreach (NetClient client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
 }

@@ -96,6 +96,11 @@ internal sealed class UdpLink : Link, IUnitSink
     private double _receiveTokens;
     private long _lastTokenRefill;
 
+    // A client's messages that overtook the server's accept.
+    private readonly Queue<(byte[] Batch, int Length)> _early = new();
+    private bool _awaitingAccept;
+    private long _earlyBytes;
+
     // Life.
     private Phase _phase;
     private uint _key;
@@ -141,6 +146,7 @@ internal sealed class UdpLink : Link, IUnitSink
         _frames = frames;
         _ended = ended;
         _phase = key == 0 ? Phase.Requesting : Phase.Connected;
+        _awaitingAccept = key == 0;
         _maxUnitPayload = settings.Mtu - UdpPacket.DataHeaderBytes - UdpPacket.ChecksumBytes - Unit.MaxHeaderBytes;
         _packet = new byte[settings.Mtu];
         int slots = (settings.MaxChannels * 2) + 1;
@@ -626,7 +632,7 @@ internal sealed class UdpLink : Link, IUnitSink
 
             // The whole message goes up as its own batch, after what this packet released before it.
             PushBatch();
-            _owner.OnBatch(this, whole, length);
+            HandUp(whole, length);
             return;
         }
 
@@ -692,6 +698,18 @@ internal sealed class UdpLink : Link, IUnitSink
         {
             ArrayPool<byte>.Shared.Return(copy);
         }
+
+        if (kind == FrameKind.Accept && _awaitingAccept)
+        {
+            // Open now: what overtook the accept goes up first, in the order it came.
+            _awaitingAccept = false;
+            while (_early.TryDequeue(out (byte[] Batch, int Length) early))
+            {
+                _owner.OnBatch(this, early.Batch, early.Length);
+            }
+
+            _earlyBytes = 0;
+        }
     }
 
     private void PushBatch()
@@ -711,7 +729,30 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        _owner.OnBatch(this, batch, length);
+        HandUp(batch, length);
+    }
+
+    /// <summary>
+    /// Hands a batch to the connection; on a client before the server's accept has been delivered, holds it
+    /// instead. The accept travels on the control channel and the server's first messages on others, so over a
+    /// lossy path they may overtake it; they are the game's once the connection is open, not a violation.
+    /// </summary>
+    private void HandUp(byte[] batch, int length)
+    {
+        if (!_awaitingAccept)
+        {
+            _owner.OnBatch(this, batch, length);
+            return;
+        }
+
+        _earlyBytes += length;
+        if (_earlyBytes > _settings.MaxHeldBytes)
+        {
+            _frames.Return(batch);
+            throw new NetProtocolException($"more than {_settings.MaxHeldBytes} bytes of messages before the handshake completed");
+        }
+
+        _early.Enqueue((batch, length));
     }
 
     private void ReceiveData(ReadOnlySpan<byte> body, int datagramBytes, long now)
@@ -1385,6 +1426,11 @@ internal sealed class UdpLink : Link, IUnitSink
             }
 
             _reassembly.Clear();
+            while (_early.TryDequeue(out (byte[] Batch, int Length) early))
+            {
+                _frames.Return(early.Batch);
+            }
+
             if (_unreliable.Length > 0)
             {
                 ArrayPool<byte>.Shared.Return(_unreliable);
