@@ -68,8 +68,10 @@ internal sealed class UdpLink : Link, IUnitSink
     private readonly byte[] _packet;
     private readonly CongestionControl _congestion;
     private byte[] _scratch = new byte[2048];
-    private byte[] _unreliable = Array.Empty<byte>();
-    private int _unreliableLength;
+    private readonly Queue<(byte[] Datagram, int Length)> _ready = new();
+    private byte[]? _filling;
+    private int _fillingLength;
+    private long _readyBytes;
     private ushort _unreliableGroup;
     private ushort _packetSequence;
     private ushort _oldestUnresolved;
@@ -668,7 +670,7 @@ internal sealed class UdpLink : Link, IUnitSink
     {
         get
         {
-            long held = _unreliableLength;
+            long held = _readyBytes;
             foreach (ReliableSender? sender in _senders)
             {
                 held += sender?.HeldBytes ?? 0;
@@ -1069,22 +1071,23 @@ internal sealed class UdpLink : Link, IUnitSink
             }
             else
             {
+                // Unreliable units go straight into the datagram that will carry them, behind room for its header.
                 int needed = unit.HeaderBytes + piece.Length;
-                if (_unreliable.Length - _unreliableLength < needed)
+                if (_filling is null || _fillingLength + needed > _settings.Mtu - UdpPacket.ChecksumBytes)
                 {
-                    byte[] grown = ArrayPool<byte>.Shared.Rent(Math.Max(_unreliable.Length * 2, Math.Max(needed + _unreliableLength, 4096)));
-                    _unreliable.AsSpan(0, _unreliableLength).CopyTo(grown);
-                    if (_unreliable.Length > 0)
+                    if (_filling is not null)
                     {
-                        ArrayPool<byte>.Shared.Return(_unreliable);
+                        _ready.Enqueue((_filling, _fillingLength));
                     }
 
-                    _unreliable = grown;
+                    _filling = _frames.Rent(_settings.Mtu);
+                    _fillingLength = UdpPacket.DataHeaderBytes;
                 }
 
-                int at = _unreliableLength + unit.WriteHeader(_unreliable.AsSpan(_unreliableLength));
-                piece.CopyTo(_unreliable.AsSpan(at));
-                _unreliableLength = at + piece.Length;
+                int at = _fillingLength + unit.WriteHeader(_filling.AsSpan(_fillingLength));
+                piece.CopyTo(_filling.AsSpan(at));
+                _fillingLength = at + piece.Length;
+                _readyBytes += needed;
             }
         }
     }
@@ -1161,17 +1164,26 @@ internal sealed class UdpLink : Link, IUnitSink
             _inFlight.Dequeue();
         }
 
-        // 2. Unreliable units, queued in the order sent.
-        int offset = 0;
-        ReadOnlySpan<byte> unreliable = _unreliable.AsSpan(0, _unreliableLength);
-        while (offset < unreliable.Length)
+        // 2. Unreliable units, already in their datagrams: each goes as it is, with its header filled in now.
+        if (_filling is not null)
         {
-            int start = offset;
-            Unit.TryRead(unreliable, ref offset, out _, out _);
-            AppendEncoded(unreliable[start..offset], now);
+            _ready.Enqueue((_filling, _fillingLength));
+            _filling = null;
         }
 
-        _unreliableLength = 0;
+        if (_ready.Count > 0 && _open is not null)
+        {
+            SendOpen(now); // what was gathered before goes first, in order
+        }
+
+        while (_ready.TryDequeue(out (byte[] Datagram, int Length) ready))
+        {
+            SentPacket packet = NextPacket(now);
+            SendPacket(ready.Datagram, ready.Length, packet, now);
+            _frames.Return(ready.Datagram);
+        }
+
+        _readyBytes = 0;
 
         // 3. New reliable units, a channel at a time in turn, within the window of each and the congestion window.
         int turns = _activeSenders.Count;
@@ -1288,22 +1300,6 @@ internal sealed class UdpLink : Link, IUnitSink
         return true;
     }
 
-    private void AppendEncoded(ReadOnlySpan<byte> unit, long now)
-    {
-        if (_open is null || _openLength + unit.Length > _packet.Length - UdpPacket.ChecksumBytes)
-        {
-            if (_open is not null)
-            {
-                SendOpen(now);
-            }
-
-            BeginPacket(now);
-        }
-
-        unit.CopyTo(_packet.AsSpan(_openLength));
-        _openLength += unit.Length;
-    }
-
     /// <summary>
     /// Records which reliable unit the open packet carries, in one log for all packets (a ring indexed by
     /// absolute position, doubled when the unresolved packets need more): no packet keeps an array of its own.
@@ -1325,7 +1321,8 @@ internal sealed class UdpLink : Link, IUnitSink
         _logTail++;
     }
 
-    private void BeginPacket(long now)
+    /// <summary>The record of the next packet to send, taking its slot in the window.</summary>
+    private SentPacket NextPacket(long now)
     {
         ushort sequence = _packetSequence;
         SentPacket packet = _sent[sequence % SentWindow] ??= new SentPacket();
@@ -1335,10 +1332,12 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         packet.Reset(sequence, now, _logTail);
-        _open = packet;
-        _packet[0] = (byte)PacketType.Data;
-        BinaryPrimitives.WriteUInt32LittleEndian(_packet.AsSpan(1), _key);
-        BinaryPrimitives.WriteUInt16LittleEndian(_packet.AsSpan(5), sequence);
+        return packet;
+    }
+
+    private void BeginPacket(long now)
+    {
+        _open = NextPacket(now);
         _openLength = UdpPacket.DataHeaderBytes;
     }
 
@@ -1346,12 +1345,20 @@ internal sealed class UdpLink : Link, IUnitSink
     {
         SentPacket packet = _open!;
         _open = null;
-        // Until something has arrived there is nothing to acknowledge: the flag says so, as no sequence can.
-        _packet[0] = (byte)(_anyReceived ? (byte)PacketType.Data | UdpPacket.AckFlag : (byte)PacketType.Data);
-        BinaryPrimitives.WriteUInt16LittleEndian(_packet.AsSpan(7), _anyReceived ? _remoteLatest : (ushort)0);
-        BinaryPrimitives.WriteUInt32LittleEndian(_packet.AsSpan(9), _anyReceived ? _ackBits : 0);
+        SendPacket(_packet, _openLength, packet, now);
+        _openLength = 0;
+    }
 
-        bool elicits = _openLength > UdpPacket.DataHeaderBytes;
+    /// <summary>Fills in the header of a datagram whose units are in place, seals it and sends it as <paramref name="packet"/>.</summary>
+    private void SendPacket(byte[] datagram, int length, SentPacket packet, long now)
+    {
+        // Until something has arrived there is nothing to acknowledge: the flag says so, as no sequence can.
+        datagram[0] = (byte)(_anyReceived ? (byte)PacketType.Data | UdpPacket.AckFlag : (byte)PacketType.Data);
+        BinaryPrimitives.WriteUInt32LittleEndian(datagram.AsSpan(1), _key);
+        BinaryPrimitives.WriteUInt16LittleEndian(datagram.AsSpan(5), packet.Sequence);
+        BinaryPrimitives.WriteUInt16LittleEndian(datagram.AsSpan(7), _anyReceived ? _remoteLatest : (ushort)0);
+        BinaryPrimitives.WriteUInt32LittleEndian(datagram.AsSpan(9), _anyReceived ? _ackBits : 0);
+        bool elicits = length > UdpPacket.DataHeaderBytes;
         packet.InUse = true;
         packet.Resolved = !elicits; // an acknowledgement alone is not acknowledged or tracked
         packet.SentAt = now;
@@ -1359,9 +1366,7 @@ internal sealed class UdpLink : Link, IUnitSink
         _ackPending = false;
         _ackUrgent = false;
         _unackedPackets = 0;
-        int length = UdpPacket.Seal(_packet, _openLength);
-        SendDatagram(_packet.AsSpan(0, length));
-        _openLength = 0;
+        SendDatagram(datagram.AsSpan(0, UdpPacket.Seal(datagram, length)));
     }
 
     private void SendHandshake()
@@ -1431,12 +1436,18 @@ internal sealed class UdpLink : Link, IUnitSink
                 _frames.Return(early.Batch);
             }
 
-            if (_unreliable.Length > 0)
+            if (_filling is not null)
             {
-                ArrayPool<byte>.Shared.Return(_unreliable);
-                _unreliable = Array.Empty<byte>();
-                _unreliableLength = 0;
+                _frames.Return(_filling);
+                _filling = null;
             }
+
+            while (_ready.TryDequeue(out (byte[] Datagram, int Length) ready))
+            {
+                _frames.Return(ready.Datagram);
+            }
+
+            _readyBytes = 0;
         }
 
         _ended?.Invoke(this);
