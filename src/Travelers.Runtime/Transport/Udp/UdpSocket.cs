@@ -26,6 +26,7 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
     private readonly DatagramSimulator? _inbound;
     private Task _receiving = Task.CompletedTask;
     private long _sendErrors;
+    private long _handlerFaults;
 
     /// <param name="socket">A bound socket (connected, for a client).</param>
     /// <param name="peer">The connected peer's address, handed to the handler as the sender; null for the server.</param>
@@ -50,6 +51,9 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
 
     /// <summary>Sends the OS refused (a full buffer, an unreachable address).</summary>
     public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    /// <summary>Datagrams whose handling failed with an exception (dropped; the sender's reliability repairs it).</summary>
+    public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
 
     /// <summary>The simulator on the way out, if any (tests read its counters).</summary>
     public DatagramSimulator? Outbound => _outbound;
@@ -116,7 +120,21 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
         Seed = seed,
     };
 
-    private void Handle(ReadOnlySpan<byte> datagram, SocketAddress? from) => _handler(datagram, from ?? _peer!);
+    /// <summary>
+    /// The inbound simulator's sink, on its timer thread, where an exception would end the process: a fault
+    /// handling one datagram is counted and the datagram dropped, as on the receive loop.
+    /// </summary>
+    private void Handle(ReadOnlySpan<byte> datagram, SocketAddress? from)
+    {
+        try
+        {
+            _handler(datagram, from ?? _peer!);
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref _handlerFaults);
+        }
+    }
 
     private async Task ReceiveLoopAsync()
     {
@@ -164,7 +182,8 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
             }
             catch (Exception) when (!stop.IsCancellationRequested)
             {
-                // A fault handling one datagram must not stop the socket for every other peer; the handler logs its own.
+                // A fault handling one datagram must not stop the socket for every other peer.
+                Interlocked.Increment(ref _handlerFaults);
             }
         }
     }
