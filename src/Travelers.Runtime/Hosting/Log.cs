@@ -32,4 +32,10 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Information, "Connection {Id} from {EndPoint} timed out: {Message}")]
     public static partial void TimedOut(ILogger logger, long id, IPEndPoint endPoint, string message);
+
+    [LoggerMessage(20, LogLevel.Error, "{Entity} cannot be replicated: its state takes more than {Capacity} bytes, the most one snapshot part can carry (logged once per entity)")]
+    public static partial void OversizedEntity(ILogger logger, string entity, int capacity);
+
+    [LoggerMessage(21, LogLevel.Warning, "A snapshot from the server was dropped: {Problem} (counted; logged once per kind of problem)")]
+    public static partial void SnapshotDropped(ILogger logger, string problem);
 }

@@ -39,6 +39,9 @@ public sealed class NetClient : IAsyncDisposable
     /// <summary>The options the client was created with.</summary>
     public NetClientOptions Options => _core.ClientOptions;
 
+    /// <summary>The entities the server replicates to this client, updated in <see cref="Poll"/>; <c>Interpolated</c> states are at <see cref="NetWorld.RenderTime"/>.</summary>
+    public NetWorld World => _core.World;
+
     /// <summary>The instruments, once started (tests listen to this meter).</summary>
     internal NetMetrics Metrics => _core.Metrics;
 
@@ -86,13 +89,24 @@ public sealed class NetClient : IAsyncDisposable
         private UdpSocket? _udp;
         private NetConnection? _connection;
         private NetConnection[] _tracked = [];
+        private long _acceptServerTime;
+        private long _acceptLocal;
 
         public Core(NetClient client, NetClientOptions options)
             : base(options, "Travelers.NetClient")
         {
             _client = client;
             ClientOptions = options;
+            World = new NetWorld(this, serverOptions: null);
         }
+
+        public NetWorld World { get; }
+
+        public override bool ReceivesSnapshots => true;
+
+        protected override void OnSnapshot(NetConnection connection, ReadOnlySpan<byte> part) => World.Client!.Receive(part);
+
+        protected override void OnPolled() => World.Client!.UpdateClock();
 
         public NetClientOptions ClientOptions { get; }
 
@@ -114,6 +128,7 @@ public sealed class NetClient : IAsyncDisposable
         {
             ArgumentNullException.ThrowIfNull(remote);
             Begin();
+            World.Client!.Start(Table);
             NetConnection connection;
             if (Options.Transport == NetTransport.Udp)
             {
@@ -228,8 +243,10 @@ public sealed class NetClient : IAsyncDisposable
             {
                 case FrameKind.Accept:
                     // The server's clock is read (and checked) but not used yet: replication's clock sync will start from it.
-                    (long id, _, byte flags) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
+                    (long id, TimeSpan serverTime, byte flags) = NetConnection.Read(body, static b => Handshake.ReadAccept(b));
                     connection.Id = id;
+                    Interlocked.Exchange(ref _acceptServerTime, serverTime.Ticks);
+                    Interlocked.Exchange(ref _acceptLocal, Time.GetElapsedTime(0).Ticks);
                     if ((flags & Handshake.CompressionFlag) != 0)
                     {
                         if (!Options.EnableCompression)
@@ -271,9 +288,20 @@ public sealed class NetClient : IAsyncDisposable
             _closed.TrySetResult();
         }
 
-        protected override void RaiseOpened(NetConnection connection) => _client.ConnectionOpened?.Invoke(connection);
+        protected override void RaiseOpened(NetConnection connection)
+        {
+            // The server's clock when it accepted, moved on by the time since: the world's first estimate.
+            long since = Time.GetElapsedTime(0).Ticks - Interlocked.Read(ref _acceptLocal);
+            World.Client!.Connection = connection;
+            World.Client.SetServerClock(TimeSpan.FromTicks(Interlocked.Read(ref _acceptServerTime) + since));
+            _client.ConnectionOpened?.Invoke(connection);
+        }
 
-        protected override void RaiseClosed(NetConnection connection, DisconnectInfo info) => _client.ConnectionClosed?.Invoke(connection, info);
+        protected override void RaiseClosed(NetConnection connection, DisconnectInfo info)
+        {
+            World.Client!.Clear();
+            _client.ConnectionClosed?.Invoke(connection, info);
+        }
 
         public async Task DisposeAsync()
         {

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Numerics;
 using System.Threading;
 using System.Threading.Tasks;
 using K4os.Compression.LZ4;
@@ -70,6 +71,32 @@ public sealed class NetConnection : ILinkOwner
     };
 
     internal Link Link => _link;
+
+    /// <summary>
+    /// Server: where this client looks from, for interest management (<see cref="NetWorldOptions.Interest"/>).
+    /// <see cref="Vector3.Zero"/> until the game sets it; typically the position of the client's player each tick.
+    /// </summary>
+    public Vector3 ViewPosition { get; set; }
+
+    /// <summary>Server: whether this client has <paramref name="entity"/> (or is being sent it): it is relevant to the client and was not despawned there.</summary>
+    /// <param name="entity">An entity of the server's world.</param>
+    /// <returns>True when the client sees it.</returns>
+    public bool Sees(NetEntity entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return Replication.ServerReplication.Sees(this, entity);
+    }
+
+    /// <summary>The server's replication state for this client.</summary>
+    internal Replication.ClientView? ReplicationView { get; set; }
+
+    /// <summary>Queues a tracked snapshot part; the link reports its fate to <see cref="ReplicationView"/>.</summary>
+    internal int SendTracked(ReadOnlySpan<byte> body, long token)
+    {
+        int reports = _link.SendTracked(body, token);
+        MarkDirty();
+        return reports;
+    }
 
     internal ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
 
@@ -216,6 +243,23 @@ public sealed class NetConnection : ILinkOwner
             case FrameKind.CompressedMessages when State == ConnectionState.Open && _link.Compresses:
                 EnqueueDecompressed(body);
                 return;
+            case FrameKind.SnapshotReset when State == ConnectionState.Open && ReplicationView is { } view:
+                view.RequestReset();
+                return;
+            case FrameKind.Snapshot when _endpoint.ReceivesSnapshots:
+                // Before the accept (a datagram can overtake it) or once Poll() is behind, a snapshot is dropped: it is
+                // unreliable, and the next one carries what this one did.
+                if (State != ConnectionState.Open || Interlocked.Read(ref _queuedBytes) > _endpoint.Options.MaxQueuedReceiveBytes)
+                {
+                    return;
+                }
+
+                int size = (int)body.Length;
+                byte[] part = _endpoint.Frames.Rent(Math.Max(size, 1));
+                body.CopyTo(part);
+                Interlocked.Add(ref _queuedBytes, QueuedCost(part));
+                _endpoint.Enqueue(new Inbound(InboundKind.Snapshot, this, part, size));
+                return;
             default:
                 _endpoint.OnControlFrame(this, kind, body);
                 return;
@@ -315,6 +359,8 @@ public sealed class NetConnection : ILinkOwner
         Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
         _endpoint.OnConnectionClosing(this, info, _wasOpen);
     }
+
+    void ILinkOwner.OnTracked(Link link, long token, bool acked) => ReplicationView?.Notify(token, acked);
 
     void ILinkOwner.OnClosed(Link link, DisconnectInfo info)
     {

@@ -218,6 +218,15 @@ internal abstract class NetEndpoint
                     _currentOffset = 0;
                     Dispatch();
                     break;
+                case InboundKind.Snapshot:
+                    if (!item.Connection.ClosedRaised)
+                    {
+                        OnSnapshot(item.Connection, item.Buffer.AsSpan(0, item.Length));
+                    }
+
+                    item.Connection.Drained(NetConnection.QueuedCost(item.Buffer!));
+                    Frames.Return(item.Buffer!);
+                    break;
                 case InboundKind.Closed:
                     Log.Closed(Logger, item.Connection.Id, item.Connection.RemoteEndPoint, item.Info.Reason, item.Info.Message);
                     item.Connection.ClosedRaised = true;
@@ -226,6 +235,7 @@ internal abstract class NetEndpoint
             }
         }
 
+        OnPolled();
         Flush();
         Metrics.RecordTick(Time.GetElapsedTime(started));
     }
@@ -353,6 +363,19 @@ internal abstract class NetEndpoint
 
     /// <summary>A connection's link has stopped, on an I/O thread.</summary>
     public abstract void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen);
+
+    /// <summary>At the end of each Poll(), before queued messages are flushed.</summary>
+    protected virtual void OnPolled()
+    {
+    }
+
+    /// <summary>Whether snapshot frames are expected (client): on the server they are a protocol violation.</summary>
+    public virtual bool ReceivesSnapshots => false;
+
+    /// <summary>A snapshot part, in Poll() (client only).</summary>
+    protected virtual void OnSnapshot(NetConnection connection, ReadOnlySpan<byte> part)
+    {
+    }
 
     /// <summary>A hello waiting for approval, in Poll() (server only).</summary>
     protected virtual void OnHello(NetConnection connection, Handshake.Hello hello)

@@ -44,6 +44,9 @@ public sealed class NetServer : IAsyncDisposable
     /// <summary>The options the server was created with.</summary>
     public NetServerOptions Options => _core.ServerOptions;
 
+    /// <summary>The replicated entities: spawn, despawn and change them here, and call <see cref="NetWorld.Publish"/> once per tick.</summary>
+    public NetWorld World => _core.World;
+
     /// <summary>The instruments, once started (tests listen to this meter).</summary>
     internal NetMetrics Metrics => _core.Metrics;
 
@@ -115,9 +118,13 @@ public sealed class NetServer : IAsyncDisposable
         {
             _server = server;
             ServerOptions = options;
+            World = new NetWorld(this, options.World ?? new NetWorldOptions());
+            World.ServerClock = () => Time.GetElapsedTime(0);
         }
 
         public NetServerOptions ServerOptions { get; }
+
+        public NetWorld World { get; }
 
         public IPEndPoint? LocalEndPoint { get; private set; }
 
@@ -133,6 +140,7 @@ public sealed class NetServer : IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             Begin();
+            World.Server!.Start(Table);
             bool udp = Options.Transport == NetTransport.Udp;
             var socket = udp
                 ? new Socket(ServerOptions.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
@@ -358,6 +366,7 @@ public sealed class NetServer : IAsyncDisposable
             connection.SendControl(FrameKind.Accept, body.WrittenSpan);
 
             _open.Add(connection);
+            World.Server!.AddClient(connection);
             Log.Opened(Logger, connection.Id, connection.RemoteEndPoint);
             _server.ConnectionOpened?.Invoke(connection);
         }
@@ -416,6 +425,7 @@ public sealed class NetServer : IAsyncDisposable
         {
             if (_open.Remove(connection))
             {
+                World.Server!.RemoveClient(connection);
                 _server.ConnectionClosed?.Invoke(connection, info);
             }
         }

@@ -28,9 +28,14 @@ public sealed class NetServerOptions : NetEndpointOptions
     /// <summary>Largest connect payload accepted, in bytes. Default 1,024.</summary>
     public int MaxConnectPayloadBytes { get; set; } = 1024;
 
+    /// <summary>How the server's world replicates entities: interest, bandwidth budget, history.</summary>
+    public NetWorldOptions World { get; set; } = new();
+
     internal override void Validate()
     {
         base.Validate();
+        Require(World is not null, nameof(NetServerOptions), nameof(World), "null", "must not be null");
+        World!.Validate();
         const string type = nameof(NetServerOptions);
         Require(Address is not null, type, nameof(Address), "null", "must not be null");
         Require(Address!.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6, type, nameof(Address), Address, "must be an IPv4 or IPv6 address");

@@ -26,4 +26,13 @@ internal enum FrameKind : byte
 
     /// <summary>A batch of messages compressed with LZ4 (block format): varint uncompressed length, then the block. Only once both sides agreed to it.</summary>
     CompressedMessages = 8,
+
+    /// <summary>Server to client: a snapshot part of replicated entities (see Replication/SnapshotFormat). Unreliable over UDP.</summary>
+    Snapshot = 9,
+
+    /// <summary>
+    /// Client to server: the client could not use a snapshot record (its baseline or entity is missing, e.g. a
+    /// part dropped while Poll() was behind): the server sends it every entity in full again.
+    /// </summary>
+    SnapshotReset = 10,
 }

@@ -30,12 +30,12 @@ internal static class Handshake
         writer.WriteVarUInt32(Version);
         writer.WriteUInt64(table.Fingerprint);
         writer.WriteByte(flags);
-        writer.WriteCount(table.Types.Length);
-        for (int i = 0; i < table.Types.Length; i++)
+        writer.WriteCount(table.Entries.Length);
+        foreach (MessageTable.Entry entry in table.Entries)
         {
-            writer.WriteUInt64(table.Types[i].Id);
-            writer.WriteUInt64(table.SchemaHashes[i]);
-            writer.WriteString(table.Types[i].Name, MaxText);
+            writer.WriteUInt64(entry.Id);
+            writer.WriteUInt64(entry.SchemaHash);
+            writer.WriteString(entry.Name, MaxText);
         }
 
         writer.WriteBytes(payload, 0);

@@ -41,4 +41,7 @@ internal enum InboundKind : byte
 
     /// <summary>The connection ended: raise ConnectionClosed if it was opened.</summary>
     Closed,
+
+    /// <summary>A snapshot part for the client's world (client).</summary>
+    Snapshot,
 }

@@ -17,19 +17,32 @@ internal sealed class MessageTable
 {
     private readonly FrozenDictionary<ulong, int> _indexById;
 
-    private MessageTable(ImmutableArray<NetMessageType> types)
+    private MessageTable(ImmutableArray<NetMessageType> types, ImmutableArray<NetEntityType> entities)
     {
         Types = types;
+        EntityTypes = entities;
         _indexById = types.Select((t, i) => KeyValuePair.Create(t.Id, i)).ToFrozenDictionary();
-        Fingerprint = NetMessageRegistry.ComputeFingerprint(types);
+        Fingerprint = NetMessageRegistry.ComputeFingerprint(types, entities);
         SchemaHashes = types.Select(t => SchemaHash(t.Schema)).ToImmutableArray();
+        Entries = types.Select(t => new Entry(t.Id, SchemaHash(t.Schema), t.Name))
+            .Concat(entities.Select(e => new Entry(e.Id, SchemaHash("entity " + e.Schema), e.Name)))
+            .ToImmutableArray();
     }
 
     /// <summary>The types, sorted by id; a type's position is its index on the wire.</summary>
     public ImmutableArray<NetMessageType> Types { get; }
 
+    /// <summary>The replicated entity types, sorted by id; a type's position is its index in snapshots.</summary>
+    public ImmutableArray<NetEntityType> EntityTypes { get; }
+
+    /// <summary>Every message and then every entity type, as the hello lists them: id, schema hash, name.</summary>
+    public ImmutableArray<Entry> Entries { get; }
+
     /// <summary>Hash of each type's schema, by index.</summary>
     public ImmutableArray<ulong> SchemaHashes { get; }
+
+    /// <summary>One type of the protocol, as the hello lists it.</summary>
+    public readonly record struct Entry(ulong Id, ulong SchemaHash, string Name);
 
     /// <summary>The protocol fingerprint over every schema.</summary>
     public ulong Fingerprint { get; }
@@ -43,10 +56,11 @@ internal sealed class MessageTable
     public static MessageTable Current()
     {
         ImmutableArray<NetMessageType> types = NetMessageRegistry.Types;
+        ImmutableArray<NetEntityType> entities = NetMessageRegistry.EntityTypes;
         MessageTable? current = Volatile.Read(ref s_current);
-        if (current is null || current.Types != types)
+        if (current is null || current.Types != types || current.EntityTypes != entities)
         {
-            current = new MessageTable(types);
+            current = new MessageTable(types, entities);
             Volatile.Write(ref s_current, current);
         }
 
@@ -55,7 +69,7 @@ internal sealed class MessageTable
 
     /// <summary>A table of the given types (tests).</summary>
     public static MessageTable Of(IEnumerable<NetMessageType> types) =>
-        new(types.OrderBy(t => t.Id).ToImmutableArray());
+        new(types.OrderBy(t => t.Id).ToImmutableArray(), ImmutableArray<NetEntityType>.Empty);
 
     /// <summary>The index of the message with id <paramref name="id"/>, or -1.</summary>
     public int IndexOf(ulong id) => _indexById.TryGetValue(id, out int index) ? index : -1;
@@ -73,25 +87,30 @@ internal sealed class MessageTable
         var onlyThere = new List<string>();
         var changed = new List<string>();
         var seen = new HashSet<ulong>();
+        var mine = new Dictionary<ulong, Entry>();
+        foreach (Entry entry in Entries)
+        {
+            mine.TryAdd(entry.Id, entry);
+        }
+
         foreach ((ulong id, ulong hash, string name) in peer)
         {
             seen.Add(id);
-            int index = IndexOf(id);
-            if (index < 0)
+            if (!mine.TryGetValue(id, out Entry entry))
             {
                 onlyThere.Add(name);
             }
-            else if (SchemaHashes[index] != hash)
+            else if (entry.SchemaHash != hash)
             {
-                changed.Add(Types[index].Name);
+                changed.Add(entry.Name);
             }
         }
 
-        foreach (NetMessageType type in Types)
+        foreach (Entry entry in Entries)
         {
-            if (!seen.Contains(type.Id))
+            if (!seen.Contains(entry.Id))
             {
-                onlyHere.Add(type.Name);
+                onlyHere.Add(entry.Name);
             }
         }
 

@@ -18,12 +18,16 @@ public static class NetMessageRegistry
     private static readonly object s_gate = new();
     private static ImmutableDictionary<ulong, NetMessageType> s_byId = ImmutableDictionary<ulong, NetMessageType>.Empty;
     private static ImmutableArray<NetMessageType> s_sorted = ImmutableArray<NetMessageType>.Empty;
+    private static ImmutableArray<NetEntityType> s_entities = ImmutableArray<NetEntityType>.Empty;
     private static ulong s_fingerprint = ComputeFingerprint(ImmutableArray<NetMessageType>.Empty);
 
     /// <summary>Every registered type, ordered by id (the order in which type indexes are assigned).</summary>
     public static ImmutableArray<NetMessageType> Types => s_sorted;
 
-    /// <summary>The protocol fingerprint of every registered type: see <see cref="ComputeFingerprint"/>.</summary>
+    /// <summary>Every registered entity type, ordered by id (the order in which entity type indexes are assigned).</summary>
+    public static ImmutableArray<NetEntityType> EntityTypes => s_entities;
+
+    /// <summary>The protocol fingerprint of every registered message and entity type: see <see cref="ComputeFingerprint(IEnumerable{NetMessageType}, IEnumerable{NetEntityType})"/>.</summary>
     public static ulong Fingerprint => s_fingerprint;
 
     /// <summary>Registers <typeparamref name="T"/>; registering a type twice does nothing.</summary>
@@ -59,7 +63,46 @@ public static class NetMessageRegistry
             s_sorted = sorted.MoveToImmutable();
 
             // Computed once per registration, not on every read: the handshake reads it per connection.
-            s_fingerprint = ComputeFingerprint(s_sorted);
+            s_fingerprint = ComputeFingerprint(s_sorted, s_entities);
+        }
+    }
+
+    /// <summary>Registers the replicated entity type <typeparamref name="TSelf"/>; registering a type twice does nothing.</summary>
+    /// <typeparam name="TSelf">The entity type.</typeparam>
+    /// <typeparam name="TState">Its generated state struct.</typeparam>
+    /// <exception cref="InvalidOperationException">Another entity type already has the same id.</exception>
+    public static void RegisterEntity<TSelf, TState>()
+        where TSelf : NetEntity, INetEntity<TSelf, TState>
+        where TState : struct
+    {
+        lock (s_gate)
+        {
+            foreach (NetEntityType existing in s_entities)
+            {
+                if (existing.Id == TSelf.EntityTypeId)
+                {
+                    if (existing.Type == typeof(TSelf))
+                    {
+                        return;
+                    }
+
+                    throw new InvalidOperationException(
+                        $"Entity type id 0x{TSelf.EntityTypeId:X16} of {typeof(TSelf)} is already used by {existing.Type}: rename one of them.");
+                }
+            }
+
+            NetEntityType entry = NetEntityType.Create<TSelf, TState>();
+            ImmutableArray<NetEntityType>.Builder sorted = ImmutableArray.CreateBuilder<NetEntityType>(s_entities.Length + 1);
+            sorted.AddRange(s_entities);
+            int at = 0;
+            while (at < sorted.Count && sorted[at].Id < entry.Id)
+            {
+                at++;
+            }
+
+            sorted.Insert(at, entry);
+            s_entities = sorted.MoveToImmutable();
+            s_fingerprint = ComputeFingerprint(s_sorted, s_entities);
         }
     }
 
@@ -90,15 +133,35 @@ public static class NetMessageRegistry
     /// </summary>
     /// <param name="types">The types, in any order.</param>
     /// <returns>The fingerprint.</returns>
-    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types)
+    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types) => ComputeFingerprint(types, Array.Empty<NetEntityType>());
+
+    /// <summary>
+    /// The fingerprint of messages and entity types: as <see cref="ComputeFingerprint(IEnumerable{NetMessageType})"/> over
+    /// the messages, continued over each entity type's <see cref="NetEntityType.Schema"/> in id order, each
+    /// preceded by "entity " and followed by a line feed. Without entity types it equals the messages' fingerprint.
+    /// </summary>
+    /// <param name="types">The message types, in any order.</param>
+    /// <param name="entities">The entity types, in any order.</param>
+    /// <returns>The fingerprint.</returns>
+    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities)
     {
         ArgumentNullException.ThrowIfNull(types);
+        ArgumentNullException.ThrowIfNull(entities);
         var ordered = new List<NetMessageType>(types);
         ordered.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         ulong hash = FnvOffset;
         foreach (NetMessageType type in ordered)
         {
             hash = Fnv1a(hash, Encoding.UTF8.GetBytes(type.Schema));
+            hash = Fnv1a(hash, "\n"u8);
+        }
+
+        var orderedEntities = new List<NetEntityType>(entities);
+        orderedEntities.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        foreach (NetEntityType entity in orderedEntities)
+        {
+            hash = Fnv1a(hash, "entity "u8);
+            hash = Fnv1a(hash, Encoding.UTF8.GetBytes(entity.Schema));
             hash = Fnv1a(hash, "\n"u8);
         }
 

@@ -25,6 +25,9 @@ internal interface ILinkOwner
     /// <summary>The link has begun to close (any thread), for <paramref name="info"/>'s reason: release anything its loops may be waiting for.</summary>
     void OnClosing(Link link, DisconnectInfo info);
 
+    /// <summary>A packet carrying (a piece of) a tracked body was acknowledged or lost (any thread).</summary>
+    void OnTracked(Link link, long token, bool acked);
+
     /// <summary>The link has stopped for good; called once.</summary>
     void OnClosed(Link link, DisconnectInfo info);
 }

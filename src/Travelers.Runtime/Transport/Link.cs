@@ -71,6 +71,17 @@ internal abstract class Link
     /// <summary>Sends a control frame now. False when the link is closed.</summary>
     public abstract bool SendControl(FrameKind kind, ReadOnlySpan<byte> body);
 
+    /// <summary>The largest body <see cref="SendTracked"/> sends in one packet (UDP: a datagram's room; TCP: a frame's).</summary>
+    public abstract int MaxTrackedBytes { get; }
+
+    /// <summary>
+    /// Queues a snapshot part: unreliably over UDP, where each datagram that carries a piece of it is reported
+    /// acknowledged or lost to <see cref="ILinkOwner.OnTracked"/> with <paramref name="token"/>; over TCP it is
+    /// reported acknowledged at once, since the stream delivers it before anything sent later. Goes out at the next flush.
+    /// </summary>
+    /// <returns>The number of reports to expect (datagrams used), 0 when the link is closed.</returns>
+    public abstract int SendTracked(ReadOnlySpan<byte> body, long token);
+
     /// <summary>Hands everything written since the last flush to the socket. Any thread.</summary>
     public abstract void Flush();
 

@@ -267,6 +267,27 @@ internal sealed class TcpLink : Link
         return true;
     }
 
+    /// <inheritdoc/>
+    public override int MaxTrackedBytes => Math.Min(_maxFrame - 1, 64 * 1024);
+
+    /// <inheritdoc/>
+    public override int SendTracked(ReadOnlySpan<byte> body, long token)
+    {
+        lock (_sendLock)
+        {
+            if (_outputClosed)
+            {
+                return 0;
+            }
+
+            WriteControlLocked(FrameKind.Snapshot, body);
+        }
+
+        // The stream delivers it before anything written later, or the connection ends: as good as acknowledged.
+        _owner.OnTracked(this, token, acked: true);
+        return 1;
+    }
+
     /// <summary>Hands everything written since the last flush to the socket loop. Any thread.</summary>
     public override void Flush()
     {

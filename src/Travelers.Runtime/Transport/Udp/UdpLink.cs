@@ -68,9 +68,10 @@ internal sealed class UdpLink : Link, IUnitSink
     private readonly byte[] _packet;
     private readonly CongestionControl _congestion;
     private byte[] _scratch = new byte[2048];
-    private readonly Queue<(byte[] Datagram, int Length)> _ready = new();
+    private readonly Queue<(byte[] Datagram, int Length, long Token)> _ready = new();
     private byte[]? _filling;
     private int _fillingLength;
+    private long _fillingToken;
     private long _readyBytes;
     private ushort _unreliableGroup;
     private ushort _packetSequence;
@@ -407,6 +408,33 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         return true;
+    }
+
+    /// <inheritdoc/>
+    public override int MaxTrackedBytes => _maxUnitPayload - 1;
+
+    /// <inheritdoc/>
+    public override int SendTracked(ReadOnlySpan<byte> body, long token)
+    {
+        lock (_lock)
+        {
+            if (_phase >= Phase.Lingering)
+            {
+                return 0;
+            }
+
+            byte[] unit = ArrayPool<byte>.Shared.Rent(body.Length + 1);
+            try
+            {
+                unit[0] = (byte)FrameKind.Snapshot;
+                body.CopyTo(unit.AsSpan(1));
+                return Queue(unit.AsSpan(0, body.Length + 1), Delivery.Unreliable, 0, control: true, token);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(unit);
+            }
+        }
     }
 
     /// <summary>
@@ -1033,6 +1061,10 @@ internal sealed class UdpLink : Link, IUnitSink
         // An exponential average over about the last hundred packets.
         Volatile.Write(ref _loss, (_loss * 0.99) + (acked ? 0 : 0.01));
         PacketNotified?.Invoke(packet.Sequence, acked);
+        if (packet.Token != 0)
+        {
+            _owner.OnTracked(this, packet.Token, acked);
+        }
     }
 
     private long MaxAckDelayTicks => (long)(s_maxAckDelay.TotalSeconds * _time.TimestampFrequency);
@@ -1040,7 +1072,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private long SrttTicks => (long)((Rtt.Smoothed == TimeSpan.Zero ? Rtt.Rto : Rtt.Smoothed).TotalSeconds * _time.TimestampFrequency);
 
     /// <summary>Queues <paramref name="bytes"/> (a record, or a control message) as one unit or as fragments.</summary>
-    private void Queue(ReadOnlySpan<byte> bytes, Delivery delivery, byte channel, bool control)
+    private int Queue(ReadOnlySpan<byte> bytes, Delivery delivery, byte channel, bool control, long token = 0)
     {
         int pieces = bytes.Length <= _maxUnitPayload ? 1 : (bytes.Length + _maxUnitPayload - 1) / _maxUnitPayload;
         bool fragment = pieces > 1;
@@ -1072,16 +1104,18 @@ internal sealed class UdpLink : Link, IUnitSink
             else
             {
                 // Unreliable units go straight into the datagram that will carry them, behind room for its header.
+                // A tracked body's pieces travel in datagrams of their own, whose fate is reported with its token.
                 int needed = unit.HeaderBytes + piece.Length;
-                if (_filling is null || _fillingLength + needed > _settings.Mtu - UdpPacket.ChecksumBytes)
+                if (_filling is null || _fillingToken != token || _fillingLength + needed > _settings.Mtu - UdpPacket.ChecksumBytes)
                 {
                     if (_filling is not null)
                     {
-                        _ready.Enqueue((_filling, _fillingLength));
+                        _ready.Enqueue((_filling, _fillingLength, _fillingToken));
                     }
 
                     _filling = _frames.Rent(_settings.Mtu);
                     _fillingLength = UdpPacket.DataHeaderBytes;
+                    _fillingToken = token;
                 }
 
                 int at = _fillingLength + unit.WriteHeader(_filling.AsSpan(_fillingLength));
@@ -1090,6 +1124,8 @@ internal sealed class UdpLink : Link, IUnitSink
                 _readyBytes += needed;
             }
         }
+
+        return pieces;
     }
 
     /// <returns>True when the link has just ended (the caller finishes it outside the lock).</returns>
@@ -1167,7 +1203,7 @@ internal sealed class UdpLink : Link, IUnitSink
         // 2. Unreliable units, already in their datagrams: each goes as it is, with its header filled in now.
         if (_filling is not null)
         {
-            _ready.Enqueue((_filling, _fillingLength));
+            _ready.Enqueue((_filling, _fillingLength, _fillingToken));
             _filling = null;
         }
 
@@ -1176,9 +1212,10 @@ internal sealed class UdpLink : Link, IUnitSink
             SendOpen(now); // what was gathered before goes first, in order
         }
 
-        while (_ready.TryDequeue(out (byte[] Datagram, int Length) ready))
+        while (_ready.TryDequeue(out (byte[] Datagram, int Length, long Token) ready))
         {
             SentPacket packet = NextPacket(now);
+            packet.Token = ready.Token;
             SendPacket(ready.Datagram, ready.Length, packet, now);
             _frames.Return(ready.Datagram);
         }
@@ -1442,7 +1479,7 @@ internal sealed class UdpLink : Link, IUnitSink
                 _filling = null;
             }
 
-            while (_ready.TryDequeue(out (byte[] Datagram, int Length) ready))
+            while (_ready.TryDequeue(out (byte[] Datagram, int Length, long Token) ready))
             {
                 _frames.Return(ready.Datagram);
             }
@@ -1476,9 +1513,11 @@ internal sealed class UdpLink : Link, IUnitSink
         public int ReliableBytes;
         public long LogStart;
         public int UnitCount;
+        public long Token;
 
         public void Reset(ushort sequence, long now, long logStart)
         {
+            Token = 0;
             InUse = false;
             Resolved = false;
             Sequence = sequence;

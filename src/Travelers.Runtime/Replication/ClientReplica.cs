@@ -1,0 +1,145 @@
+using System;
+
+namespace Travelers.Replication;
+
+/// <summary>
+/// A client's record of an entity of type <typeparamref name="TSelf"/>: the states received by tick (the
+/// baselines the server's deltas start from) and the timeline of applied states that interpolation reads.
+/// </summary>
+internal sealed class ClientReplica<TSelf, TState> : ClientReplica
+    where TSelf : NetEntity, INetEntity<TSelf, TState>
+    where TState : struct
+{
+    private const int Samples = 32;
+
+    private readonly TSelf _entity;
+    private readonly ClientReplication _world;
+    private readonly TState[] _history;
+    private readonly uint[] _ticks;
+    private readonly int _mask;
+    private readonly TState[] _samples = new TState[Samples];
+    private readonly long[] _times = new long[Samples];
+    private int _sampleCount;
+    private int _newest = -1;
+
+    public ClientReplica(TSelf entity, NetEntityType type, ClientReplication world, int history)
+        : base(entity, type)
+    {
+        _entity = entity;
+        _world = world;
+        _history = new TState[history];
+        _ticks = new uint[history];
+        _mask = history - 1;
+    }
+
+    public override ReadResult Read(ref BitReader reader, uint tick, uint baselineTick, long serverTime, bool spawn)
+    {
+        bool known = baselineTick == 0 || _ticks[baselineTick & _mask] == baselineTick;
+        TState baseline = known && baselineTick != 0 ? _history[baselineTick & _mask] : default;
+
+        // The bits are read even against an unknown baseline: their layout does not depend on its values, so the
+        // records after this one can still be read.
+        if (!TSelf.ReadDelta(ref reader, in baseline, out TState state))
+        {
+            return ReadResult.Malformed;
+        }
+
+        if (!known)
+        {
+            return ReadResult.UnknownBaseline;
+        }
+
+        // A delta that changes nothing is never sent; a hostile one would only cost the reader.
+        if (!spawn && baselineTick != 0 && TSelf.StatesEqual(in state, in baseline))
+        {
+            return ReadResult.Malformed;
+        }
+
+        _history[tick & _mask] = state;
+        _ticks[tick & _mask] = tick;
+        if (tick > LastTick)
+        {
+            LastTick = tick;
+            TSelf.Apply(_entity, in state);
+            AddSample(serverTime, in state);
+        }
+
+        return ReadResult.Ok;
+    }
+
+    private void AddSample(long time, in TState state)
+    {
+        // The entity was known unchanged up to the newest complete snapshot: hold its last state until then, so
+        // interpolation towards the new state starts where the change did and does not smear over the pause.
+        long confirmed = _world.ConfirmedTime;
+        if (_newest >= 0 && _times[_newest] < confirmed && confirmed < time)
+        {
+            Push(confirmed, in _samples[_newest]);
+        }
+
+        Push(time, in state);
+    }
+
+    private void Push(long time, in TState state)
+    {
+        _newest = (_newest + 1) % Samples;
+        _samples[_newest] = state;
+        _times[_newest] = time;
+        if (_sampleCount < Samples)
+        {
+            _sampleCount++;
+        }
+    }
+
+    /// <summary>The state at the world's render time: between the samples around it, held after the newest while the server confirms nothing changed, extrapolated for a bounded time when the buffer runs dry.</summary>
+    public bool TryInterpolate(out TState state)
+    {
+        if (_sampleCount == 0)
+        {
+            state = default;
+            return false;
+        }
+
+        long render = _world.RenderTime.Ticks;
+        int newest = _newest;
+        if (render >= _times[newest])
+        {
+            if (_sampleCount == 1 || render <= _world.ConfirmedTime)
+            {
+                state = _samples[newest];
+                return true;
+            }
+
+            int previous = (newest + Samples - 1) % Samples;
+            long span = _times[newest] - _times[previous];
+            long ahead = Math.Min(render - Math.Max(_times[newest], _world.ConfirmedTime), _world.MaxExtrapolationTicks);
+            if (span <= 0 || ahead <= 0)
+            {
+                state = _samples[newest];
+                return true;
+            }
+
+            state = TSelf.Interpolate(in _samples[previous], in _samples[newest], 1f + (float)ahead / span);
+            return true;
+        }
+
+        // Walk back from the newest sample to the one at or before the render time.
+        int later = newest;
+        for (int i = 1; i < _sampleCount; i++)
+        {
+            int earlier = (newest + Samples - i) % Samples;
+            if (_times[earlier] <= render)
+            {
+                long span = _times[later] - _times[earlier];
+                float t = span <= 0 ? 1f : (float)(render - _times[earlier]) / span;
+                state = TSelf.Interpolate(in _samples[earlier], in _samples[later], t);
+                return true;
+            }
+
+            later = earlier;
+        }
+
+        state = _samples[later]; // older than every sample: the oldest
+        return true;
+    }
+}

@@ -1,0 +1,34 @@
+using System;
+
+namespace Travelers;
+
+/// <summary>A world's counters (<see cref="NetWorld.Statistics"/>).</summary>
+public readonly record struct NetWorldStatistics
+{
+    /// <summary>Entities in the world now.</summary>
+    public int Entities { get; init; }
+
+    /// <summary>Server: replicated values clamped to their [Quantize] or [Bits] range, or strings cut to their [MaxLength].</summary>
+    public long Clamped { get; init; }
+
+    /// <summary>Server: snapshot bytes sent to all clients (headers of the transport not included).</summary>
+    public long BytesSent { get; init; }
+
+    /// <summary>Server: snapshot parts sent.</summary>
+    public long PartsSent { get; init; }
+
+    /// <summary>Server: snapshot bytes sent to all clients by the last <see cref="NetWorld.Publish"/>.</summary>
+    public long LastPublishBytes { get; init; }
+
+    /// <summary>Client: snapshot parts and records dropped as malformed or unusable (see docs/bad-input.md).</summary>
+    public long Dropped { get; init; }
+
+    /// <summary>Client: snapshot bytes received.</summary>
+    public long BytesReceived { get; init; }
+
+    /// <summary>Client: snapshot parts received.</summary>
+    public long PartsReceived { get; init; }
+
+    /// <summary>Client: how far <see cref="NetWorld.RenderTime"/> is behind <see cref="NetWorld.ServerTime"/> now.</summary>
+    public TimeSpan InterpolationDelay { get; init; }
+}
