@@ -9,7 +9,7 @@ namespace Travelers.Analyzers;
 /// <item><term>TRV1xxx</term><description>A [NetMessage] type the generator cannot generate a serializer for (errors; found by the generator's parser, reported by CannotGenerateAnalyzer).</description></item>
 /// <item><term>TRV2xxx</term><description>Message declarations: misuse that still generates, such as members that are never sent.</description></item>
 /// <item><term>TRV3xxx</term><description>RPC declarations and calls.</description></item>
-/// <item><term>TRV4xxx</term><description>Replication.</description></item>
+/// <item><term>TRV4xxx</term><description>Replication. TRV4001-TRV4007: an entity type the generator cannot generate replication code for (errors; found by the generator's parser, reported by CannotGenerateEntityAnalyzer).</description></item>
 /// <item><term>TRV5xxx</term><description>Sending and receiving messages.</description></item>
 /// </list>
 /// </remarks>
@@ -55,7 +55,29 @@ public static class DiagnosticIds
 
     // TRV3xxx: RPC. No rules yet.
 
-    // TRV4xxx: replication. No rules yet.
+    // TRV4xxx: replication. TRV4001-TRV4007 are what the generator cannot generate; like TRV1xxx their descriptors
+    // live in Travelers.Generators.DiagnosticDescriptors, and the ids are repeated here for the code fixes.
+
+    /// <summary>TRV4001: a [Replicated] member in a type that does not derive from NetEntity.</summary>
+    public const string ReplicatedOutsideEntity = "TRV4001";
+
+    /// <summary>TRV4002: an entity type, or a type containing it, is not partial.</summary>
+    public const string EntityNotPartial = "TRV4002";
+
+    /// <summary>TRV4003: a [Replicated] member has a type Travelers cannot replicate.</summary>
+    public const string UnsupportedReplicatedType = "TRV4003";
+
+    /// <summary>TRV4004: [Quantize] with an empty or too fine range, or on a member that is not a float or vector.</summary>
+    public const string InvalidQuantize = "TRV4004";
+
+    /// <summary>TRV4005: a [Replicated] member that is static, readonly, not a partial property, or cannot be set.</summary>
+    public const string MemberNotReplicable = "TRV4005";
+
+    /// <summary>TRV4006: [Bits] outside the range of the member's type, or on a type it does not apply to.</summary>
+    public const string InvalidBits = "TRV4006";
+
+    /// <summary>TRV4007: an entity type that is generic, or that clients cannot create with a parameterless constructor.</summary>
+    public const string EntityNotCreatable = "TRV4007";
 
     // TRV5xxx: sending and receiving.
 

@@ -13,21 +13,21 @@ using Travelers.Analyzers;
 namespace Travelers.CodeFixes;
 
 /// <summary>
-/// TRV1001: adds <c>partial</c> to the message's declaration and to every declaration enclosing it that lacks
-/// it, so one fix is enough whichever of the types the diagnostic named.
+/// TRV1001 and TRV4002: adds <c>partial</c> to the message's or entity's declaration and to every declaration
+/// enclosing it that lacks it, so one fix is enough whichever of the types the diagnostic named.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddPartialCodeFix))]
 [Shared]
 public sealed class AddPartialCodeFix : CodeFixProvider
 {
-    /// <summary>One key for every TRV1001 fix, so Fix All groups them.</summary>
+    /// <summary>One key for every TRV1001 and TRV4002 fix, so Fix All groups them.</summary>
     public const string EquivalenceKey = "Travelers.AddPartial";
 
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.TypeNotPartial);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.TypeNotPartial, DiagnosticIds.EntityNotPartial);
 
     /// <inheritdoc/>
-    /// <remarks>Not the batch fixer: two messages in one containing type would both add 'partial' to it, and
+    /// <remarks>Not the batch fixer: two types in one containing type would both add 'partial' to it, and
     /// the batch fixer drops one of two overlapping edits. Here every declaration is collected first.</remarks>
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
     {

@@ -3,9 +3,10 @@ using Microsoft.CodeAnalysis;
 namespace Travelers.Generators;
 
 /// <summary>
-/// What the generator cannot generate (TRV1xxx). The parser finds them and the generator skips the type;
-/// Travelers.Analyzers' CannotGenerateAnalyzer, which compiles this file and the parser too, reports them
-/// on source locations (fixable, suppressible). Every id has a page at docs/rules/TRVnnnn.md.
+/// What the generator cannot generate: serializers of messages (TRV1xxx) and replication code of entities
+/// (TRV4001-TRV4007). The parsers find them and the generator skips the type; Travelers.Analyzers'
+/// CannotGenerateAnalyzer and CannotGenerateEntityAnalyzer, which compile this file and the parsers too,
+/// report them on source locations (fixable, suppressible). Every id has a page at docs/rules/TRVnnnn.md.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -36,6 +37,52 @@ internal static class DiagnosticDescriptors
         "Custom serializer does not implement INetSerializer<T>",
         "'{0}' named by [NetSerializer] on '{1}' must implement Travelers.INetSerializer<{2}>");
 
-    private static DiagnosticDescriptor Create(string id, string title, string message) =>
-        new(id, title, message, "Travelers.Generator", DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    public static readonly DiagnosticDescriptor ReplicatedOutsideEntity = Create(
+        "TRV4001",
+        "[Replicated] member outside a NetEntity",
+        "'{0}' is [Replicated], but '{1}' does not derive from Travelers.NetEntity, so nothing replicates it: derive '{1}' from NetEntity, or remove [Replicated]",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor EntityNotPartial = Create(
+        "TRV4002",
+        "Entity type must be partial",
+        "Travelers cannot generate the replication code of '{0}': add the 'partial' modifier to '{1}'",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor UnsupportedReplicatedType = Create(
+        "TRV4003",
+        "Replicated member type is not supported",
+        "Member '{0}' of '{1}' has type '{2}', which Travelers cannot replicate: use bool, an integer type (byte to ulong, or char), an enum, float, double, Vector2, Vector3, Vector4, Quaternion, string or NetId",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor InvalidQuantize = Create(
+        "TRV4004",
+        "[Quantize] is invalid",
+        "[Quantize] on '{0}' is invalid: {1}",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor MemberNotReplicable = Create(
+        "TRV4005",
+        "Member cannot be replicated as declared",
+        "'{0}' cannot be replicated: {1}",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor InvalidBits = Create(
+        "TRV4006",
+        "[Bits] is invalid",
+        "[Bits] on '{0}' is invalid: {1}",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor EntityNotCreatable = Create(
+        "TRV4007",
+        "Entity type must be non-generic and have a parameterless constructor",
+        "Travelers cannot generate the replication code of '{0}': {1}",
+        ReplicationCategory);
+
+    private const string GeneratorCategory = "Travelers.Generator";
+
+    private const string ReplicationCategory = "Travelers.Replication";
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category = GeneratorCategory) =>
+        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

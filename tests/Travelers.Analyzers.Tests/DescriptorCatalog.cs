@@ -12,10 +12,12 @@ internal sealed record FoundDescriptor(Component Component, Type DeclaringType, 
     public string Key => Id + " " + MemberName + (Component.Assembly == typeof(DiagnosticIds).Assembly ? string.Empty : " (generator)");
 }
 
-/// <summary>One of the two Roslyn components, with the ids it may use.</summary>
-internal sealed record Component(Assembly Assembly, int FirstId, int LastId)
+/// <summary>One of the two Roslyn components, with the ranges of ids it may use.</summary>
+internal sealed record Component(Assembly Assembly, params (int First, int Last)[] Ranges)
 {
     public string Name => Assembly.GetName().Name!;
+
+    public bool Owns(int id) => Ranges.Any(r => id >= r.First && id <= r.Last);
 
     public string ProjectFolder => Repository.ProjectFolder(Name);
 }
@@ -28,11 +30,17 @@ internal static class DescriptorCatalog
 {
     private const BindingFlags StaticMembers = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
 
-    /// <summary>The generator reports only "cannot generate" errors: TRV1xxx.</summary>
-    public static Component Generator { get; } = new(typeof(Travelers.Generators.NetMessageGenerator).Assembly, 1000, 1999);
+    /// <summary>
+    /// The generator's parsers find only "cannot generate" errors: of messages (TRV1xxx) and of entities (TRV4001 to
+    /// TRV4099, the part of the replication range kept for them).
+    /// </summary>
+    public static Component Generator { get; } = new(typeof(Travelers.Generators.NetMessageGenerator).Assembly, (1000, 1999), (4001, 4099));
 
-    /// <summary>The analyzers report misuse (TRV2xxx to TRV5xxx) and, from the generator's own parser, what it cannot generate (TRV1xxx).</summary>
-    public static Component Analyzers { get; } = new(typeof(DiagnosticIds).Assembly, 1000, 5999);
+    /// <summary>The analyzers report misuse (TRV2xxx to TRV5xxx) and, from the generator's own parsers, what it cannot generate (TRV1xxx, TRV40xx).</summary>
+    public static Component Analyzers { get; } = new(typeof(DiagnosticIds).Assembly, (1000, 5999));
+
+    /// <summary>Ids whose descriptors the generator owns and the analyzers compile in too.</summary>
+    public static bool IsGeneratorId(string id) => Generator.Owns(int.Parse(id.AsSpan(3), System.Globalization.CultureInfo.InvariantCulture));
 
     public static IReadOnlyList<Component> Components { get; } = [Generator, Analyzers];
 

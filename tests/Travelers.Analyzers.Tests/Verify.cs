@@ -68,8 +68,8 @@ internal static class Verify<TAnalyzer>
         protected override ParseOptions CreateParseOptions() => new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
     }
 
-    /// <summary>The configured code-fix test, for tests that need more state than <see cref="CodeFixAsync{TCodeFix}"/> takes.</summary>
-    public sealed class CodeFixTest<TCodeFix> : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+    /// <summary>The configured code-fix test, for tests that need more state than <see cref="CodeFixAsync{TCodeFix}"/> takes, or add to it (the source generators, say).</summary>
+    public class CodeFixTest<TCodeFix> : CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
         where TCodeFix : CodeFixProvider, new()
     {
         public CodeFixTest()

@@ -9,13 +9,15 @@ public sealed class DiagnosticTests
 {
     private static readonly DiagnosticAnalyzer s_analyzer = new Travelers.Analyzers.CannotGenerateAnalyzer();
 
+    private static readonly DiagnosticAnalyzer s_entityAnalyzer = new Travelers.Analyzers.CannotGenerateEntityAnalyzer();
+
     /// <summary>Runs the generator (which must report nothing and skip the type) and the analyzer that reports why.</summary>
     private static ImmutableArray<Diagnostic> Analyze(string source)
     {
         (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(source);
         Assert.Empty(result.Diagnostics); // the generator generates; the analyzer diagnoses
         return output
-            .WithAnalyzers([s_analyzer])
+            .WithAnalyzers([s_analyzer, s_entityAnalyzer])
             .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
     }
 
@@ -125,7 +127,7 @@ public sealed class DiagnosticTests
         const string source = "using Travelers; [NetMessage] public partial class Bag { public object? Thing; }";
         (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(source);
 
-        Assert.Empty(result.Results.Single().GeneratedSources);
+        Assert.Empty(result.Sources());
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         Assert.Equal("TRV1002", Assert.Single(Analyze(source)).Id);
     }

@@ -24,11 +24,21 @@ internal static class GeneratorHarness
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
+    /// <summary>Both generators, as a project that references Travelers gets them.</summary>
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
-            new[] { new NetMessageGenerator().AsSourceGenerator() },
+            new[] { new NetMessageGenerator().AsSourceGenerator(), new NetEntityGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>The run of one generator.</summary>
+    public static GeneratorRunResult Of<TGenerator>(this GeneratorDriverRunResult run)
+        where TGenerator : IIncrementalGenerator =>
+        run.Results.Single(r => r.Generator.GetGeneratorType() == typeof(TGenerator));
+
+    /// <summary>Every file both generators wrote.</summary>
+    public static IEnumerable<GeneratedSourceResult> Sources(this GeneratorDriverRunResult run) =>
+        run.Results.SelectMany(r => r.GeneratedSources);
 
     public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources)
     {

@@ -30,8 +30,8 @@ public sealed class StableIdTests
             [NetMessage(Id = 42)] public partial struct B { public int X; }
             """);
 
-        string a = result.Results.Single().GeneratedSources.Single(s => s.HintName == "Game.A.NetMessage.g.cs").SourceText.ToString();
-        string b = result.Results.Single().GeneratedSources.Single(s => s.HintName == "Game.B.NetMessage.g.cs").SourceText.ToString();
+        string a = result.Sources().Single(s => s.HintName == "Game.A.NetMessage.g.cs").SourceText.ToString();
+        string b = result.Sources().Single(s => s.HintName == "Game.B.NetMessage.g.cs").SourceText.ToString();
         Assert.Contains($"MessageId => 0x{StableHash.Compute("Game.A"):X16}UL", a, StringComparison.Ordinal);
         Assert.Contains("MessageId => 0x000000000000002AUL", b, StringComparison.Ordinal);
     }

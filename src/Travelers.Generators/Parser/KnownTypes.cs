@@ -9,4 +9,10 @@ internal static class KnownTypes
     public const string NetIgnoreAttribute = "Travelers.NetIgnoreAttribute";
     public const string NetSerializerAttribute = "Travelers.NetSerializerAttribute";
     public const string NetSerializerInterface = "Travelers.INetSerializer`1";
+    public const string ReplicatedAttribute = "Travelers.ReplicatedAttribute";
+    public const string QuantizeAttribute = "Travelers.QuantizeAttribute";
+    public const string BitsAttribute = "Travelers.BitsAttribute";
+    public const string NetEntity = "Travelers.NetEntity";
+    public const string NetId = "Travelers.NetId";
+    public const string SetsRequiredMembersAttribute = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 }

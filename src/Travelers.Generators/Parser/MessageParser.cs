@@ -164,7 +164,8 @@ internal static class MessageParser
         return attribute?.ConstructorArguments.FirstOrDefault().Value is int length && length > 0 ? length : 0;
     }
 
-    private static bool IsRegistrable(INamedTypeSymbol type)
+    /// <summary>Reachable from assembly-level code: no private or protected type on the way in.</summary>
+    internal static bool IsRegistrable(INamedTypeSymbol type)
     {
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
@@ -177,7 +178,8 @@ internal static class MessageParser
         return true;
     }
 
-    private static string KeywordOf(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch
+    /// <summary>The keyword a partial declaration of <paramref name="type"/> repeats: "class", "record struct"...</summary>
+    internal static string KeywordOf(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch
     {
         (true, TypeKind.Struct) => "record struct",
         (true, _) => "record",

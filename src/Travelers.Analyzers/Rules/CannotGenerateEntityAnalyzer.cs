@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Travelers.Generators;
+using Travelers.Generators.Helpers;
+using Travelers.Generators.Model;
+using Travelers.Generators.Parser;
+
+namespace Travelers.Analyzers;
+
+/// <summary>
+/// TRV4001-TRV4007: what the generator cannot generate the replication code of. The checks are the generator's own
+/// (<see cref="EntityParser"/>, compiled into both), reported here on real source locations, as
+/// <see cref="CannotGenerateAnalyzer"/> does for messages. One analyzer for the seven ids, since one reading finds them all.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class CannotGenerateEntityAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.ReplicatedOutsideEntity,
+        DiagnosticDescriptors.EntityNotPartial,
+        DiagnosticDescriptors.UnsupportedReplicatedType,
+        DiagnosticDescriptors.InvalidQuantize,
+        DiagnosticDescriptors.MemberNotReplicable,
+        DiagnosticDescriptors.InvalidBits,
+        DiagnosticDescriptors.EntityNotCreatable);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            // Resolved once per compilation; a compilation that does not reference Travelers has nothing to check.
+            INamedTypeSymbol? replicated = start.Compilation.GetTypeByMetadataName(KnownTypes.ReplicatedAttribute);
+            if (replicated is not null)
+            {
+                start.RegisterSymbolAction(c => Analyze(c, replicated), SymbolKind.NamedType);
+            }
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol replicated)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (!HasReplicatedMember(type, replicated))
+        {
+            return;
+        }
+
+        EntityParseResult result = EntityParser.Parse(type, context.Compilation, context.CancellationToken);
+        foreach (DiagnosticInfo info in result.Diagnostics)
+        {
+            context.ReportDiagnostic(info.ToDiagnostic(context.Compilation));
+        }
+    }
+
+    /// <summary>The cheap test first: most types have no [Replicated] member.</summary>
+    private static bool HasReplicatedMember(INamedTypeSymbol type, INamedTypeSymbol replicated)
+    {
+        foreach (ISymbol member in type.GetMembers())
+        {
+            if (member is IFieldSymbol or IPropertySymbol)
+            {
+                foreach (AttributeData attribute in member.GetAttributes())
+                {
+                    if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, replicated))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+}
