@@ -297,6 +297,13 @@ internal sealed class ClientReplication
                         {
                             Remove(slot, tick);
                         }
+                        else if (slot < 1 << NetId.SlotBits && generation != 0)
+                        {
+                            // Not held (its spawn may still be on the way, overtaken): remembered, so that it is not
+                            // spawned by a copy older than this despawn.
+                            EnsureSlot(slot);
+                            Tombstone(ref _slots[slot], generation, tick);
+                        }
 
                         break;
                     }
@@ -356,9 +363,8 @@ internal sealed class ClientReplication
             return true;
         }
 
-        bool late = held is not null && (entry.Gone
-            ? held.Entity.Id.Generation == generation && tick <= entry.GoneTick // a copy of a spawn from before its despawn
-            : tick <= held.LastTick); // older than the entity the slot shows
+        bool late = (entry.GoneGeneration == generation && tick <= entry.GoneTick) // a copy of a spawn from before its despawn
+            || (held is not null && !entry.Gone && tick <= held.LastTick); // older than the entity the slot shows
         ClientReplica created = type.CreateClientReplica(this, History);
         created.TypeIndex = (int)typeIndex;
         created.SpawnTick = tick;
@@ -380,7 +386,8 @@ internal sealed class ClientReplication
             Remove(slot, tick);
         }
 
-        entry = new Slot { Replica = created };
+        entry.Replica = created;
+        entry.Gone = false;
         created.Entity.IsOwner = owner;
         created.Entity.World = _world;
         _entities.Add(created.Entity);
@@ -417,7 +424,7 @@ internal sealed class ClientReplication
         ref Slot entry = ref _slots[slot];
         NetEntity entity = entry.Replica!.Entity;
         entry.Gone = true;
-        entry.GoneTick = tick;
+        Tombstone(ref entry, entity.Id.Generation, tick);
         _entities.Remove(entity);
         entity.World = null;
         _world.RaiseDespawned(entity);
@@ -455,12 +462,24 @@ internal sealed class ClientReplication
         return !stop;
     }
 
+    private static void Tombstone(ref Slot entry, int generation, uint tick)
+    {
+        if (entry.GoneGeneration != generation || tick > entry.GoneTick)
+        {
+            entry.GoneGeneration = generation;
+            entry.GoneTick = tick;
+        }
+    }
+
     private struct Slot
     {
         public ClientReplica? Replica;
 
-        /// <summary>The entity was despawned (kept to read late records about it).</summary>
+        /// <summary>The replica was despawned (kept to read late records about it).</summary>
         public bool Gone;
+
+        /// <summary>The newest despawn seen in this slot: its generation and tick. A spawn of that generation no newer is a stale copy.</summary>
+        public int GoneGeneration;
         public uint GoneTick;
     }
 

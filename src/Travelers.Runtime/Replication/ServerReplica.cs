@@ -10,6 +10,8 @@ internal sealed class ServerReplica<TSelf, TState> : ServerReplica
     private readonly uint[] _ticks;
     private readonly int _mask;
     private TState _current;
+    private TState _previous;
+    private uint _previousChangedTick;
     private bool _captured;
 
     public ServerReplica(TSelf entity, NetEntityType type, int history)
@@ -30,11 +32,20 @@ internal sealed class ServerReplica<TSelf, TState> : ServerReplica
         {
             _entity.Changed = false;
             clamped = TSelf.Capture(_entity, out TState state);
-            if (!_captured || !TSelf.StatesEqual(in state, in _current))
+            if (!_captured)
             {
+                _current = _previous = state;
+                LastChangedTick = _previousChangedTick = tick;
+                _captured = true;
+            }
+            else if (!TSelf.StatesEqual(in state, in _current))
+            {
+                // The state before this change stays known for as long as it held: an entity that rested for
+                // minutes is sent as a delta from its resting state, not in full.
+                _previous = _current;
+                _previousChangedTick = LastChangedTick;
                 _current = state;
                 LastChangedTick = tick;
-                _captured = true;
             }
         }
 
@@ -43,7 +54,22 @@ internal sealed class ServerReplica<TSelf, TState> : ServerReplica
         return clamped;
     }
 
-    public override bool HasState(uint tick) => tick != 0 && _ticks[tick & _mask] == tick;
+    public override bool HasState(uint tick) => tick != 0 && (_ticks[tick & _mask] == tick || tick >= _previousChangedTick);
+
+    private ref TState StateAt(uint tick)
+    {
+        if (tick >= LastChangedTick)
+        {
+            return ref _current;
+        }
+
+        if (tick >= _previousChangedTick)
+        {
+            return ref _previous;
+        }
+
+        return ref _history[tick & _mask];
+    }
 
     public override void WriteState(ref BitWriter writer, uint baselineTick)
     {
@@ -56,7 +82,7 @@ internal sealed class ServerReplica<TSelf, TState> : ServerReplica
         }
         else
         {
-            TSelf.WriteDelta(ref writer, in _current, in _history[baselineTick & _mask]);
+            TSelf.WriteDelta(ref writer, in _current, in StateAt(baselineTick));
             RecordBits = writer.BitsWritten - start;
         }
     }

@@ -430,14 +430,14 @@ internal sealed class ServerReplication
 
     private bool NeedsState(ServerReplica replica, ref EntityLink link, int history)
     {
-        if (link.Baseline != 0 && (_tick - link.Baseline >= history || !replica.HasState(link.Baseline)))
-        {
-            link.Baseline = 0; // too old to delta from: full state
-        }
-
         if (link.Baseline != 0 && replica.LastChangedTick <= link.Baseline)
         {
-            return false; // the client has the current state
+            return false; // the client has the current state, however long ago it was acknowledged
+        }
+
+        if (link.Baseline != 0 && (_tick - link.Baseline > SnapshotFormat.MaxBaselineAge || !replica.HasState(link.Baseline)))
+        {
+            link.Baseline = 0; // too old to delta from: full state
         }
 
         // Sent since the last change and not yet settled: wait for the transport's word rather than repeat it.

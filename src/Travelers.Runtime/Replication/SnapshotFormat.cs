@@ -28,6 +28,9 @@ internal static class SnapshotFormat
     public const uint Owner = 3;
     public const int GenerationBits = NetId.GenerationBits;
     public const int BaselineAgeBits = 8;
+
+    /// <summary>The oldest baseline a record can name (its age fits <see cref="BaselineAgeBits"/>, and a client keeps 256 ticks of each entity's states).</summary>
+    public const uint MaxBaselineAge = (1 << BaselineAgeBits) - 1;
     public const int MaxParts = 64;
 
     public static void WriteHeader(System.Span<byte> destination, uint tick, long serverTimeMicroseconds, int partIndex, byte flags)
