@@ -63,6 +63,11 @@ internal sealed class RecordingOwner : ILinkOwner
 
     public void OnClosed(Link link, DisconnectInfo info) => Closed ??= info;
 
+    /// <summary>Tracked bodies' fates, in the order reported.</summary>
+    public List<(long Token, bool Acked)> Tracked { get; } = new();
+
+    public void OnTracked(Link link, long token, bool acked) => Tracked.Add((token, acked));
+
     public IEnumerable<Numbered> Numbers => Records.Select(r => NetSerializer.Deserialize<Numbered>(r.Body));
 }
 

@@ -1,5 +1,6 @@
 using CsCheck;
 using Travelers;
+using Travelers.Messaging;
 using Travelers.Transport.Udp;
 
 namespace Travelers.Runtime.Tests.Udp;
@@ -195,6 +196,33 @@ public sealed class ReliabilityTests
         int ambiguous = fates.Count(f => !f.Value && arrived.Contains(f.Key));
         Assert.InRange(ambiguous, 0, 20);
         Assert.InRange(fates.Values.Count(v => !v), 30, 90);
+    }
+
+    [Fact]
+    public void A_tracked_body_is_reported_once_per_datagram_it_took_acknowledged_or_lost()
+    {
+        var pair = new LinkPair(seed: 11) { Loss = 0.3 };
+        var expected = new Dictionary<long, int>();
+        for (long token = 1; token <= 200; token++)
+        {
+            // Mostly one datagram each; every tenth needs three.
+            byte[] body = new byte[token % 10 == 0 ? (pair.A.MaxTrackedBytes * 2) + 10 : 100];
+            body[0] = (byte)token;
+            expected[token] = pair.A.SendTracked(body, token);
+            pair.A.Flush();
+            pair.Step();
+        }
+
+        pair.RunUntil(() => pair.OwnerA.Tracked.Count == expected.Values.Sum(), maxSteps: 2_000);
+        Assert.Equal(1, expected[1]);
+        Assert.Equal(3, expected[10]);
+        Assert.All(pair.OwnerA.Tracked.GroupBy(t => t.Token), g => Assert.Equal(expected[g.Key], g.Count()));
+
+        // What B received as snapshot frames is what A's reports say arrived, part for part.
+        var arrived = pair.OwnerB.Frames.Where(f => f.Kind == FrameKind.Snapshot).Select(f => (long)f.Body[0]).ToHashSet();
+        var acked = pair.OwnerA.Tracked.GroupBy(t => t.Token).Where(g => g.All(t => t.Acked)).Select(g => g.Key).ToList();
+        Assert.All(acked, token => Assert.Contains(token, arrived));
+        Assert.InRange(acked.Count, 80, 180);
     }
 
     [Fact]

@@ -1,0 +1,179 @@
+using System.Numerics;
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Replication;
+
+/// <summary>The world's promises over real sockets, on both transports: spawn, change, despawn, ownership, interest, late joiners.</summary>
+public sealed class ReplicationTests
+{
+    public static TheoryData<NetTransport> Transports => new(NetTransport.Tcp, NetTransport.Udp);
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Spawned_changed_and_despawned_entities_reach_the_client_in_order(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        var events = new List<string>();
+        client.World.Spawned += e => events.Add($"spawn {e.Id} {((TestPlayer)e).Name}");
+        client.World.Despawned += e => events.Add($"despawn {e.Id}");
+
+        TestPlayer player = rig.World.Spawn(new TestPlayer { Name = "ann", Health = 50, Position = new Vector3(1, 2, 3) });
+        player.Score = 7;
+        await rig.Until(() => rig.Find<TestPlayer>(client, player.Id) is { Score: 7 });
+        TestPlayer copy = rig.Find<TestPlayer>(client, player.Id);
+        Assert.Equal(("ann", 50f, new Vector3(1, 2, 3)), (copy.Name, copy.Health, copy.Position));
+        Assert.False(copy.IsOwner);
+        Assert.Same(client.World, copy.World);
+
+        player.Position = new Vector3(10, 20, 30);
+        player.Health = 99.76f; // quantized to halves
+        player.Name = "bob";
+        await rig.Until(() => copy.Name == "bob" && copy.Position == new Vector3(10, 20, 30));
+        Assert.Equal(100f, copy.Health); // 99.76 to the nearest half
+
+        rig.World.Despawn(player);
+        await rig.Until(() => !client.World.Entities.Contains(copy));
+        Assert.Null(copy.World);
+        Assert.Equal([$"spawn {player.Id} ann", $"despawn {player.Id}"], events);
+        Assert.Empty(client.World.Entities);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task What_a_client_writes_into_its_copy_never_reaches_the_server(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        TestPlayer player = rig.World.Spawn(new TestPlayer { Name = "ann", Health = 10 });
+        await rig.Until(() => rig.Find<TestPlayer>(client, player.Id) is not null);
+        TestPlayer copy = rig.Find<TestPlayer>(client, player.Id);
+
+        copy.Health = 90;
+        copy.Name = "mallory";
+        copy.Score = 1000;
+        await rig.Ticks(10);
+        Assert.Equal((10f, "ann", 0), (player.Health, player.Name, player.Score));
+
+        // The next change on the server overwrites the client's own writes to that member.
+        player.Name = "ann2";
+        await rig.Until(() => copy.Name == "ann2");
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task The_owner_knows_it_owns_and_a_transfer_reaches_both_clients(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient first = await rig.ConnectAsync();
+        NetClient second = await rig.ConnectAsync();
+        int firstChanges = 0, secondChanges = 0;
+        first.World.OwnershipChanged += _ => firstChanges++;
+        second.World.OwnershipChanged += _ => secondChanges++;
+
+        TestPlayer player = rig.World.Spawn(new TestPlayer { Name = "ann" }, owner: rig.ConnectionOf(first));
+        Assert.Same(rig.ConnectionOf(first), player.OwnerConnection);
+        await rig.Until(() => rig.Find<TestPlayer>(first, player.Id) is not null && rig.Find<TestPlayer>(second, player.Id) is not null);
+        Assert.True(rig.Find<TestPlayer>(first, player.Id).IsOwner);
+        Assert.False(rig.Find<TestPlayer>(second, player.Id).IsOwner);
+
+        rig.World.SetOwner(player, rig.ConnectionOf(second));
+        await rig.Until(() => !rig.Find<TestPlayer>(first, player.Id).IsOwner && rig.Find<TestPlayer>(second, player.Id).IsOwner);
+        Assert.Equal((1, 1), (firstChanges, secondChanges));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_late_joiner_gets_the_current_state_of_everything(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient early = await rig.ConnectAsync();
+        var players = Enumerable.Range(0, 50).Select(i => rig.World.Spawn(new TestPlayer { Name = $"p{i}", Score = i })).ToList();
+        await rig.Until(() => early.World.Entities.Count == 50);
+        for (int round = 0; round < 5; round++)
+        {
+            foreach (TestPlayer p in players)
+            {
+                p.Score += 100;
+                p.Position += Vector3.UnitX;
+            }
+
+            await rig.Ticks(2);
+        }
+
+        rig.World.Despawn(players[0]);
+        NetClient late = await rig.ConnectAsync();
+        await rig.Until(() => late.World.Entities.Count == 49 && late.World.Entities.OfType<TestPlayer>().All(p => p.Score >= 500));
+        foreach (TestPlayer p in players.Skip(1))
+        {
+            TestPlayer copy = rig.Find<TestPlayer>(late, p.Id);
+            Assert.Equal((p.Name, p.Score, p.Position), (copy.Name, copy.Score, copy.Position));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Entities_entering_and_leaving_a_view_spawn_and_despawn_there_and_owners_always_see_theirs(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.World.Interest = new GridInterest(cellSize: 10, viewRadius: 100));
+        NetClient near = await rig.ConnectAsync();
+        NetClient far = await rig.ConnectAsync();
+        rig.ConnectionOf(far).ViewPosition = new Vector3(10_000, 0, 0);
+
+        TestPlayer walker = rig.World.Spawn(new TestPlayer { Name = "walker", Position = new Vector3(50, 0, 0) });
+        TestPlayer farOwned = rig.World.Spawn(new TestPlayer { Name = "mine", Position = new Vector3(50, 0, 0) }, owner: rig.ConnectionOf(far));
+        var board = rig.World.Spawn(new Scoreboard { Round = 3 });
+        await rig.Until(() => near.World.Entities.Count == 3 && far.World.Entities.Count == 2);
+        Assert.Null(rig.Find<TestPlayer>(far, walker.Id));
+        Assert.True(rig.Find<TestPlayer>(far, farOwned.Id).IsOwner);
+        Assert.True(rig.ConnectionOf(near).Sees(walker));
+        Assert.False(rig.ConnectionOf(far).Sees(walker));
+
+        // Out of view (beyond the radius and its margin): despawned there; back: spawned again with its state.
+        walker.Position = new Vector3(500, 0, 0);
+        await rig.Until(() => rig.Find<TestPlayer>(near, walker.Id) is null);
+        Assert.Equal(2, near.World.Entities.Count);
+        walker.Position = new Vector3(60, 0, 0);
+        walker.Score = 42;
+        await rig.Until(() => rig.Find<TestPlayer>(near, walker.Id) is { Score: 42 });
+
+        // Within the margin (radius 100, cell 10): once seen, still seen.
+        walker.Position = new Vector3(105, 0, 0);
+        await rig.Until(() => rig.Find<TestPlayer>(near, walker.Id) is { Position.X: 105 });
+        Assert.NotNull(rig.Find<Scoreboard>(far, board.Id)); // no interest position: everyone's
+    }
+
+    [Fact]
+    public async Task Values_out_of_range_are_clamped_and_counted()
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Udp);
+        NetClient client = await rig.ConnectAsync();
+        TestPlayer player = rig.World.Spawn(new TestPlayer { Name = "ann", Health = 250 });
+        var board = rig.World.Spawn(new Scoreboard { Leader = -5 });
+        await rig.Until(() => rig.Find<TestPlayer>(client, player.Id) is not null && rig.Find<Scoreboard>(client, board.Id) is not null);
+        Assert.Equal(100f, rig.Find<TestPlayer>(client, player.Id).Health);
+        Assert.Equal(-5, rig.Find<Scoreboard>(client, board.Id).Leader);
+        board.Leader = 5000; // [Bits(10)] on an int holds -512..511
+        await rig.Until(() => rig.Find<Scoreboard>(client, board.Id).Leader == 511);
+        Assert.True(rig.World.Statistics.Clamped >= 2, $"clamped {rig.World.Statistics.Clamped}");
+        Assert.Equal(250f, player.Health); // the server's own value is untouched
+    }
+
+    [Fact]
+    public async Task A_client_world_refuses_what_only_the_server_does()
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp);
+        NetClient client = await rig.ConnectAsync();
+        Assert.False(client.World.IsServer);
+        Assert.Throws<InvalidOperationException>(() => client.World.Spawn(new TestPlayer()));
+        Assert.Throws<InvalidOperationException>(() => client.World.Publish());
+        var error = Assert.Throws<InvalidOperationException>(() => rig.World.Spawn(new Unregistered()));
+        Assert.Contains("not a registered entity type", error.Message);
+        TestPlayer player = rig.World.Spawn(new TestPlayer { Name = "x" });
+        Assert.Throws<InvalidOperationException>(() => rig.World.Spawn(player));
+    }
+
+    private sealed class Unregistered : NetEntity
+    {
+    }
+}

@@ -1,0 +1,305 @@
+using System.Numerics;
+using Microsoft.Extensions.Time.Testing;
+using Travelers;
+using Travelers.Messaging;
+using Travelers.Replication;
+
+namespace Travelers.Runtime.Tests.Replication;
+
+/// <summary>
+/// A client's world reading snapshot parts written by hand: hostile or stale records are dropped and counted,
+/// never a crash, and the records around them still count; and the clocks interpolation reads.
+/// </summary>
+public sealed class SnapshotInputTests
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
+    private readonly NetClient _client;
+    private readonly ClientReplication _world;
+    private readonly int _playerType;
+
+    public SnapshotInputTests()
+    {
+        NetMessageRegistry.RegisterEntity<TestPlayer, TestPlayer.State>();
+        _client = new NetClient(new NetClientOptions { TimeProvider = _time });
+        _world = _client.World.Client!;
+        MessageTable table = MessageTable.Current();
+        _world.Start(table);
+        _playerType = table.EntityTypes.IndexOf(table.EntityTypes.Single(t => t.Type == typeof(TestPlayer)));
+        TypeBits = Quantization.BitsFor((uint)Math.Max(table.EntityTypes.Length - 1, 0));
+    }
+
+    private int TypeBits { get; }
+
+    private static TestPlayer.State Player(float x, int score = 0, float health = 50, string name = "ann") =>
+        new() { Position = new Vector3(x, 0, 0), Health = health, Name = name, Score = score };
+
+    /// <summary>Writes a part: the header, then records written by <paramref name="records"/>, then the end marker.</summary>
+    private static byte[] Part(uint tick, TimeSpan time, Action<PartWriter> records, bool complete = true)
+    {
+        var bytes = new byte[4096];
+        var writer = new PartWriter(bytes.AsSpan(SnapshotFormat.HeaderBytes).ToArray());
+        records(writer);
+        byte[] body = writer.Finish();
+        SnapshotFormat.WriteHeader(bytes, tick, (long)time.TotalMicroseconds, 0, (byte)(SnapshotFormat.LastFlag | (complete ? SnapshotFormat.CompleteFlag : 0)));
+        body.CopyTo(bytes, SnapshotFormat.HeaderBytes);
+        return bytes[..(SnapshotFormat.HeaderBytes + body.Length)];
+    }
+
+    /// <summary>Records as the server writes them; the bits are kept in a list of operations replayed into a BitWriter.</summary>
+    private sealed class PartWriter(byte[] buffer)
+    {
+        private readonly List<WriteOp> _ops = new();
+        private uint _previousSlot;
+
+        private delegate void WriteOp(ref BitWriter writer);
+
+        public void Bits(uint value, int bits) => _ops.Add((ref BitWriter w) => w.WriteBits(value, bits));
+
+        public void Slot(uint slot)
+        {
+            uint previous = _previousSlot;
+            _previousSlot = slot;
+            _ops.Add((ref BitWriter w) => w.WriteRelative(slot, previous, NetId.SlotBits));
+        }
+
+        public void Relative(uint value, uint baseline, int bits) => _ops.Add((ref BitWriter w) => w.WriteRelative(value, baseline, bits));
+
+        public void State(TestPlayer.State state, TestPlayer.State baseline) =>
+            _ops.Add((ref BitWriter w) => WriteDelta<TestPlayer, TestPlayer.State>(ref w, state, baseline));
+
+        public byte[] Finish()
+        {
+            var writer = new BitWriter(buffer);
+            foreach (WriteOp op in _ops)
+            {
+                op(ref writer);
+            }
+
+            writer.WriteBits(SnapshotFormat.End, SnapshotFormat.KindBits);
+            int length = writer.Flush();
+            return buffer[..length];
+        }
+    }
+
+    private static void WriteDelta<TSelf, TState>(ref BitWriter writer, TState state, TState baseline)
+        where TSelf : NetEntity, INetEntity<TSelf, TState>
+        where TState : struct => TSelf.WriteDelta(ref writer, in state, in baseline);
+
+    private void Spawn(PartWriter p, uint slot, TestPlayer.State state, int generation = 1, bool owner = false, int? type = null)
+    {
+        p.Bits(SnapshotFormat.State, SnapshotFormat.KindBits);
+        p.Slot(slot);
+        p.Bits(1, 1); // spawn
+        p.Bits((uint)generation, SnapshotFormat.GenerationBits);
+        p.Bits((uint)(type ?? _playerType), TypeBits);
+        p.Bits(owner ? 1u : 0u, 1);
+        p.State(state, default);
+    }
+
+    private static void Update(PartWriter p, uint slot, uint tick, uint baseline, TestPlayer.State state, TestPlayer.State from)
+    {
+        p.Bits(SnapshotFormat.State, SnapshotFormat.KindBits);
+        p.Slot(slot);
+        p.Bits(0, 1); // not a spawn
+        p.Bits(0, 1); // not the previous record's baseline
+        p.Bits(baseline == 0 ? 0u : 1u, 1);
+        if (baseline != 0)
+        {
+            p.Bits(tick - baseline, SnapshotFormat.BaselineAgeBits);
+        }
+
+        p.State(state, from);
+    }
+
+    private TestPlayer? Held(uint slot) => _world.Entities.OfType<TestPlayer>().SingleOrDefault(e => e.Id.Slot == slot);
+
+    [Fact]
+    public void A_spawn_then_deltas_against_acknowledged_baselines_apply_in_order()
+    {
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 3, Player(1), owner: true)));
+        TestPlayer player = Held(3)!;
+        Assert.Equal((1f, true, 1), (player.Position.X, player.IsOwner, player.Id.Generation));
+
+        _world.Receive(Part(3, TimeSpan.FromSeconds(1.2), p => Update(p, 3, 3, 1, Player(3, score: 5), Player(1))));
+        Assert.Equal((3f, 5), (player.Position.X, player.Score));
+
+        // Tick 2 arrives late: kept as a baseline, not shown (tick 3 is newer).
+        _world.Receive(Part(2, TimeSpan.FromSeconds(1.1), p => Update(p, 3, 2, 1, Player(2), Player(1))));
+        Assert.Equal(3f, player.Position.X);
+        _world.Receive(Part(4, TimeSpan.FromSeconds(1.3), p => Update(p, 3, 4, 2, Player(4, score: 1), Player(2))));
+        Assert.Equal((4f, 1), (player.Position.X, player.Score));
+        Assert.Equal(0, _client.World.Statistics.Dropped);
+    }
+
+    [Fact]
+    public void A_delta_against_a_baseline_the_client_does_not_have_is_dropped_and_the_next_record_still_counts()
+    {
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1))));
+        _world.Receive(Part(7, TimeSpan.FromSeconds(1.1), p =>
+        {
+            Update(p, 1, 7, 6, Player(9), Player(6)); // baseline 6 never arrived
+            Spawn(p, 2, Player(20));
+        }));
+
+        Assert.Equal(1f, Held(1)!.Position.X);
+        Assert.Equal(20f, Held(2)!.Position.X);
+        Assert.Equal(1, _client.World.Statistics.Dropped);
+    }
+
+    [Fact]
+    public void Unknown_entity_types_unknown_entities_empty_masks_values_out_of_range_and_stray_bits_are_dropped_and_counted()
+    {
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1), type: (1 << TypeBits) - 1 + (TypeBits == 0 ? 1 : 0))));
+        _world.Receive(Part(2, TimeSpan.FromSeconds(1), p => Update(p, 40, 2, 0, Player(1), default)));
+        _world.Receive(Part(3, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1))));
+        long before = _client.World.Statistics.Dropped;
+
+        // An update that changes nothing: the mask is empty.
+        _world.Receive(Part(4, TimeSpan.FromSeconds(1), p => Update(p, 1, 4, 3, Player(1), Player(1))));
+
+        // Health quantized to 255 steps of its 200: written by hand after a mask naming only Health (member 1).
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1), p =>
+        {
+            p.Bits(SnapshotFormat.State, SnapshotFormat.KindBits);
+            p.Slot(1);
+            p.Bits(0, 1);
+            p.Bits(0, 1);
+            p.Bits(0, 1); // no baseline: against the default state
+            p.Bits(0b0010, 4); // mask: Health
+            p.Relative(255, 0, 8); // a valid encoding of 255, against the default's 0
+        }));
+
+        // Bits after the end marker.
+        byte[] trailing = Part(6, TimeSpan.FromSeconds(1), p => { });
+        trailing[^1] |= 0x80;
+        _world.Receive(trailing);
+
+        _world.Receive(new byte[5]); // shorter than a header
+        Assert.Equal(1f, Held(1)!.Position.X);
+        Assert.Equal(50f, Held(1)!.Health);
+        Assert.True(_client.World.Statistics.Dropped >= before + 4, $"dropped {_client.World.Statistics.Dropped}");
+        Assert.True(before >= 2, $"unknown type and unknown entity: {before}");
+    }
+
+    [Fact]
+    public void Random_bytes_never_crash_the_reader()
+    {
+        var random = new Random(3);
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1))));
+        for (int i = 0; i < 20_000; i++)
+        {
+            byte[] part = new byte[random.Next(0, 200)];
+            random.NextBytes(part);
+            if (part.Length >= 4 && random.Next(2) == 0)
+            {
+                part[0] = 1; // a plausible tick, so the records are read
+                part[1] = part[2] = part[3] = 0;
+            }
+
+            _world.Receive(part);
+        }
+
+        Assert.True(_client.World.Statistics.Dropped > 10_000);
+    }
+
+    [Fact]
+    public void A_despawn_ends_the_entity_and_a_late_copy_of_its_spawn_does_not_bring_it_back()
+    {
+        var despawned = new List<NetEntity>();
+        _client.World.Despawned += despawned.Add;
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(1))));
+        TestPlayer player = Held(2)!;
+        _world.Receive(Part(3, TimeSpan.FromSeconds(1), p =>
+        {
+            p.Bits(SnapshotFormat.Despawn, SnapshotFormat.KindBits);
+            p.Slot(2);
+            p.Bits(1, SnapshotFormat.GenerationBits);
+        }));
+        Assert.Equal([player], despawned);
+        Assert.Null(Held(2));
+
+        _world.Receive(Part(2, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(7))));
+        Assert.Null(Held(2));
+
+        // The same entity back in view later is spawned again.
+        _world.Receive(Part(9, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(9))));
+        Assert.Equal(9f, Held(2)!.Position.X);
+        Assert.NotSame(player, Held(2));
+    }
+
+    [Fact]
+    public void A_despawn_that_overtakes_its_spawn_keeps_the_spawn_from_bringing_the_entity()
+    {
+        _world.Receive(Part(4, TimeSpan.FromSeconds(1), p =>
+        {
+            p.Bits(SnapshotFormat.Despawn, SnapshotFormat.KindBits);
+            p.Slot(5);
+            p.Bits(1, SnapshotFormat.GenerationBits);
+        }));
+        _world.Receive(Part(3, TimeSpan.FromSeconds(1), p => Spawn(p, 5, Player(1))));
+        Assert.Null(Held(5));
+
+        _world.Receive(Part(6, TimeSpan.FromSeconds(1), p => Spawn(p, 5, Player(6))));
+        Assert.Equal(6f, Held(5)!.Position.X);
+    }
+
+    [Fact]
+    public void Interpolated_follows_render_time_between_snapshots_and_extrapolates_for_a_bounded_time()
+    {
+        TimeSpan start = TimeSpan.FromSeconds(10);
+        _world.SetServerClock(start);
+        for (uint tick = 1; tick <= 30; tick++)
+        {
+            uint t = tick;
+            _world.Receive(Part(t, start + TimeSpan.FromMilliseconds(50 * t), p =>
+            {
+                if (t == 1)
+                {
+                    Spawn(p, 1, Player(t));
+                }
+                else
+                {
+                    Update(p, 1, t, t - 1, Player(t), Player(t - 1));
+                }
+            }, complete: false));
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            _world.UpdateClock();
+        }
+
+        TestPlayer player = Held(1)!;
+        TimeSpan render = _client.World.RenderTime;
+        Assert.True(render < _client.World.ServerTime, "render time is behind server time");
+        float expected = (float)((render - start).TotalMilliseconds / 50);
+        Assert.Equal(expected, player.Interpolated.Position.X, 0.01f);
+        Assert.Equal(30f, player.Position.X); // the members hold the newest state
+
+        // Nothing more arrives: past the newest state the entity goes on for at most 250 ms, then holds.
+        TimeSpan previous = render;
+        for (int i = 0; i < 40; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            _world.UpdateClock();
+            Assert.True(_client.World.RenderTime >= previous);
+            previous = _client.World.RenderTime;
+        }
+
+        Assert.Equal(30f + (250f / 50f), player.Interpolated.Position.X, 0.01f);
+    }
+
+    [Fact]
+    public void An_entity_the_server_confirms_unchanged_holds_its_state_instead_of_extrapolating()
+    {
+        TimeSpan start = TimeSpan.FromSeconds(10);
+        _world.SetServerClock(start);
+        _world.Receive(Part(1, start, p => Spawn(p, 1, Player(0))));
+        _world.Receive(Part(2, start + TimeSpan.FromMilliseconds(50), p => Update(p, 1, 2, 1, Player(5), Player(0))));
+        for (uint tick = 3; tick <= 40; tick++)
+        {
+            _world.Receive(Part(tick, start + TimeSpan.FromMilliseconds(50 * (tick - 1)), p => { }));
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            _world.UpdateClock();
+        }
+
+        Assert.Equal(5f, Held(1)!.Interpolated.Position.X);
+    }
+}
