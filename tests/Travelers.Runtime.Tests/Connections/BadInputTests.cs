@@ -57,6 +57,16 @@ public sealed class BadInputTests
         Assert.Contains("Echo", notice?.Message);
     }
 
+    [Theory]
+    [InlineData((byte)FrameKind.Snapshot)]
+    [InlineData((byte)FrameKind.Accept)]
+    [InlineData(200)]
+    public async Task A_frame_only_servers_send_or_of_no_known_kind_is_a_protocol_violation(byte kind)
+    {
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendFrameAsync((FrameKind)kind, [1, 2, 3]));
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+    }
+
     [Fact]
     public async Task A_record_longer_than_its_frame_is_a_protocol_violation()
     {
