@@ -248,19 +248,9 @@ internal static partial class EntityEmitter
         w.Close();
     }
 
-    /// <summary>Strings longer than their limit are cut (never inside a surrogate pair) and counted.</summary>
-    private static void EmitTruncate(SourceWriter w, ReplicatedMemberModel member, string value, string target)
-    {
-        int max = MaxChars(member);
-        string local = "text" + member.Name;
-        w.Line("string? " + local + " = " + value + ";");
-        w.Open("if (" + local + " is not null && " + local + ".Length > " + Int(max) + ")");
-        w.Line(local + " = " + local + ".Substring(0, char.IsHighSurrogate(" + local + "[" + Int(max - 1) + "]) ? " + Int(max - 1) + " : " + Int(max) + ");");
-        w.Line("clamped++;");
-        w.Close();
-        w.Line();
-        w.Line(target + " = " + local + ";");
-    }
+    /// <summary>Strings longer than their limit are cut (never inside a surrogate pair), unpaired surrogates replaced, and counted.</summary>
+    private static void EmitTruncate(SourceWriter w, ReplicatedMemberModel member, string value, string target) =>
+        w.Line(target + " = global::Travelers.Quantization.FitText(" + value + ", " + Int(MaxChars(member)) + ", ref clamped);");
 
     private static void EmitApply(SourceWriter w, EntityModel m, string iface)
     {

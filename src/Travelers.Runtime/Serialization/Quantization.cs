@@ -39,6 +39,66 @@ public static class Quantization
     public static int BitsFor(float min, float max, float precision) => BitsFor((uint)Steps(min, max, precision));
 
     /// <summary>
+    /// A replicated string as the wire can carry it: cut to <paramref name="maxChars"/> (never inside a surrogate
+    /// pair), and with any unpaired surrogate (which UTF-8 cannot encode) replaced by U+FFFD. Each change is
+    /// counted in <paramref name="clamped"/>. Returns <paramref name="value"/> itself, not a copy, when it fits.
+    /// </summary>
+    /// <param name="value">The string, or null.</param>
+    /// <param name="maxChars">The most chars kept; positive.</param>
+    /// <param name="clamped">Incremented when the string was cut or repaired.</param>
+    /// <returns>The string to capture.</returns>
+    public static string? FitText(string? value, int maxChars, ref int clamped)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > maxChars)
+        {
+            value = value[..(char.IsHighSurrogate(value[maxChars - 1]) ? maxChars - 1 : maxChars)];
+            clamped++;
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (!char.IsSurrogate(c))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            clamped++;
+            return Repair(value);
+        }
+
+        return value;
+    }
+
+    private static string Repair(string value) => string.Create(value.Length, value, static (chars, source) =>
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            char c = source[i];
+            if (char.IsHighSurrogate(c) && i + 1 < source.Length && char.IsLowSurrogate(source[i + 1]))
+            {
+                chars[i] = c;
+                chars[i + 1] = source[++i];
+            }
+            else
+            {
+                chars[i] = char.IsSurrogate(c) ? '\uFFFD' : c;
+            }
+        }
+    });
+
+    /// <summary>
     /// The largest step <see cref="Quantize"/> returns for the range: ceil((max - min) / precision). A step read
     /// from the wire above it was not written by a Travelers peer.
     /// </summary>

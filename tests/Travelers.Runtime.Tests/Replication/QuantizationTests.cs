@@ -279,4 +279,36 @@ public sealed class QuantizationTests
             Quantization.ReadQuaternion(ref reader, bits);
         }).ParamName);
     }
+
+    [Fact]
+    public void FitText_cuts_and_repairs_what_UTF8_cannot_carry_and_counts_it()
+    {
+        // Built here, not in attributes: test frameworks may not carry unpaired surrogates through theory data.
+        (string Value, int Max, string Expected, int Counted)[] cases =
+        [
+            ("ann", 32, "ann", 0),
+            ("abcdef", 4, "abcd", 1),
+            ("ab\ud83d\ude00cd", 3, "ab", 1), // not cut inside the pair
+            ("a\ud83db", 32, "a\ufffdb", 1), // an unpaired high surrogate
+            ("\ude00", 32, "\ufffd", 1), // an unpaired low surrogate
+            ("x\ud83d\ude00", 32, "x\ud83d\ude00", 0),
+        ];
+        Span<byte> buffer = stackalloc byte[256];
+        foreach ((string value, int max, string expected, int counted) in cases)
+        {
+            int clamped = 0;
+            string? fitted = Quantization.FitText(value, max, ref clamped);
+            Assert.Equal((expected, counted), (fitted, clamped));
+            var writer = new BitWriter(buffer);
+            writer.WriteString(fitted, 3 * max); // never throws on what FitText returns
+            Assert.False(writer.IsOverflowed);
+            if (counted == 0)
+            {
+                Assert.Same(value, fitted);
+            }
+        }
+
+        int none = 0;
+        Assert.Null(Quantization.FitText(null, 4, ref none));
+    }
 }

@@ -132,14 +132,7 @@ namespace Game
 
             state.Target = entity.Target;
             state.Clock = entity.Clock;
-            string? textTitle = entity.Title;
-            if (textTitle is not null && textTitle.Length > 21845)
-            {
-                textTitle = textTitle.Substring(0, char.IsHighSurrogate(textTitle[21844]) ? 21844 : 21845);
-                clamped++;
-            }
-
-            state.Title = textTitle;
+            state.Title = global::Travelers.Quantization.FitText(entity.Title, 21845, ref clamped);
             state.Kills = entity.__Kills;
             state.Ready = entity.__Ready;
             return clamped;

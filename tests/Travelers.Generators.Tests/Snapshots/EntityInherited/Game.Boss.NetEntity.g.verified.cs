@@ -59,14 +59,7 @@ namespace Game
                 clamped++;
             }
 
-            string? textPhase = entity.__Phase;
-            if (textPhase is not null && textPhase.Length > 16)
-            {
-                textPhase = textPhase.Substring(0, char.IsHighSurrogate(textPhase[15]) ? 15 : 16);
-                clamped++;
-            }
-
-            state.Phase = textPhase;
+            state.Phase = global::Travelers.Quantization.FitText(entity.__Phase, 16, ref clamped);
             return clamped;
         }
 

@@ -74,14 +74,7 @@ namespace Game
             state = default;
             state.Position = entity.__Position;
             state.Health = __HealthCanonical(entity.__Health, ref clamped);
-            string? textName = entity.__Name;
-            if (textName is not null && textName.Length > 32)
-            {
-                textName = textName.Substring(0, char.IsHighSurrogate(textName[31]) ? 31 : 32);
-                clamped++;
-            }
-
-            state.Name = textName;
+            state.Name = global::Travelers.Quantization.FitText(entity.__Name, 32, ref clamped);
             state.Score = entity.Score;
             state.Aim = global::Travelers.Quantization.RoundTripQuaternion(entity.__Aim, 10);
             return clamped;
