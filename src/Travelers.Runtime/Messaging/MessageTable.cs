@@ -69,7 +69,11 @@ internal sealed class MessageTable
 
     /// <summary>A table of the given types (tests).</summary>
     public static MessageTable Of(IEnumerable<NetMessageType> types) =>
-        new(types.OrderBy(t => t.Id).ToImmutableArray(), ImmutableArray<NetEntityType>.Empty);
+        Of(types, []);
+
+    /// <summary>A table of the given messages and entity types (tests).</summary>
+    public static MessageTable Of(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities) =>
+        new(types.OrderBy(t => t.Id).ToImmutableArray(), entities.OrderBy(e => e.Id).ToImmutableArray());
 
     /// <summary>The index of the message with id <paramref name="id"/>, or -1.</summary>
     public int IndexOf(ulong id) => _indexById.TryGetValue(id, out int index) ? index : -1;

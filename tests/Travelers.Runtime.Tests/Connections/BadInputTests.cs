@@ -182,6 +182,23 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_peer_with_other_entity_types_is_refused_naming_them()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        MessageTable here = MessageTable.Current();
+        Assert.Contains(here.EntityTypes, e => e.Type == typeof(Replication.Crate));
+        using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
+
+        // The same messages, and every entity type but Crate: the fingerprints differ, and the reason says where.
+        await peer.SendHelloAsync(MessageTable.Of(here.Types, here.EntityTypes.Where(e => e.Type != typeof(Replication.Crate))));
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolMismatch, (await notice)?.Reason);
+        Assert.Contains("only on the server: Travelers.Runtime.Tests.Replication.Crate", (await notice)?.Message);
+        Assert.NotEqual(MessageTable.Of(here.Types, []).Fingerprint, here.Fingerprint);
+    }
+
+    [Fact]
     public async Task A_client_past_the_per_address_cap_is_closed_at_once()
     {
         var options = Loopback.ServerOptions();
