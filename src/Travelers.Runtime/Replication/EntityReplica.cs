@@ -36,9 +36,6 @@ internal abstract class ServerReplica : EntityReplica
     /// <summary>How many clients may hold the entity (their link is not <see cref="LinkState.None"/>): the slot is reused only at 0.</summary>
     public int Holders { get; set; }
 
-    /// <summary>The interest position read at the last capture.</summary>
-    public System.Numerics.Vector3? Position { get; set; }
-
     /// <summary>About how many bits the last state record took, to plan a client's budget before encoding.</summary>
     public int RecordBits { get; set; } = 64;
 

@@ -10,8 +10,6 @@ namespace Travelers;
 /// </summary>
 public sealed class GridInterest : IInterestPolicy
 {
-    private readonly float _enter;
-    private readonly float _leave;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="cellSize">The margin beyond the radius within which a seen entity stays seen; positive.</param>
@@ -30,8 +28,8 @@ public sealed class GridInterest : IInterestPolicy
 
         CellSize = cellSize;
         ViewRadius = viewRadius;
-        _enter = viewRadius * viewRadius;
-        _leave = (viewRadius + cellSize) * (viewRadius + cellSize);
+        EnterSquared = viewRadius * viewRadius;
+        LeaveSquared = (viewRadius + cellSize) * (viewRadius + cellSize);
     }
 
     /// <summary>The margin of the view, in world units.</summary>
@@ -39,6 +37,12 @@ public sealed class GridInterest : IInterestPolicy
 
     /// <summary>How far a client sees, in world units.</summary>
     public float ViewRadius { get; }
+
+    /// <summary>Within this squared distance an entity is seen.</summary>
+    internal float EnterSquared { get; }
+
+    /// <summary>Beyond this squared distance a seen entity is no longer seen.</summary>
+    internal float LeaveSquared { get; }
 
     /// <inheritdoc/>
     public void BeginTick(NetWorld world)
@@ -51,6 +55,6 @@ public sealed class GridInterest : IInterestPolicy
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(entity);
         float distance = Vector3.DistanceSquared(connection.ViewPosition, position);
-        return distance <= _enter || (distance <= _leave && connection.Sees(entity));
+        return distance <= EnterSquared || (distance <= LeaveSquared && connection.Sees(entity));
     }
 }

@@ -1,3 +1,6 @@
+using System;
+using System.Buffers.Binary;
+
 namespace Travelers.Replication;
 
 /// <summary>The server's record of an entity of type <typeparamref name="TSelf"/>: the captured state and a ring of the recent ticks' states.</summary>
@@ -73,17 +76,75 @@ internal sealed class ServerReplica<TSelf, TState> : ServerReplica
 
     public override void WriteState(ref BitWriter writer, uint baselineTick)
     {
-        int start = writer.BitsWritten;
+        // Most clients acknowledged the same tick, so one encoding of (current state, baseline) serves them all:
+        // kept, with the full state's, and copied bit for bit while neither changes.
+        ref Encoded cached = ref baselineTick == 0 ? ref _full : ref _delta;
+        if (cached.Bytes is null || cached.Changed != LastChangedTick || cached.Baseline != baselineTick)
+        {
+            cached.Bytes ??= new byte[CacheBytes + 4];
+            var scratch = new BitWriter(cached.Bytes.AsSpan(0, CacheBytes));
+            Encode(ref scratch, baselineTick);
+            if (scratch.IsOverflowed)
+            {
+                cached.Bits = -1; // too large to keep: written directly
+            }
+            else
+            {
+                cached.Bits = scratch.BitsWritten;
+                scratch.Flush();
+            }
+
+            cached.Changed = LastChangedTick;
+            cached.Baseline = baselineTick;
+        }
+
+        if (cached.Bits < 0)
+        {
+            Encode(ref writer, baselineTick);
+            return;
+        }
+
+        ReadOnlySpan<byte> bytes = cached.Bytes;
+        int bits = cached.Bits;
+        for (int at = 0; bits > 0; at += 4, bits -= 32)
+        {
+            writer.WriteBits(BinaryPrimitives.ReadUInt32LittleEndian(bytes[at..]), Math.Min(bits, 32));
+        }
+
+        if (baselineTick == 0)
+        {
+            FullBits = cached.Bits;
+        }
+        else
+        {
+            RecordBits = cached.Bits;
+        }
+    }
+
+    private void Encode(ref BitWriter writer, uint baselineTick)
+    {
         if (baselineTick == 0)
         {
             TState none = default;
             TSelf.WriteDelta(ref writer, in _current, in none);
-            FullBits = writer.BitsWritten - start;
         }
         else
         {
             TSelf.WriteDelta(ref writer, in _current, in StateAt(baselineTick));
-            RecordBits = writer.BitsWritten - start;
         }
+    }
+
+    private const int CacheBytes = 128;
+
+    private Encoded _full;
+    private Encoded _delta;
+
+    /// <summary>One encoding of the current state against a baseline.</summary>
+    private struct Encoded
+    {
+        public byte[]? Bytes;
+        public int Bits;
+        public uint Changed;
+        public uint Baseline;
     }
 }

@@ -20,6 +20,7 @@ internal sealed class ServerReplication
     private readonly Stack<int> _free = new();
     private readonly byte[] _scratch = new byte[64 * 1024];
     private ServerReplica?[] _slots = new ServerReplica?[64];
+    private SlotInfo[] _info = new SlotInfo[64];
     private ushort[] _generations = new ushort[64];
     private int _highSlot;
     private uint _tick;
@@ -269,13 +270,39 @@ internal sealed class ServerReplication
         _tick++;
         long now = _endpoint.Time.GetTimestamp();
         long serverTime = (long)_endpoint.Time.GetElapsedTime(0, now).TotalMicroseconds;
+        if (_info.Length < _slots.Length)
+        {
+            _info = new SlotInfo[_slots.Length];
+        }
+
+        // What every client's pass reads of each entity, read once and laid out flat.
         for (int slot = 0; slot < _highSlot; slot++)
         {
-            if (_slots[slot] is { Alive: true } replica)
+            ServerReplica? replica = _slots[slot];
+            ref SlotInfo info = ref _info[slot];
+            if (replica is null)
+            {
+                info = default;
+                continue;
+            }
+
+            NetEntity entity = replica.Entity;
+            if (replica.Alive)
             {
                 _clamped += replica.Capture(_tick);
-                replica.Position = replica.Entity.InterestPosition;
             }
+
+            Vector3? position = replica.Alive ? entity.InterestPosition : null;
+            info = new SlotInfo
+            {
+                Replica = replica,
+                Generation = (ushort)entity.Id.Generation,
+                Alive = replica.Alive,
+                Global = position is null,
+                Position = position.GetValueOrDefault(),
+                Owner = replica.Alive ? entity.OwnerConnection : null,
+                Priority = entity.Priority,
+            };
         }
 
         _options.Interest.BeginTick(_world);
@@ -323,25 +350,59 @@ internal sealed class ServerReplication
 
         int candidates = 0;
         int history = History;
+        if (_highSlot > 0)
+        {
+            view.Link(_highSlot - 1); // room for every slot, once
+        }
+
+        EntityLink[] links = view.Links;
+        SlotInfo[] infos = _info;
+        NetConnection connection = view.Connection;
+        IInterestPolicy interest = _options.Interest;
+        GridInterest? grid = interest as GridInterest; // the default, inlined: one distance per pair
+        Vector3 viewPosition = connection.ViewPosition;
+        int pending = 0;
         for (int slot = 0; slot < _highSlot; slot++)
         {
-            ServerReplica? replica = _slots[slot];
-            ref EntityLink link = ref view.Link(slot);
+            ref SlotInfo info = ref infos[slot];
+            ServerReplica? replica = info.Replica;
             if (replica is null)
             {
                 continue;
             }
 
-            ushort generation = (ushort)replica.Entity.Id.Generation;
-            if (link.Generation != generation)
+            ref EntityLink link = ref links[slot];
+            if (link.Generation != info.Generation)
             {
                 // The slot's entity is not the one this link knew (which the client has let go of).
-                link = new EntityLink { Generation = generation };
+                link = new EntityLink { Generation = info.Generation };
             }
 
-            NetEntity entity = replica.Entity;
-            bool relevant = replica.Alive && IsRelevant(view.Connection, entity, replica.Position);
-            bool owner = replica.Alive && entity.OwnerConnection == view.Connection;
+            bool owner = info.Alive && info.Owner == connection;
+            bool relevant;
+            if (!info.Alive)
+            {
+                relevant = false;
+            }
+            else if (owner || info.Global)
+            {
+                relevant = true;
+            }
+            else if (grid is not null)
+            {
+                float distance = Vector3.DistanceSquared(viewPosition, info.Position);
+                relevant = distance <= grid.EnterSquared || (distance <= grid.LeaveSquared && link.State is LinkState.Spawning or LinkState.Live);
+            }
+            else
+            {
+                relevant = interest.IsRelevant(connection, replica.Entity, info.Position);
+            }
+
+            if (!relevant && link.State == LinkState.None)
+            {
+                continue; // the common case of a large world: not seen, not held
+            }
+
             switch (link.State)
             {
                 case LinkState.None or LinkState.Despawning when relevant:
@@ -370,6 +431,11 @@ internal sealed class ServerReplication
                 link.OwnerWanted = owner;
             }
 
+            if (link.State == LinkState.Despawning || (link.State == LinkState.Live && link.OwnerAcked != link.OwnerWanted))
+            {
+                pending++;
+            }
+
             bool send;
             switch (link.State)
             {
@@ -386,7 +452,7 @@ internal sealed class ServerReplication
 
             if (send)
             {
-                link.Priority += entity.Priority;
+                link.Priority += info.Priority;
                 if (candidates == view.Candidates.Length)
                 {
                     int[] grownSlots = new int[candidates * 2];
@@ -425,7 +491,7 @@ internal sealed class ServerReplication
 
         bool complete = chosen == candidates;
         Array.Sort(view.Candidates, 0, chosen);
-        return WriteParts(view, chosen, complete, serverTime);
+        return WriteParts(view, chosen, complete, serverTime, pending);
     }
 
     private bool NeedsState(ServerReplica replica, ref EntityLink link, int history)
@@ -444,17 +510,14 @@ internal sealed class ServerReplication
         return link.InFlight == 0 || replica.LastChangedTick > link.InFlight || _tick - link.InFlight >= history;
     }
 
-    private bool IsRelevant(NetConnection connection, NetEntity entity, Vector3? position) =>
-        entity.OwnerConnection == connection || position is not { } at || _options.Interest.IsRelevant(connection, entity, at);
-
-    private long WriteParts(ClientView view, int chosen, bool complete, long serverTime)
+    private long WriteParts(ClientView view, int chosen, bool complete, long serverTime, int pending)
     {
         NetConnection connection = view.Connection;
         int capacity = Math.Min(connection.Link.MaxTrackedBytes, _scratch.Length);
         long total = 0;
         int partIndex = 0;
         int next = 0; // the next chosen candidate
-        int despawnCursor = 0; // the next slot to look at for despawns and ownership
+        int despawnCursor = pending > 0 ? 0 : _highSlot; // the next slot to look at for despawns and ownership (none: skip)
         bool oversize = false;
         while (true)
         {
@@ -597,5 +660,17 @@ internal sealed class ServerReplication
                 return total;
             }
         }
+    }
+
+    /// <summary>What each client's pass reads of one slot, captured once per tick.</summary>
+    private struct SlotInfo
+    {
+        public ServerReplica? Replica;
+        public ushort Generation;
+        public bool Alive;
+        public bool Global;
+        public Vector3 Position;
+        public NetConnection? Owner;
+        public float Priority;
     }
 }
