@@ -220,10 +220,33 @@ public static class Quantization
         };
 
         double scale = sign * center / SmallestThreeRange;
+        uint qa = QuantizeComponent(a * scale, center);
+        uint qb = QuantizeComponent(b * scale, center);
+        uint qc = QuantizeComponent(c * scale, center);
+
+        // When the two largest components are nearly equal, rounding can leave a stored one above the largest the
+        // reader derives, and the value read back would be written with another index: not the same bits twice.
+        // One step towards zero on the offender keeps the derived one the largest, so writing what was read writes
+        // the same bits (and a client holds exactly what the server captured).
+        double step = SmallestThreeRange / center;
+        for (int guard = 0; guard < 8; guard++)
+        {
+            double da = Math.Abs(((double)qa - center) * step), db = Math.Abs(((double)qb - center) * step), dc = Math.Abs(((double)qc - center) * step);
+            double d = Math.Sqrt(Math.Max(0, 1 - (da * da) - (db * db) - (dc * dc)));
+            double margin = d - 1e-6;
+            if (da < margin && db < margin && dc < margin)
+            {
+                break;
+            }
+
+            ref uint offender = ref da >= db && da >= dc ? ref qa : ref db >= dc ? ref qb : ref qc;
+            offender = offender > center ? offender - 1 : offender + 1;
+        }
+
         writer.WriteBits((uint)largest, 2);
-        writer.WriteBits(QuantizeComponent(a * scale, center), bitsPerComponent);
-        writer.WriteBits(QuantizeComponent(b * scale, center), bitsPerComponent);
-        writer.WriteBits(QuantizeComponent(c * scale, center), bitsPerComponent);
+        writer.WriteBits(qa, bitsPerComponent);
+        writer.WriteBits(qb, bitsPerComponent);
+        writer.WriteBits(qc, bitsPerComponent);
     }
 
     /// <summary>Reads a rotation written by <see cref="WriteQuaternion"/> with the same <paramref name="bitsPerComponent"/>.</summary>

@@ -311,4 +311,29 @@ public sealed class QuantizationTests
         int none = 0;
         Assert.Null(Quantization.FitText(null, 4, ref none));
     }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(9)]
+    [InlineData(12)]
+    public void A_quaternion_read_back_is_written_with_the_same_bits(int bits)
+    {
+        // The server captures the round trip and encodes it again: the client must get exactly that value.
+        var random = new Random(bits);
+        for (int i = 0; i < 200_000; i++)
+        {
+            var q = Quaternion.Normalize(new Quaternion((float)random.NextDouble() - 0.5f, (float)random.NextDouble() - 0.5f, (float)random.NextDouble() - 0.5f, (float)random.NextDouble() - 0.5f));
+            if (i % 4 == 0)
+            {
+                // Two components nearly equal and largest: where the index used to flip.
+                float e = (float)(random.NextDouble() * 1e-3);
+                q = Quaternion.Normalize(new Quaternion(0.7f, 0.7f + e, (float)random.NextDouble() * 0.1f, (float)random.NextDouble() * 0.1f));
+            }
+
+            Quaternion once = Quantization.RoundTripQuaternion(q, bits);
+            Quaternion twice = Quantization.RoundTripQuaternion(once, bits);
+            Assert.True(once == twice, $"{q} -> {once} -> {twice}");
+            Assert.True(MathF.Abs(Quaternion.Dot(q, once)) > 0.999f - (bits == 6 ? 0.01f : 0), $"{q} -> {once}");
+        }
+    }
 }
