@@ -14,11 +14,12 @@ internal sealed class ClientReplica<TSelf, TState> : ClientReplica
 
     private readonly TSelf _entity;
     private readonly ClientReplication _world;
-    private readonly TState[] _history;
-    private readonly uint[] _ticks;
     private readonly int _mask;
-    private readonly TState[] _samples = new TState[Samples];
-    private readonly long[] _times = new long[Samples];
+    private TState[] _history;
+    private uint[] _ticks;
+    private TState[] _samples = new TState[Samples];
+    private long[] _times = new long[Samples];
+    private bool _released;
     private int _sampleCount;
     private int _newest = -1;
 
@@ -32,8 +33,26 @@ internal sealed class ClientReplica<TSelf, TState> : ClientReplica
         _mask = history - 1;
     }
 
+    public override void Release()
+    {
+        // Despawned: only its type is still needed, to read past late records about it.
+        _released = true;
+        _history = [];
+        _ticks = [];
+        _samples = [];
+        _times = [];
+        _sampleCount = 0;
+        _newest = -1;
+    }
+
     public override ReadResult Read(ref BitReader reader, uint tick, uint baselineTick, long serverTime, bool spawn)
     {
+        if (_released)
+        {
+            TState none = default;
+            return TSelf.ReadDelta(ref reader, in none, out _) ? ReadResult.Ok : ReadResult.Malformed;
+        }
+
         bool known = baselineTick == 0 || _ticks[baselineTick & _mask] == baselineTick;
         TState baseline = known && baselineTick != 0 ? _history[baselineTick & _mask] : default;
 

@@ -13,7 +13,7 @@ internal sealed class ClientReplication
     /// <summary>How long an entity is extrapolated past its newest state before it holds.</summary>
     public static readonly TimeSpan MaxExtrapolation = TimeSpan.FromMilliseconds(250);
 
-    private const int History = 256; // as many ticks as a server may keep: it decides how far back its deltas reach
+    private const int History = SnapshotFormat.ClientHistory;
     private const int TickRing = 16;
 
     private readonly NetWorld _world;
@@ -424,6 +424,7 @@ internal sealed class ClientReplication
         ref Slot entry = ref _slots[slot];
         NetEntity entity = entry.Replica!.Entity;
         entry.Gone = true;
+        entry.Replica.Release();
         Tombstone(ref entry, entity.Id.Generation, tick);
         _entities.Remove(entity);
         entity.World = null;

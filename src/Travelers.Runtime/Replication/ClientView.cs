@@ -11,12 +11,15 @@ namespace Travelers.Replication;
 internal sealed class ClientView
 {
     private const int PartRing = 256;
+    private const int MaxEntries = 16384;
 
     private readonly object _gate = new();
     private readonly Queue<(long Token, bool Acked)> _notes = new();
     private readonly SentPart[] _parts = new SentPart[PartRing];
-    private readonly SentEntry[] _entries = new SentEntry[16384];
+    private SentEntry[] _entries = new SentEntry[256];
     private long _entryHead;
+    private long _tickStart;
+    private uint _tick;
 
     public ClientView(NetConnection connection)
     {
@@ -84,6 +87,12 @@ internal sealed class ClientView
     /// <summary>Starts recording a part; entries follow with <see cref="Record"/>.</summary>
     public ref SentPart BeginPart(uint tick)
     {
+        if (tick != _tick)
+        {
+            _tick = tick;
+            _tickStart = _entryHead;
+        }
+
         long token = NextToken++;
         ref SentPart part = ref _parts[token % PartRing];
         part = new SentPart { Token = token, Tick = tick, EntryStart = _entryHead, Remaining = 0 };
@@ -92,6 +101,12 @@ internal sealed class ClientView
 
     public void Record(ref SentPart part, int slot, int generation, SentKind kind, bool owner)
     {
+        // Parts stay in flight for a few ticks: the ring holds at least four ticks of this client's entries.
+        if (_entryHead - _tickStart >= _entries.Length / 4 && _entries.Length < MaxEntries)
+        {
+            Grow();
+        }
+
         _entries[_entryHead % _entries.Length] = new SentEntry(slot, (ushort)generation, kind, owner);
         _entryHead++;
         part.EntryCount++;
@@ -132,11 +147,22 @@ internal sealed class ClientView
         }
     }
 
+    private void Grow()
+    {
+        var grown = new SentEntry[_entries.Length * 2];
+        for (long i = Math.Max(_entryHead - _entries.Length, 0); i < _entryHead; i++)
+        {
+            grown[i % grown.Length] = _entries[i % _entries.Length];
+        }
+
+        _entries = grown;
+    }
+
     private void Settle(ServerReplication world, ref SentPart part, bool acked)
     {
         if (_entryHead - part.EntryStart > _entries.Length)
         {
-            return; // its entries were overwritten by newer parts': what it carried is resent as if lost
+            return; // its entries were overwritten by newer parts': what it carried goes again as if lost
         }
 
         for (long i = part.EntryStart; i < part.EntryStart + part.EntryCount; i++)

@@ -85,6 +85,9 @@ internal abstract class ClientReplica : EntityReplica
         Malformed,
     }
 
+    /// <summary>Lets go of the states kept for a despawned entity; records about it are then only read past.</summary>
+    public abstract void Release();
+
     /// <summary>Reads a state record of <paramref name="tick"/> against the state at <paramref name="baselineTick"/> (0: none).</summary>
     public abstract ReadResult Read(ref BitReader reader, uint tick, uint baselineTick, long serverTime, bool spawn);
 }

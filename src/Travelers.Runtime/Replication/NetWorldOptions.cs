@@ -15,8 +15,8 @@ public sealed class NetWorldOptions
     public int BudgetBytesPerSecond { get; set; } = 64 * 1024;
 
     /// <summary>
-    /// How many ticks of states the server keeps for deltas (a power of two, 8 to 256): a client whose newest
-    /// acknowledged snapshot is older gets full states. Default 32 (about a second at 30 Hz).
+    /// How many ticks of states the server keeps for deltas (a power of two, 8 to 64, the most a client keeps): a
+    /// changing entity whose newest acknowledged state is older is sent in full. Default 32 (about a second at 30 Hz).
     /// </summary>
     public int SnapshotHistory { get; set; } = 32;
 
@@ -35,9 +35,9 @@ public sealed class NetWorldOptions
             throw new ArgumentOutOfRangeException(nameof(BudgetBytesPerSecond), BudgetBytesPerSecond, "NetWorldOptions.BudgetBytesPerSecond must be at least 1024.");
         }
 
-        if (SnapshotHistory is < 8 or > 256 || (SnapshotHistory & (SnapshotHistory - 1)) != 0)
+        if (SnapshotHistory is < 8 or > Replication.SnapshotFormat.ClientHistory || (SnapshotHistory & (SnapshotHistory - 1)) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(SnapshotHistory), SnapshotHistory, "NetWorldOptions.SnapshotHistory must be a power of two from 8 to 256.");
+            throw new ArgumentOutOfRangeException(nameof(SnapshotHistory), SnapshotHistory, $"NetWorldOptions.SnapshotHistory must be a power of two from 8 to {Replication.SnapshotFormat.ClientHistory}.");
         }
 
         if (MaxEntities < 1 || MaxEntities > (1 << NetId.SlotBits) - 1)

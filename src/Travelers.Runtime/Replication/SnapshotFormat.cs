@@ -29,7 +29,14 @@ internal static class SnapshotFormat
     public const int GenerationBits = NetId.GenerationBits;
     public const int BaselineAgeBits = 8;
 
-    /// <summary>The oldest baseline a record can name (its age fits <see cref="BaselineAgeBits"/>, and a client keeps 256 ticks of each entity's states).</summary>
+    /// <summary>
+    /// Ticks of each entity's states a client keeps (a ring by tick): the most <see cref="NetWorldOptions.SnapshotHistory"/>
+    /// may be. An entity unchanged since its baseline is delta-encoded from it however old (up to
+    /// <see cref="MaxBaselineAge"/>): no newer record of it has taken its place in the ring.
+    /// </summary>
+    public const int ClientHistory = 64;
+
+    /// <summary>The oldest baseline a record can name (its age fits <see cref="BaselineAgeBits"/>).</summary>
     public const uint MaxBaselineAge = (1 << BaselineAgeBits) - 1;
     public const int MaxParts = 64;
 

@@ -822,7 +822,9 @@ internal sealed class UdpLink : Link, IUnitSink
             }
 
             any = true;
-            urgent |= unit.IsReliable || unit.Control;
+            // Only reliable units are acknowledged at once: snapshot parts and heartbeats wait for the next packet
+            // going back (or the delay), as other unreliable units do, rather than cost a datagram each.
+            urgent |= unit.IsReliable;
             if (!unit.Control && unit.Channel >= _settings.MaxChannels)
             {
                 throw new NetProtocolException($"a unit on channel {unit.Channel} (this side has {_settings.MaxChannels})");
