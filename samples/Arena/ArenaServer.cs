@@ -5,37 +5,55 @@ using Travelers;
 namespace Arena;
 
 /// <summary>
-/// The authoritative server: it owns every position, applies the latest input of each player at 30 Hz, and
-/// sends each client the players within its view radius at 20 Hz. Runs on one thread of its own.
+/// The authoritative server: each connection gets an <see cref="ArenaPlayer"/> in the server's world, owned by it.
+/// At 30 Hz the server applies the latest input of each player, moves it and works out its health; on two ticks
+/// of every three (20 Hz) it publishes the world, and Travelers sends each client what changed among the players
+/// it sees. Runs on one thread of its own.
 /// </summary>
 public sealed class ArenaServer
 {
+    private const int Cells = (int)(ArenaRules.Size / ArenaRules.CrowdCell);
+
     private readonly NetServer _server;
-    private readonly Dictionary<NetConnection, Player> _players = new();
+    private readonly Dictionary<NetConnection, ArenaPlayer> _players = new();
     private readonly Random _random = new(1);
-    private readonly Grid _grid = new(ArenaRules.ViewRadius);
-    private readonly WorldView _view = new();
-    private uint _tick;
+    private readonly int[] _crowd = new int[Cells * Cells];
+    private long _falls;
+    private long _publishTicks;
     private Figures.Sample? _latest;
 
     public ArenaServer(NetServer server)
     {
         _server = server;
         server.ConnectionOpened += connection =>
-            _players[connection] = new Player(connection.Id, new Vector2(_random.NextSingle() * ArenaRules.Size, _random.NextSingle() * ArenaRules.Size));
-        server.ConnectionClosed += (connection, _) => _players.Remove(connection);
+        {
+            var player = new ArenaPlayer { Position = RandomPosition(), Health = ArenaRules.MaxHealth };
+            _players[connection] = server.World.Spawn(player, owner: connection);
+            connection.ViewPosition = new Vector3(player.Position, 0);
+        };
+        server.ConnectionClosed += (connection, _) =>
+        {
+            if (_players.Remove(connection, out ArenaPlayer? player))
+            {
+                server.World.Despawn(player);
+            }
+        };
         server.On((NetConnection from, in PlayerInput input) =>
         {
-            if (_players.TryGetValue(from, out Player? player))
+            if (_players.TryGetValue(from, out ArenaPlayer? player))
             {
-                // Never trust a client: a stick longer than 1 is cut to 1.
-                player.Move = input.Move.LengthSquared() > 1 ? Vector2.Normalize(input.Move) : input.Move;
+                // Never trust a client: a stick longer than 1 is cut to 1 (and a NaN one is no stick at all).
+                Vector2 move = float.IsFinite(input.Move.X) && float.IsFinite(input.Move.Y) ? input.Move : Vector2.Zero;
+                player.Move = move.LengthSquared() > 1 ? Vector2.Normalize(move) : move;
             }
         });
     }
 
-    /// <summary>Time spent in the last second's ticks (Poll, simulation and sends), for the figures.</summary>
+    /// <summary>Time spent in the last second's ticks (Poll, simulation and Publish), for the figures.</summary>
     public Figures.TickTimes TickTimes { get; } = new();
+
+    /// <summary>Time spent in the last second's <see cref="NetWorld.Publish"/> calls alone.</summary>
+    public Figures.TickTimes PublishTimes { get; } = new();
 
     /// <summary>The figures of the last full second, published by the server's thread.</summary>
     public Figures.Sample? Latest => Volatile.Read(ref _latest);
@@ -45,7 +63,8 @@ public sealed class ArenaServer
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / ArenaRules.TickRate));
         float dt = 1f / ArenaRules.TickRate;
-        int viewEvery = 0;
+        int publishEvery = 0;
+        uint tick = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
@@ -54,19 +73,25 @@ public sealed class ArenaServer
                 _server.Poll();
                 Simulate(dt);
 
-                // 20 views a second from 30 ticks: on two ticks of every three.
-                viewEvery = (viewEvery + 1) % 3;
-                if (viewEvery != 0)
+                // 20 publishes a second from 30 ticks: on two ticks of every three. Publish sends (flushes) itself.
+                publishEvery = (publishEvery + 1) % 3;
+                if (publishEvery != 0)
                 {
-                    SendViews();
+                    long publish = Stopwatch.GetTimestamp();
+                    _server.World.Publish();
+                    PublishTimes.Add(Stopwatch.GetElapsedTime(publish));
+                    _publishTicks++;
+                }
+                else
+                {
+                    _server.Flush();
                 }
 
-                _server.Flush();
                 TickTimes.Add(Stopwatch.GetElapsedTime(start));
-                _tick++;
-                if (_tick % ArenaRules.TickRate == 0)
+                tick++;
+                if (tick % ArenaRules.TickRate == 0)
                 {
-                    Volatile.Write(ref _latest, Figures.Take(_server, TickTimes));
+                    Volatile.Write(ref _latest, Figures.Take(_server, TickTimes, PublishTimes, _publishTicks, _falls));
                 }
             }
         }
@@ -77,94 +102,67 @@ public sealed class ArenaServer
 
     private void Simulate(float dt)
     {
-        _grid.Clear();
-        foreach (Player player in _players.Values)
+        // Move everyone, and count the players in each crowd cell.
+        Array.Clear(_crowd);
+        foreach (ArenaPlayer player in _players.Values)
         {
             player.Position = Vector2.Clamp(player.Position + (player.Move * ArenaRules.Speed * dt), Vector2.Zero, new Vector2(ArenaRules.Size));
-            _grid.Add(player);
+            (int x, int y) = Cell(player.Position);
+            _crowd[(y * Cells) + x]++;
         }
-    }
 
-    private void SendViews()
-    {
-        foreach ((NetConnection connection, Player player) in _players)
+        // A crowd hurts: health drains for each other player in the cells around, and comes back with nobody near.
+        // At 0 the player falls and comes back elsewhere, whole, its score back to 0.
+        foreach ((NetConnection connection, ArenaPlayer player) in _players)
         {
-            _view.Tick = _tick;
-            _view.You = player.Position;
-            _view.Nearby.Clear();
-            _grid.Near(player.Position, ArenaRules.ViewRadius, ArenaRules.MaxVisible, player, _view.Nearby);
-            connection.Send(_view, Delivery.Unreliable);
-        }
-    }
-
-    /// <summary>A player as the server keeps it.</summary>
-    private sealed class Player(long id, Vector2 position)
-    {
-        public long Id { get; } = id;
-
-        public Vector2 Position { get; set; } = position;
-
-        public Vector2 Move { get; set; }
-
-        public PlayerState State => new() { Id = Id, Position = Position };
-    }
-
-    /// <summary>Players bucketed by cells as wide as the view radius: a view looks at 9 cells, not at everyone.</summary>
-    private sealed class Grid(float cell)
-    {
-        private readonly Dictionary<(int, int), List<Player>> _cells = new();
-        private readonly Stack<List<Player>> _spare = new();
-
-        public void Clear()
-        {
-            foreach (List<Player> list in _cells.Values)
+            int near = Near(player.Position) - 1;
+            float health = near > 0
+                ? player.Health - (near * ArenaRules.DrainPerSecond * dt)
+                : Math.Min(ArenaRules.MaxHealth, player.Health + (ArenaRules.RegenPerSecond * dt));
+            player.TicksAlive++;
+            if (health <= 0)
             {
-                list.Clear();
-                _spare.Push(list);
+                _falls++;
+                player.Position = RandomPosition();
+                health = ArenaRules.MaxHealth;
+                player.TicksAlive = 0;
             }
 
-            _cells.Clear();
-        }
-
-        public void Add(Player player)
-        {
-            (int, int) key = Key(player.Position);
-            if (!_cells.TryGetValue(key, out List<Player>? list))
+            // Setting a replicated property marks the entity changed; a value that quantizes to the same step is
+            // not sent again, but not setting it at all saves Publish the comparison.
+            if (health != player.Health)
             {
-                list = _spare.Count > 0 ? _spare.Pop() : new List<Player>();
-                _cells[key] = list;
+                player.Health = health;
             }
 
-            list.Add(player);
-        }
-
-        public void Near(Vector2 at, float radius, int max, Player self, List<PlayerState> into)
-        {
-            (int cx, int cy) = Key(at);
-            for (int x = cx - 1; x <= cx + 1; x++)
+            int score = Math.Min(player.TicksAlive / ArenaRules.TickRate, ushort.MaxValue);
+            if (score != player.Score)
             {
-                for (int y = cy - 1; y <= cy + 1; y++)
-                {
-                    if (!_cells.TryGetValue((x, y), out List<Player>? list))
-                    {
-                        continue;
-                    }
+                player.Score = score;
+            }
 
-                    foreach (Player other in list)
-                    {
-                        if (other != self && Vector2.DistanceSquared(other.Position, at) <= radius * radius)
-                        {
-                            into.Add(other.State);
-                            if (into.Count == max)
-                            {
-                                return;
-                            }
-                        }
-                    }
-                }
+            // What this client sees is around its player.
+            connection.ViewPosition = new Vector3(player.Position, 0);
+        }
+    }
+
+    private int Near(Vector2 position)
+    {
+        (int cx, int cy) = Cell(position);
+        int count = 0;
+        for (int y = Math.Max(0, cy - 1); y <= Math.Min(Cells - 1, cy + 1); y++)
+        {
+            for (int x = Math.Max(0, cx - 1); x <= Math.Min(Cells - 1, cx + 1); x++)
+            {
+                count += _crowd[(y * Cells) + x];
             }
         }
 
-        private (int, int) Key(Vector2 p) => ((int)(p.X / cell), (int)(p.Y / cell));
+        return count;
     }
+
+    private static (int X, int Y) Cell(Vector2 p) =>
+        (Math.Min(Cells - 1, (int)(p.X / ArenaRules.CrowdCell)), Math.Min(Cells - 1, (int)(p.Y / ArenaRules.CrowdCell)));
+
+    private Vector2 RandomPosition() => new(_random.NextSingle() * ArenaRules.Size, _random.NextSingle() * ArenaRules.Size);
 }

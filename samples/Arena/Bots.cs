@@ -5,22 +5,24 @@ using Travelers;
 namespace Arena;
 
 /// <summary>
-/// Simulated players: each is a real <see cref="NetClient"/> on a real socket that wanders the arena,
-/// sending its input at 30 Hz and reading the views the server sends back. All bots share one thread.
+/// Simulated players: each is a real <see cref="NetClient"/> on a real socket. 30 times a second each bot reads
+/// the players its client's world holds, steers (towards the nearest other player while healthy, away from it
+/// when hurt, wandering when it sees nobody) and sends its stick. All bots share one thread.
 /// </summary>
 public sealed class Bots : IAsyncDisposable
 {
     private readonly List<Bot> _bots = new();
     private readonly Random _random = new(2);
-    private long _views;
+    private Figures.Sample? _latest;
 
-    /// <summary>Views received by all bots so far (read on the bots' thread or after it stopped).</summary>
-    public long Views => _views;
+    /// <summary>The bots' side of the figures, as of the last full second (taken on the bots' thread).</summary>
+    public Figures.Sample? Take() => Volatile.Read(ref _latest);
 
-    /// <summary>The bots' side of the figures: their connections summed (thread-safe reads).</summary>
-    public Figures.Sample Take()
+    /// <summary>Sums the bots' connections and worlds now: on the bots' thread, or after it stopped.</summary>
+    public Figures.Sample Totals()
     {
-        long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0;
+        long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, packetsIn = 0, packetsOut = 0, entities = 0, snapshotBytes = 0, parts = 0;
+        double delayMs = 0;
         var rtts = new List<double>(_bots.Count);
         int connected = 0;
         foreach (Bot bot in _bots)
@@ -31,6 +33,13 @@ public sealed class Bots : IAsyncDisposable
             messagesOut += s.MessagesSent;
             bytesIn += s.BytesReceived;
             bytesOut += s.BytesSent;
+            packetsIn += s.PacketsReceived;
+            packetsOut += s.PacketsSent;
+            NetWorldStatistics world = bot.Client.World.Statistics;
+            entities += world.Entities;
+            snapshotBytes += world.BytesReceived;
+            parts += world.PartsReceived;
+            delayMs += world.InterpolationDelay.TotalMilliseconds;
             connected += connection.IsConnected ? 1 : 0;
             if (connection.Rtt > TimeSpan.Zero)
             {
@@ -39,8 +48,22 @@ public sealed class Bots : IAsyncDisposable
         }
 
         rtts.Sort();
-        return new Figures.Sample(DateTime.UtcNow, connected, messagesIn, messagesOut, bytesIn, bytesOut,
-            Figures.Percentile(rtts, 0.50), Figures.Percentile(rtts, 0.99), 0, 0);
+        return new Figures.Sample
+        {
+            Clients = connected,
+            MessagesIn = messagesIn,
+            MessagesOut = messagesOut,
+            BytesIn = bytesIn,
+            BytesOut = bytesOut,
+            PacketsIn = packetsIn,
+            PacketsOut = packetsOut,
+            RttP50Ms = Figures.Percentile(rtts, 0.50),
+            RttP99Ms = Figures.Percentile(rtts, 0.99),
+            Entities = entities,
+            SnapshotBytes = snapshotBytes,
+            SnapshotParts = parts,
+            InterpolationDelayMs = _bots.Count == 0 ? 0 : delayMs / _bots.Count,
+        };
     }
 
     /// <summary>Connects <paramref name="count"/> bots, <paramref name="parallel"/> at a time.</summary>
@@ -58,15 +81,14 @@ public sealed class Bots : IAsyncDisposable
         }
     }
 
-    private async Task<Bot> ConnectOneAsync(EndPoint server, NetTransport transport, CancellationToken cancellationToken)
+    private static async Task<Bot> ConnectOneAsync(EndPoint server, NetTransport transport, CancellationToken cancellationToken)
     {
         var client = new NetClient(new NetClientOptions { Transport = transport });
-        client.On((NetConnection _, in WorldView view) => _views++);
         await client.ConnectAsync(server, cancellationToken);
         return new Bot(client);
     }
 
-    /// <summary>Plays until <paramref name="stop"/> fires: 30 times a second, every bot reads what arrived and sends its input.</summary>
+    /// <summary>Plays until <paramref name="stop"/> fires: 30 times a second, every bot reads what arrived, steers and sends its input.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / ArenaRules.InputRate));
@@ -78,24 +100,80 @@ public sealed class Bots : IAsyncDisposable
                 tick++;
                 foreach (Bot bot in _bots)
                 {
+                    bot.Client.Poll();
                     if (_random.Next(ArenaRules.InputRate * 2) == 0)
                     {
                         float angle = _random.NextSingle() * MathF.Tau;
-                        bot.Direction = new Vector2(MathF.Cos(angle), MathF.Sin(angle));
+                        bot.Wander = new Vector2(MathF.Cos(angle), MathF.Sin(angle));
                     }
 
                     if (bot.Client.Connection.IsConnected)
                     {
-                        bot.Client.Send(new PlayerInput { Tick = tick, Move = bot.Direction }, Delivery.Unreliable);
+                        bot.Client.Send(new PlayerInput { Tick = tick, Move = Steer(bot) }, Delivery.Unreliable);
                     }
+                }
 
-                    bot.Client.Poll();
+                if (tick % ArenaRules.InputRate == 0)
+                {
+                    Volatile.Write(ref _latest, Totals());
                 }
             }
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Where a bot's stick points, from the newest state of the players its world holds.</summary>
+    private static Vector2 Steer(Bot bot)
+    {
+        NetWorld world = bot.Client.World;
+        ArenaPlayer? self = bot.Self;
+        if (self is null || self.World != world)
+        {
+            // Its own player is the one it owns: the server spawns it on connect and it is always in view.
+            self = null;
+            foreach (NetEntity entity in world.Entities)
+            {
+                if (entity.IsOwner && entity is ArenaPlayer mine)
+                {
+                    self = mine;
+                    break;
+                }
+            }
+
+            bot.Self = self;
+            if (self is null)
+            {
+                return bot.Wander;
+            }
+        }
+
+        // Hurt below 35: run until healed to 90. The hysteresis keeps a bot from dithering at the threshold.
+        bot.Fleeing = bot.Fleeing ? self.Health < 90 : self.Health < 35;
+
+        ArenaPlayer? nearest = null;
+        float best = float.MaxValue;
+        foreach (NetEntity entity in world.Entities)
+        {
+            if (entity != self && entity is ArenaPlayer other)
+            {
+                float distance = Vector2.DistanceSquared(other.Position, self.Position);
+                if (distance < best)
+                {
+                    best = distance;
+                    nearest = other;
+                }
+            }
+        }
+
+        if (nearest is null || best < 1f)
+        {
+            return bot.Wander; // nobody in view, or already there: wander
+        }
+
+        Vector2 towards = Vector2.Normalize(nearest.Position - self.Position);
+        return bot.Fleeing ? -towards : towards;
     }
 
     public async ValueTask DisposeAsync()
@@ -107,6 +185,10 @@ public sealed class Bots : IAsyncDisposable
     {
         public NetClient Client { get; } = client;
 
-        public Vector2 Direction { get; set; }
+        public ArenaPlayer? Self { get; set; }
+
+        public Vector2 Wander { get; set; }
+
+        public bool Fleeing { get; set; }
     }
 }

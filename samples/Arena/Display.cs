@@ -60,8 +60,10 @@ public static class Display
     private static List<(string, string)> Rows(Figures.Sample a, Figures.Sample b, string side, Figures.ProcessMeter meter)
     {
         double seconds = Math.Max(0.001, (b.At - a.At).TotalSeconds);
+        int clients = Math.Max(1, b.Clients);
         string Rate(long from, long to) => $"{(to - from) / seconds:N0}";
         string Bytes(long from, long to) => $"{(to - from) / seconds / 1024:N1} KB";
+        long snapshotBytes = b.SnapshotBytes - a.SnapshotBytes;
         var rows = new List<(string, string)>
         {
             ("clients", $"{b.Clients:N0}"),
@@ -69,11 +71,33 @@ public static class Display
             ($"messages/s out ({side})", Rate(a.MessagesOut, b.MessagesOut)),
             ("bytes/s in", Bytes(a.BytesIn, b.BytesIn)),
             ("bytes/s out", Bytes(a.BytesOut, b.BytesOut)),
-            ("RTT p50 / p99", $"{b.RttP50Ms:N2} / {b.RttP99Ms:N2} ms"),
+            ("packets/s in / out", $"{Rate(a.PacketsIn, b.PacketsIn)} / {Rate(a.PacketsOut, b.PacketsOut)}"),
         };
         if (side == "server")
         {
+            long publishes = b.Publishes - a.Publishes;
+            rows.Add(("players (entities)", $"{b.Entities:N0}"));
+            rows.Add(("snapshot bytes/s per client", $"{snapshotBytes / seconds / clients:N0} B"));
+            rows.Add(("snapshot per client per publish", publishes == 0
+                ? "-"
+                : $"{(double)snapshotBytes / publishes / clients:N1} B (last {(double)b.LastPublishBytes / clients:N1} B)"));
+            rows.Add(("publishes/s, snapshot parts/s", $"{publishes / seconds:N0}, {Rate(a.SnapshotParts, b.SnapshotParts)}"));
+            rows.Add(("falls/s", $"{(b.Falls - a.Falls) / seconds:N1}"));
+        }
+        else
+        {
+            long parts = b.SnapshotParts - a.SnapshotParts;
+            rows.Add(("players in view per bot", $"{(double)b.Entities / clients:N1}"));
+            rows.Add(("snapshot bytes/s per bot", $"{snapshotBytes / seconds / clients:N0} B"));
+            rows.Add(("snapshot part size avg", parts == 0 ? "-" : $"{(double)snapshotBytes / parts:N1} B"));
+            rows.Add(("interpolation delay avg", $"{b.InterpolationDelayMs:N1} ms"));
+        }
+
+        rows.Add(("RTT p50 / p99", $"{b.RttP50Ms:N2} / {b.RttP99Ms:N2} ms"));
+        if (side == "server")
+        {
             rows.Add(("server tick avg / max", $"{b.TickAvgMs:N3} / {b.TickMaxMs:N3} ms"));
+            rows.Add(("Publish per call avg / max", $"{b.PublishAvgMs:N3} / {b.PublishMaxMs:N3} ms"));
         }
 
         rows.Add(("process CPU (% of a core)", $"{meter.CpuPercent():N1}%"));

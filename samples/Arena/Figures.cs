@@ -3,26 +3,70 @@ using Travelers;
 
 namespace Arena;
 
-/// <summary>The live figures: counters summed over the server's connections, sampled once a second on the server's thread.</summary>
+/// <summary>The live figures: counters summed over the server's connections (or the bots'), sampled once a second on the thread that polls them.</summary>
 public static class Figures
 {
-    /// <summary>One sample of the server's totals.</summary>
-    public sealed record Sample(
-        DateTime At,
-        int Clients,
-        long MessagesIn,
-        long MessagesOut,
-        long BytesIn,
-        long BytesOut,
-        double RttP50Ms,
-        double RttP99Ms,
-        double TickAvgMs,
-        double TickMaxMs);
-
-    /// <summary>Sums the server's connections now. Call on the server's polling thread.</summary>
-    public static Sample Take(NetServer server, TickTimes ticks)
+    /// <summary>One sample of the totals; rates are the differences between two samples.</summary>
+    public sealed record Sample
     {
-        long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0;
+        public DateTime At { get; init; } = DateTime.UtcNow;
+
+        public int Clients { get; init; }
+
+        public long MessagesIn { get; init; }
+
+        public long MessagesOut { get; init; }
+
+        /// <summary>Bytes handed to or read from the sockets, Travelers' headers included: messages and snapshots.</summary>
+        public long BytesIn { get; init; }
+
+        public long BytesOut { get; init; }
+
+        /// <summary>Datagrams (UDP) or socket reads and writes (TCP).</summary>
+        public long PacketsIn { get; init; }
+
+        public long PacketsOut { get; init; }
+
+        public double RttP50Ms { get; init; }
+
+        public double RttP99Ms { get; init; }
+
+        /// <summary>Server: the tick (Poll, simulation, Publish) since the last sample.</summary>
+        public double TickAvgMs { get; init; }
+
+        public double TickMaxMs { get; init; }
+
+        /// <summary>Server: <see cref="NetWorld.Publish"/> alone since the last sample.</summary>
+        public double PublishAvgMs { get; init; }
+
+        public double PublishMaxMs { get; init; }
+
+        /// <summary>Server: Publish calls so far.</summary>
+        public long Publishes { get; init; }
+
+        /// <summary>Server: entities in the world. Bots: copies held, all bots together.</summary>
+        public long Entities { get; init; }
+
+        /// <summary>Snapshot bytes sent to all clients (server) or received by all bots, transport headers not included.</summary>
+        public long SnapshotBytes { get; init; }
+
+        /// <summary>Snapshot parts (a part is a datagram, or a frame over TCP) sent or received.</summary>
+        public long SnapshotParts { get; init; }
+
+        /// <summary>Server: snapshot bytes of the last Publish, all clients together.</summary>
+        public long LastPublishBytes { get; init; }
+
+        /// <summary>Server: players that fell (health 0) so far.</summary>
+        public long Falls { get; init; }
+
+        /// <summary>Bots: the average of their interpolation delays (render time behind server time).</summary>
+        public double InterpolationDelayMs { get; init; }
+    }
+
+    /// <summary>Sums the server's connections and reads its world now. Call on the server's polling thread.</summary>
+    public static Sample Take(NetServer server, TickTimes ticks, TickTimes publishes, long publishCount, long falls)
+    {
+        long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, packetsIn = 0, packetsOut = 0;
         var rtts = new List<double>(server.Connections.Count);
         foreach (NetConnection connection in server.Connections)
         {
@@ -31,6 +75,8 @@ public static class Figures
             messagesOut += s.MessagesSent;
             bytesIn += s.BytesReceived;
             bytesOut += s.BytesSent;
+            packetsIn += s.PacketsReceived;
+            packetsOut += s.PacketsSent;
             if (connection.Rtt > TimeSpan.Zero)
             {
                 rtts.Add(connection.Rtt.TotalMilliseconds);
@@ -38,16 +84,38 @@ public static class Figures
         }
 
         rtts.Sort();
-        (double avg, double max) = ticks.TakeAndReset();
-        return new Sample(DateTime.UtcNow, server.Connections.Count, messagesIn, messagesOut, bytesIn, bytesOut,
-            Percentile(rtts, 0.50), Percentile(rtts, 0.99), avg, max);
+        (double tickAvg, double tickMax) = ticks.TakeAndReset();
+        (double publishAvg, double publishMax) = publishes.TakeAndReset();
+        NetWorldStatistics world = server.World.Statistics;
+        return new Sample
+        {
+            Clients = server.Connections.Count,
+            MessagesIn = messagesIn,
+            MessagesOut = messagesOut,
+            BytesIn = bytesIn,
+            BytesOut = bytesOut,
+            PacketsIn = packetsIn,
+            PacketsOut = packetsOut,
+            RttP50Ms = Percentile(rtts, 0.50),
+            RttP99Ms = Percentile(rtts, 0.99),
+            TickAvgMs = tickAvg,
+            TickMaxMs = tickMax,
+            PublishAvgMs = publishAvg,
+            PublishMaxMs = publishMax,
+            Publishes = publishCount,
+            Entities = world.Entities,
+            SnapshotBytes = world.BytesSent,
+            SnapshotParts = world.PartsSent,
+            LastPublishBytes = world.LastPublishBytes,
+            Falls = falls,
+        };
     }
 
     /// <summary>The value at fraction <paramref name="p"/> of a sorted list, or 0 when empty.</summary>
     public static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
-    /// <summary>The server's tick durations since the last sample.</summary>
+    /// <summary>Durations since the last sample: average and maximum.</summary>
     public sealed class TickTimes
     {
         private double _sumMs;

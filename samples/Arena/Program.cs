@@ -4,9 +4,10 @@ using Arena;
 using Spectre.Console;
 using Travelers;
 
-// The Arena: a server-authoritative game. Players move in a 2D arena; bots send inputs at 30 Hz; the server
-// simulates at 30 Hz and sends each client the positions around it at 20 Hz. By default the server and 100 bots
-// run in this process over loopback sockets; the flags split them into separate processes.
+// The Arena: a server-authoritative game. Players are replicated entities (position, health, score) in a 2D
+// arena; bots send inputs at 30 Hz; the server simulates at 30 Hz and publishes its world at 20 Hz, each client
+// getting what changed among the players around it. By default the server and 100 bots run in this process over
+// loopback sockets; the flags split them into separate processes.
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(Options.Usage);
@@ -63,6 +64,13 @@ try
             Transport = options.Transport,
             Address = options.ServerOnly ? IPAddress.IPv6Any : IPAddress.Loopback,
             Port = options.ServerOnly ? options.Port : 0,
+            World = new NetWorldOptions
+            {
+                // Each client sees the players within the view radius of its own (ArenaServer sets
+                // connection.ViewPosition every tick); one already seen stays seen up to the margin beyond it.
+                Interest = new GridInterest(cellSize: ArenaRules.ViewMargin, viewRadius: ArenaRules.ViewRadius),
+                BudgetBytesPerSecond = ArenaRules.BudgetBytesPerSecond,
+            },
         });
         arena = new ArenaServer(server);
         await server.StartAsync(stop.Token);
@@ -108,7 +116,10 @@ if (server is not null)
     await server.StopAsync();
 }
 
-AnsiConsole.MarkupLine(options.ServerOnly ? "Server stopped." : $"Done: the bots received {bots.Views:N0} views.");
+Figures.Sample totals = bots.Totals();
+AnsiConsole.MarkupLine(options.ServerOnly
+    ? "Server stopped."
+    : $"Done: the bots received {totals.SnapshotParts:N0} snapshot parts ({totals.SnapshotBytes / 1024.0 / 1024.0:N1} MB).");
 return 0;
 
 /// <summary>The command line.</summary>
