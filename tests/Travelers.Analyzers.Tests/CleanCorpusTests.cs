@@ -75,7 +75,7 @@ public sealed class CleanCorpusTests
         CSharpCompilation compilation = CSharpCompilation.Create(corpus.Name, trees, s_references.Value, options);
 
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            [new NetMessageGenerator().AsSourceGenerator()], parseOptions: parseOptions);
+            [new NetMessageGenerator().AsSourceGenerator(), new NetEntityGenerator().AsSourceGenerator()], parseOptions: parseOptions);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation generated, out ImmutableArray<Diagnostic> generatorDiagnostics);
         Assert.True(
             !generatorDiagnostics.Any(d => d.Severity >= DiagnosticSeverity.Warning),

@@ -91,7 +91,9 @@ public sealed partial class RegistryTests
         ulong[] ids = NetMessageRegistry.Types.Select(t => t.Id).ToArray();
         Assert.Equal(ids.Order().ToArray(), ids);
         Assert.Equal(ids.Length, ids.Distinct().Count());
-        Assert.Equal(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types), NetMessageRegistry.Fingerprint);
+        Assert.Equal(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types, NetMessageRegistry.EntityTypes), NetMessageRegistry.Fingerprint);
+        Assert.NotEmpty(NetMessageRegistry.EntityTypes); // this assembly's entities take part
+        Assert.NotEqual(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types), NetMessageRegistry.Fingerprint);
     }
 
     [Fact]

@@ -18,9 +18,10 @@ public sealed class HandshakeTests
         Assert.Equal(Handshake.Version, hello.Version);
         Assert.Equal(table.Fingerprint, hello.Fingerprint);
         Assert.Equal(Handshake.CompressionFlag, hello.Flags);
-        Assert.Equal(table.Types.Select(t => t.Id), hello.Types.Select(t => t.Id));
-        Assert.Equal(table.SchemaHashes, hello.Types.Select(t => t.SchemaHash));
-        Assert.Equal(table.Types.Select(t => t.Name), hello.Types.Select(t => t.Name));
+        // Every message, then every entity type.
+        Assert.Equal(table.Types.Select(t => t.Id).Concat(table.EntityTypes.Select(e => e.Id)), hello.Types.Select(t => t.Id));
+        Assert.Equal(table.SchemaHashes, hello.Types.Take(table.Types.Length).Select(t => t.SchemaHash));
+        Assert.Equal(table.Types.Select(t => t.Name).Concat(table.EntityTypes.Select(e => e.Name)), hello.Types.Select(t => t.Name));
         Assert.Equal("token"u8.ToArray(), hello.Payload);
     }
 
