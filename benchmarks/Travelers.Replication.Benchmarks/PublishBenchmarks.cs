@@ -152,6 +152,11 @@ public class PublishBenchmarks
     {
         _stop = true;
         _poller?.Join();
+
+        // What the measured ticks did, so that a run whose clients had stopped taking snapshots shows for what it is.
+        NetWorldStatistics world = _server.World.Statistics;
+        int connected = _server.Connections.Count(c => c.IsConnected);
+        Console.WriteLine($"// cleanup: {Interest}: {connected} of {ClientCount} clients connected; last publish {world.LastPublishBytes / (double)Math.Max(connected, 1):N0} bytes per client; {world.BytesSent / Math.Max(_server.World.Tick, 1) / ClientCount:N0} bytes per client per tick over the run");
         Rig.Close(_server, _clients);
     }
 
