@@ -61,8 +61,10 @@ public static class Display
     {
         double seconds = Math.Max(0.001, (b.At - a.At).TotalSeconds);
         int clients = Math.Max(1, b.Clients);
-        string Rate(long from, long to) => $"{(to - from) / seconds:N0}";
-        string Bytes(long from, long to) => $"{(to - from) / seconds / 1024:N1} KB";
+        // Sums over the open connections: one that closes takes its counters with it, so a second in which clients
+        // leave shows a low rate, never a negative one.
+        string Rate(long from, long to) => $"{Math.Max(0, to - from) / seconds:N0}";
+        string Bytes(long from, long to) => $"{Math.Max(0, to - from) / seconds / 1024:N1} KB";
         long snapshotBytes = b.SnapshotBytes - a.SnapshotBytes;
         var rows = new List<(string, string)>
         {
