@@ -143,6 +143,28 @@ public sealed class ReplicationTests
         Assert.NotNull(rig.Find<Scoreboard>(far, board.Id)); // no interest position: everyone's
     }
 
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task The_client_knows_the_server_clock_and_renders_a_little_behind_it(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        rig.World.Spawn(new Scoreboard());
+        await rig.Ticks(60);
+
+        // Same machine, same clock: the estimate (from the accept and every snapshot, half a round trip added) is
+        // within a few milliseconds; render time trails it by the interpolation delay, and neither goes back.
+        TimeSpan server = rig.World.ServerTime;
+        TimeSpan estimate = client.World.ServerTime;
+        Assert.InRange((estimate - server).TotalMilliseconds, -50, 50);
+        TimeSpan delay = client.World.ServerTime - client.World.RenderTime;
+        Assert.InRange(delay.TotalMilliseconds, 25, 500);
+        Assert.InRange((delay - client.World.Statistics.InterpolationDelay).Duration().TotalMilliseconds, 0, 60);
+        TimeSpan render = client.World.RenderTime;
+        await rig.Ticks(10);
+        Assert.True(client.World.RenderTime > render);
+    }
+
     [Fact]
     public async Task Values_out_of_range_are_clamped_and_counted()
     {
