@@ -102,6 +102,8 @@ public sealed class NetClient : IAsyncDisposable
 
         public NetWorld World { get; }
 
+        protected override NetWorld? ReplicatedWorld => World;
+
         public override bool ReceivesSnapshots => true;
 
         protected override void OnSnapshot(NetConnection connection, ReadOnlySpan<byte> part) => World.Client!.Receive(part);

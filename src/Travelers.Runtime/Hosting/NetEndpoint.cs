@@ -84,7 +84,7 @@ internal abstract class NetEndpoint
         }
 
         Options.Validate();
-        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, Options.Transport == NetTransport.Udp ? "udp" : "tcp", () => Tracked);
+        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, Options.Transport == NetTransport.Udp ? "udp" : "tcp", () => Tracked, ReplicatedWorld);
         MessageTable table = MessageTable.Current();
         lock (_handlers)
         {
@@ -239,6 +239,9 @@ internal abstract class NetEndpoint
         Flush();
         Metrics.RecordTick(Time.GetElapsedTime(started));
     }
+
+    /// <summary>The endpoint's world, whose counters the meter reads.</summary>
+    protected virtual NetWorld? ReplicatedWorld => null;
 
     /// <summary>The server's meter.</summary>
     public const string ServerMeterName = "Travelers.Server";

@@ -25,7 +25,7 @@ internal sealed class NetMetrics : IDisposable
     private Totals _closedV4;
     private Totals _closedV6;
 
-    public NetMetrics(string meterName, bool server, string transport, Func<IEnumerable<NetConnection>> connections)
+    public NetMetrics(string meterName, bool server, string transport, Func<IEnumerable<NetConnection>> connections, NetWorld? world = null)
     {
         Meter = new Meter(meterName, typeof(NetMetrics).Assembly.GetName().Version?.ToString());
         _connections = connections;
@@ -40,6 +40,23 @@ internal sealed class NetMetrics : IDisposable
         Meter.CreateObservableCounter("travelers.bytes.sent", () => Observe(static (s, _) => s.BytesSent, countClosed: true, static t => t.BytesSent), "By", "Bytes handed to sockets, Travelers' headers included.");
         Meter.CreateObservableCounter("travelers.bytes.received", () => Observe(static (s, _) => s.BytesReceived, countClosed: true, static t => t.BytesReceived), "By", "Bytes read from sockets.");
         Meter.CreateObservableCounter("travelers.packets.resent", () => Observe(static (s, _) => s.Resends, countClosed: true, static t => t.Resends), "{packet}", "Packets sent again after a loss (UDP).");
+        if (world is not null)
+        {
+            // Read from the world's own counters when a listener asks (plain 64-bit reads: whole, if a tick old).
+            KeyValuePair<string, object?> tag = new(Transport, transport);
+            Meter.CreateObservableUpDownCounter("travelers.replication.entities", () => new Measurement<long>(world.Statistics.Entities, tag), "{entity}", "Entities in the world (server) or held (client).");
+            if (server)
+            {
+                Meter.CreateObservableCounter("travelers.replication.bytes.sent", () => new Measurement<long>(world.Statistics.BytesSent, tag), "By", "Snapshot bytes sent to all clients, Travelers' packet headers not included.");
+                Meter.CreateObservableCounter("travelers.replication.clamped", () => new Measurement<long>(world.Statistics.Clamped, tag), "{value}", "Replicated values clamped to their [Quantize] or [Bits] range, or strings fitted to their [MaxLength].");
+            }
+            else
+            {
+                Meter.CreateObservableCounter("travelers.replication.bytes.received", () => new Measurement<long>(world.Statistics.BytesReceived, tag), "By", "Snapshot bytes received.");
+                Meter.CreateObservableCounter("travelers.replication.dropped", () => new Measurement<long>(world.Statistics.Dropped, tag), "{record}", "Snapshot parts and records dropped as malformed or unusable.");
+            }
+        }
+
         _rtt = Meter.CreateHistogram<double>("travelers.rtt", "s", "Round-trip times measured by heartbeats.");
         _duration = Meter.CreateHistogram<double>("travelers.connection.duration", "s", "How long connections lasted, from handshake to close.");
         _tick = Meter.CreateHistogram<double>("travelers.tick.duration", "s", "How long each Poll() took.");

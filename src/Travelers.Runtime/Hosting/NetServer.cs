@@ -126,6 +126,8 @@ public sealed class NetServer : IAsyncDisposable
 
         public NetWorld World { get; }
 
+        protected override NetWorld? ReplicatedWorld => World;
+
         public IPEndPoint? LocalEndPoint { get; private set; }
 
         public UdpListener? Udp => _udp;
