@@ -63,7 +63,7 @@ public sealed class NetWorld
 
     /// <summary>The world's counters, read now.</summary>
     public NetWorldStatistics Statistics => _server is { } server
-        ? new NetWorldStatistics { Entities = server.Alive.Count, Clamped = server.Clamped, BytesSent = server.BytesSent, PartsSent = server.PartsSent, LastPublishBytes = server.LastPublishBytes }
+        ? new NetWorldStatistics { Entities = server.Alive.Count, Clamped = server.Clamped, BytesSent = server.BytesSent, PartsSent = server.PartsSent, LastPublishBytes = server.LastPublishBytes, LastPublishDeferred = server.LastPublishDeferred }
         : new NetWorldStatistics { Entities = _client!.Entities.Count, Dropped = _client.Dropped, BytesReceived = _client.BytesReceived, PartsReceived = _client.PartsReceived, InterpolationDelay = _client.InterpolationDelay };
 
     internal ServerReplication? Server => _server;

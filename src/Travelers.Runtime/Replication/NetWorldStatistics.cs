@@ -20,6 +20,13 @@ public readonly record struct NetWorldStatistics
     /// <summary>Server: snapshot bytes sent to all clients by the last <see cref="NetWorld.Publish"/>.</summary>
     public long LastPublishBytes { get; init; }
 
+    /// <summary>
+    /// Server: records that waited for a later tick in the last <see cref="NetWorld.Publish"/> because a client's budget
+    /// (<see cref="NetWorldOptions.BudgetBytesPerSecond"/>) could not carry them, summed over clients. Persistently above
+    /// zero: the budget is too small for what the clients see.
+    /// </summary>
+    public long LastPublishDeferred { get; init; }
+
     /// <summary>Client: snapshot parts and records dropped as malformed or unusable (see docs/bad-input.md).</summary>
     public long Dropped { get; init; }
 

@@ -30,6 +30,8 @@ internal sealed class ServerReplication
     private long _bytesSent;
     private long _partsSent;
     private long _lastBytes;
+    private long _deferred;
+    private long _lastDeferred;
 
     public ServerReplication(NetWorld world, NetWorldOptions options, NetEndpoint endpoint)
     {
@@ -49,6 +51,9 @@ internal sealed class ServerReplication
     public long PartsSent => _partsSent;
 
     public long LastPublishBytes => _lastBytes;
+
+    /// <summary>Records the budget held back in the last Publish(), summed over clients.</summary>
+    public long LastPublishDeferred => _lastDeferred;
 
     private int History => _options.SnapshotHistory;
 
@@ -307,6 +312,7 @@ internal sealed class ServerReplication
 
         _options.Interest.BeginTick(_world);
         long bytes = 0;
+        _deferred = 0;
         for (int i = 0; i < _views.Count; i++)
         {
             ClientView view = _views[i];
@@ -320,6 +326,7 @@ internal sealed class ServerReplication
         }
 
         _lastBytes = bytes;
+        _lastDeferred = _deferred;
         _bytesSent += bytes;
         _endpoint.Flush();
     }
@@ -490,6 +497,7 @@ internal sealed class ServerReplication
         }
 
         bool complete = chosen == candidates;
+        _deferred += candidates - chosen;
         Array.Sort(view.Candidates, 0, chosen);
         return WriteParts(view, chosen, complete, serverTime, pending);
     }

@@ -51,6 +51,7 @@ public sealed class BudgetTests
         });
 
         // 20 candidates, about one record a tick: each waits about 20 ticks, the urgent one a fifth of that.
+        Assert.InRange(rig.World.Statistics.LastPublishDeferred, 10, 19);
         Assert.Equal(20, updates.Count);
         Assert.InRange(maxGap, 2, 60);
         double others = players.Skip(1).Average(p => updates[p.Id]);
@@ -82,6 +83,7 @@ public sealed class BudgetTests
         }
 
         double perClientPerTick = bytes / 30.0 / 3;
+        Assert.Equal(0, rig.World.Statistics.LastPublishDeferred);
         Assert.InRange(perClientPerTick, 1, 99);
     }
 }
