@@ -84,6 +84,7 @@ public static class Display
                 ? "-"
                 : $"{(double)snapshotBytes / publishes / clients:N1} B (last {(double)b.LastPublishBytes / clients:N1} B)"));
             rows.Add(("publishes/s, snapshot parts/s", $"{publishes / seconds:N0}, {Rate(a.SnapshotParts, b.SnapshotParts)}"));
+            rows.Add(("held back by the budget (last publish)", $"{b.LastPublishDeferred:N0} records"));
             rows.Add(("falls/s", $"{(b.Falls - a.Falls) / seconds:N1}"));
         }
         else

@@ -56,6 +56,9 @@ public static class Figures
         /// <summary>Server: snapshot bytes of the last Publish, all clients together.</summary>
         public long LastPublishBytes { get; init; }
 
+        /// <summary>Server: records the budget held back in the last Publish, all clients together (0: the budget is enough).</summary>
+        public long LastPublishDeferred { get; init; }
+
         /// <summary>Server: players that fell (health 0) so far.</summary>
         public long Falls { get; init; }
 
@@ -107,6 +110,7 @@ public static class Figures
             SnapshotBytes = world.BytesSent,
             SnapshotParts = world.PartsSent,
             LastPublishBytes = world.LastPublishBytes,
+            LastPublishDeferred = world.LastPublishDeferred,
             Falls = falls,
         };
     }
