@@ -70,6 +70,28 @@ public sealed class NetClient : IAsyncDisposable
     public void Send<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
         where T : INetMessage<T> => Connection.Send(in message, delivery, channel);
 
+    /// <summary>
+    /// Adds <paramref name="service"/>: its <see cref="RpcTarget.Observers"/> RPCs run here when the server calls them,
+    /// and <see cref="Service{T}"/> returns it to call its <see cref="RpcTarget.Server"/> RPCs. The server adds its own instance.
+    /// </summary>
+    /// <typeparam name="T">A partial class deriving <see cref="NetService"/> with [Rpc] methods.</typeparam>
+    /// <param name="service">The instance: one per client.</param>
+    /// <returns><paramref name="service"/>.</returns>
+    /// <exception cref="InvalidOperationException">A service of this type was added already, or this instance was added elsewhere.</exception>
+    public T AddService<T>(T service)
+        where T : NetService
+    {
+        _core.Rpc.AddService(service);
+        return service;
+    }
+
+    /// <summary>The service of type <typeparamref name="T"/> added with <see cref="AddService{T}"/>: <c>client.Service&lt;Lobby&gt;().Server.Join("ann")</c>.</summary>
+    /// <typeparam name="T">The service type.</typeparam>
+    /// <returns>The instance.</returns>
+    /// <exception cref="InvalidOperationException">None was added.</exception>
+    public T Service<T>()
+        where T : NetService => _core.Rpc.Service<T>();
+
     /// <summary>Runs handlers and events for everything received so far, then sends everything queued. Call it every tick.</summary>
     public void Poll() => _core.Poll();
 
@@ -108,7 +130,13 @@ public sealed class NetClient : IAsyncDisposable
 
         protected override void OnSnapshot(NetConnection connection, ReadOnlySpan<byte> part) => World.Client!.Receive(part);
 
-        protected override void OnPolled() => World.Client!.UpdateClock();
+        protected override void OnPolled()
+        {
+            World.Client!.UpdateClock();
+            Rpc.Expire();
+        }
+
+        public override NetConnection? ServerConnection => _connection;
 
         public NetClientOptions ClientOptions { get; }
 
@@ -311,6 +339,9 @@ public sealed class NetClient : IAsyncDisposable
             {
                 return;
             }
+
+            // At once, not at a timeout: no Poll() will come to deliver their answers.
+            Rpc.FailAll("the client was disposed");
 
             if (Connection is { } connection)
             {

@@ -120,22 +120,31 @@ public sealed class NetConnection : ILinkOwner
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> was not registered when the server or client started.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Over UDP, <paramref name="channel"/> is not below <see cref="NetEndpointOptions.MaxChannels"/>, or <paramref name="delivery"/> is not a known mode.</exception>
     public void Send<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
+        where T : INetMessage<T> => SendRecord(_endpoint.IndexOf<T>(), in message, delivery, channel);
+
+    /// <summary>Queues a record of type index <paramref name="index"/> (a message, or an RPC call or answer).</summary>
+    internal void SendRecord<T>(int index, in T record, Delivery delivery, byte channel)
         where T : INetMessage<T>
     {
-        int index = _endpoint.IndexOf<T>();
         if (State != ConnectionState.Open)
         {
             return;
         }
 
         bool written = _tcp is { } tcp
-            ? tcp.WriteMessage(index, in message, _endpoint.Limits)
-            : _udp!.WriteMessage(index, in message, _endpoint.Limits, delivery, channel);
+            ? tcp.WriteMessage(index, in record, _endpoint.Limits)
+            : _udp!.WriteMessage(index, in record, _endpoint.Limits, delivery, channel);
         if (written)
         {
             MarkDirty();
         }
     }
+
+    /// <summary>The server or client this connection belongs to.</summary>
+    internal NetEndpoint Endpoint => _endpoint;
+
+    /// <summary>RPC's state for this connection (rate buckets, logged refusals), made on first use in Poll().</summary>
+    internal Rpc.RpcPeer? RpcPeer { get; set; }
 
     /// <summary>
     /// Ends the connection: the peer's <c>ConnectionClosed</c> sees <see cref="DisconnectReason.Kicked"/> with

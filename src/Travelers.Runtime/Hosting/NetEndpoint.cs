@@ -34,7 +34,23 @@ internal abstract class NetEndpoint
         Options = options;
         Time = options.TimeProvider ?? TimeProvider.System;
         Logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(category);
+        Rpc = new Travelers.Rpc.RpcRuntime(this);
     }
+
+    /// <summary>Calls and answers of [Rpc] methods, and the services.</summary>
+    public Travelers.Rpc.RpcRuntime Rpc { get; }
+
+    /// <summary>Whether this is a server.</summary>
+    public bool IsServer => MeterName == ServerMeterName;
+
+    /// <summary>The endpoint's world.</summary>
+    public NetWorld? EndpointWorld => ReplicatedWorld;
+
+    /// <summary>A client's connection to its server; null on a server.</summary>
+    public virtual NetConnection? ServerConnection => null;
+
+    /// <summary>A server's open connections (read on the polling thread); null on a client.</summary>
+    public virtual HashSet<NetConnection>? OpenConnections => null;
 
     public NetEndpointOptions Options { get; }
 
@@ -88,6 +104,7 @@ internal abstract class NetEndpoint
         MessageTable table = MessageTable.Current();
         lock (_handlers)
         {
+            Rpc.Start(table);
             _byIndex = Resolve(table);
             _unhandled = new long[table.Types.Length];
             _table = table;
@@ -124,7 +141,9 @@ internal abstract class NetEndpoint
 
     private HandlerEntry?[] Resolve(MessageTable table)
     {
-        var byIndex = new HandlerEntry?[table.Types.Length];
+        var byIndex = new HandlerEntry?[table.RecordTypes];
+        byIndex[table.RpcCallIndex] = Rpc.CallEntry;
+        byIndex[table.RpcAnswerIndex] = Rpc.AnswerEntry;
         foreach ((ulong id, HandlerEntry entry) in _handlers)
         {
             int index = table.IndexOf(id);
@@ -222,6 +241,7 @@ internal abstract class NetEndpoint
                     if (!item.Connection.ClosedRaised)
                     {
                         OnSnapshot(item.Connection, item.Buffer.AsSpan(0, item.Length));
+                        Rpc.Replay(Limits);
                     }
 
                     item.Connection.Drained(NetConnection.QueuedCost(item.Buffer!));
@@ -230,6 +250,7 @@ internal abstract class NetEndpoint
                 case InboundKind.Closed:
                     Log.Closed(Logger, item.Connection.Id, item.Connection.RemoteEndPoint, item.Info.Reason, item.Info.Message);
                     item.Connection.ClosedRaised = true;
+                    Rpc.OnClosed(item.Connection, item.Info);
                     RaiseClosed(item.Connection, item.Info);
                     break;
             }
@@ -285,7 +306,7 @@ internal abstract class NetEndpoint
 
                 if (index >= (uint)_byIndex.Length)
                 {
-                    throw new NetProtocolException($"an unknown message type index {index} (this side has {_byIndex.Length} types)");
+                    throw new NetProtocolException($"an unknown message type index {index} (this side has {_byIndex.Length - 2} types and the 2 of RPC)");
                 }
 
                 ReadOnlySpan<byte> body = batch.Slice(offset, (int)length);

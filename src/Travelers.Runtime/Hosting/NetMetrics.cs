@@ -21,6 +21,7 @@ internal sealed class NetMetrics : IDisposable
     private readonly Histogram<double> _rtt;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _tick;
+    private readonly Counter<long> _rpcRefused;
     private readonly object _gate = new();
     private Totals _closedV4;
     private Totals _closedV6;
@@ -57,6 +58,7 @@ internal sealed class NetMetrics : IDisposable
             }
         }
 
+        _rpcRefused = Meter.CreateCounter<long>("travelers.rpc.rejected", "{call}", "RPC calls and answers dropped without running: attribute reason (unknown, malformed, direction, entity, visibility, ownership, rate, service, expired).");
         _rtt = Meter.CreateHistogram<double>("travelers.rtt", "s", "Round-trip times measured by heartbeats.");
         _duration = Meter.CreateHistogram<double>("travelers.connection.duration", "s", "How long connections lasted, from handshake to close.");
         _tick = Meter.CreateHistogram<double>("travelers.tick.duration", "s", "How long each Poll() took.");
@@ -69,6 +71,14 @@ internal sealed class NetMetrics : IDisposable
         if (_rtt.Enabled)
         {
             _rtt.Record(rtt.TotalSeconds, new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>(NetworkType, TypeOf(connection)));
+        }
+    }
+
+    public void RecordRpcRefused(string reason)
+    {
+        if (_rpcRefused.Enabled)
+        {
+            _rpcRefused.Add(1, new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 

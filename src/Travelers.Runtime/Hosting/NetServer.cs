@@ -74,6 +74,29 @@ public sealed class NetServer : IAsyncDisposable
     /// <returns>A task that completes when every connection has closed.</returns>
     public Task StopAsync(CancellationToken cancellationToken = default) => _core.StopAsync(cancellationToken);
 
+    /// <summary>
+    /// Adds <paramref name="service"/>: its <see cref="RpcTarget.Server"/> RPCs run here when clients call them
+    /// (<see cref="RpcContext.Caller"/> says which), and its <see cref="RpcTarget.Observers"/> proxy reaches every client.
+    /// Each client adds its own instance.
+    /// </summary>
+    /// <typeparam name="T">A partial class deriving <see cref="NetService"/> with [Rpc] methods.</typeparam>
+    /// <param name="service">The instance: one per server.</param>
+    /// <returns><paramref name="service"/>.</returns>
+    /// <exception cref="InvalidOperationException">A service of this type was added already, or this instance was added elsewhere.</exception>
+    public T AddService<T>(T service)
+        where T : NetService
+    {
+        _core.Rpc.AddService(service);
+        return service;
+    }
+
+    /// <summary>The service of type <typeparamref name="T"/> added with <see cref="AddService{T}"/>.</summary>
+    /// <typeparam name="T">The service type.</typeparam>
+    /// <returns>The instance.</returns>
+    /// <exception cref="InvalidOperationException">None was added.</exception>
+    public T Service<T>()
+        where T : NetService => _core.Rpc.Service<T>();
+
     /// <summary>Runs handlers and events for everything received so far, then sends everything queued. Call it every tick.</summary>
     public void Poll() => _core.Poll();
 
@@ -133,6 +156,8 @@ public sealed class NetServer : IAsyncDisposable
         public UdpListener? Udp => _udp;
 
         public IReadOnlyCollection<NetConnection> Open => _open;
+
+        public override HashSet<NetConnection>? OpenConnections => _open;
 
         protected override string MeterName => ServerMeterName;
 

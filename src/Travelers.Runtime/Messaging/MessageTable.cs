@@ -17,15 +17,20 @@ internal sealed class MessageTable
 {
     private readonly FrozenDictionary<ulong, int> _indexById;
 
-    private MessageTable(ImmutableArray<NetMessageType> types, ImmutableArray<NetEntityType> entities)
+    private readonly FrozenDictionary<ulong, int> _rpcIndexById;
+
+    private MessageTable(ImmutableArray<NetMessageType> types, ImmutableArray<NetEntityType> entities, ImmutableArray<NetRpcType> rpcs)
     {
         Types = types;
         EntityTypes = entities;
+        Rpcs = rpcs;
         _indexById = types.Select((t, i) => KeyValuePair.Create(t.Id, i)).ToFrozenDictionary();
-        Fingerprint = NetMessageRegistry.ComputeFingerprint(types, entities);
+        _rpcIndexById = rpcs.Select((r, i) => KeyValuePair.Create(r.Id, i)).ToFrozenDictionary();
+        Fingerprint = NetMessageRegistry.ComputeFingerprint(types, entities, rpcs);
         SchemaHashes = types.Select(t => SchemaHash(t.Schema)).ToImmutableArray();
         Entries = types.Select(t => new Entry(t.Id, SchemaHash(t.Schema), t.Name))
             .Concat(entities.Select(e => new Entry(e.Id, SchemaHash("entity " + e.Schema), e.Name)))
+            .Concat(rpcs.Select(r => new Entry(r.Id, SchemaHash("rpc " + r.Schema), r.Name)))
             .ToImmutableArray();
     }
 
@@ -35,7 +40,19 @@ internal sealed class MessageTable
     /// <summary>The replicated entity types, sorted by id; a type's position is its index in snapshots.</summary>
     public ImmutableArray<NetEntityType> EntityTypes { get; }
 
-    /// <summary>Every message and then every entity type, as the hello lists them: id, schema hash, name.</summary>
+    /// <summary>The [Rpc] methods, sorted by id; a method's position is its index in call records.</summary>
+    public ImmutableArray<NetRpcType> Rpcs { get; }
+
+    /// <summary>The record type index of RPC calls: the first after the message types (see Rpc/RpcWire).</summary>
+    public int RpcCallIndex => Types.Length;
+
+    /// <summary>The record type index of RPC answers.</summary>
+    public int RpcAnswerIndex => Types.Length + 1;
+
+    /// <summary>Record type indexes in all: the message types and the two of RPC.</summary>
+    public int RecordTypes => Types.Length + 2;
+
+    /// <summary>Every message, then every entity type, then every RPC, as the hello lists them: id, schema hash, name.</summary>
     public ImmutableArray<Entry> Entries { get; }
 
     /// <summary>Hash of each type's schema, by index.</summary>
@@ -57,10 +74,11 @@ internal sealed class MessageTable
     {
         ImmutableArray<NetMessageType> types = NetMessageRegistry.Types;
         ImmutableArray<NetEntityType> entities = NetMessageRegistry.EntityTypes;
+        ImmutableArray<NetRpcType> rpcs = NetMessageRegistry.Rpcs;
         MessageTable? current = Volatile.Read(ref s_current);
-        if (current is null || current.Types != types || current.EntityTypes != entities)
+        if (current is null || current.Types != types || current.EntityTypes != entities || current.Rpcs != rpcs)
         {
-            current = new MessageTable(types, entities);
+            current = new MessageTable(types, entities, rpcs);
             Volatile.Write(ref s_current, current);
         }
 
@@ -73,10 +91,17 @@ internal sealed class MessageTable
 
     /// <summary>A table of the given messages and entity types (tests).</summary>
     public static MessageTable Of(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities) =>
-        new(types.OrderBy(t => t.Id).ToImmutableArray(), entities.OrderBy(e => e.Id).ToImmutableArray());
+        Of(types, entities, []);
+
+    /// <summary>A table of the given messages, entity types and RPCs (tests).</summary>
+    public static MessageTable Of(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities, IEnumerable<NetRpcType> rpcs) =>
+        new(types.OrderBy(t => t.Id).ToImmutableArray(), entities.OrderBy(e => e.Id).ToImmutableArray(), rpcs.OrderBy(r => r.Id).ToImmutableArray());
 
     /// <summary>The index of the message with id <paramref name="id"/>, or -1.</summary>
     public int IndexOf(ulong id) => _indexById.TryGetValue(id, out int index) ? index : -1;
+
+    /// <summary>The index of the RPC with id <paramref name="id"/>, or -1.</summary>
+    public int RpcIndexOf(ulong id) => _rpcIndexById.TryGetValue(id, out int index) ? index : -1;
 
     /// <summary>The hash of a schema's text, as the hello lists it.</summary>
     public static ulong SchemaHash(string schema) => NetMessageRegistry.HashText(schema);

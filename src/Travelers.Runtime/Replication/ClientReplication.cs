@@ -132,6 +132,13 @@ internal sealed class ClientReplication
         }
     }
 
+    /// <summary>The entity with <paramref name="id"/> this client holds, or null.</summary>
+    public NetEntity? Find(NetId id)
+    {
+        int slot = id.Slot;
+        return (uint)slot < (uint)_slots.Length && _slots[slot].Replica is { } replica && !_slots[slot].Gone && replica.Entity.Id == id ? replica.Entity : null;
+    }
+
     /// <summary>Reads one snapshot part, in Poll().</summary>
     public void Receive(ReadOnlySpan<byte> part)
     {

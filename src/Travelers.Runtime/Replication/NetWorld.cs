@@ -19,6 +19,7 @@ public sealed class NetWorld
 
     internal NetWorld(NetEndpoint endpoint, NetWorldOptions? serverOptions)
     {
+        Endpoint = endpoint;
         if (serverOptions is not null)
         {
             _server = new ServerReplication(this, serverOptions, endpoint);
@@ -67,6 +68,9 @@ public sealed class NetWorld
         : new NetWorldStatistics { Entities = _client!.Entities.Count, Dropped = _client.Dropped, BytesReceived = _client.BytesReceived, PartsReceived = _client.PartsReceived, InterpolationDelay = _client.InterpolationDelay };
 
     internal ServerReplication? Server => _server;
+
+    /// <summary>The server or client of this world.</summary>
+    internal NetEndpoint Endpoint { get; }
 
     internal ClientReplication? Client => _client;
 

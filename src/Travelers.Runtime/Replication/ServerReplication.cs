@@ -253,6 +253,13 @@ internal sealed class ServerReplication
         }
     }
 
+    /// <summary>The live entity with <paramref name="id"/>, or null (despawned, never spawned, or a forged id).</summary>
+    public NetEntity? Find(NetId id)
+    {
+        int slot = id.Slot;
+        return (uint)slot < (uint)_slots.Length && _slots[slot] is { Alive: true } replica && replica.Entity.Id == id ? replica.Entity : null;
+    }
+
     /// <summary>Whether <paramref name="connection"/> holds <paramref name="entity"/> or is being sent it.</summary>
     public static bool Sees(NetConnection connection, NetEntity entity)
     {

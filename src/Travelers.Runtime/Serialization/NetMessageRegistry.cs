@@ -19,6 +19,7 @@ public static class NetMessageRegistry
     private static ImmutableDictionary<ulong, NetMessageType> s_byId = ImmutableDictionary<ulong, NetMessageType>.Empty;
     private static ImmutableArray<NetMessageType> s_sorted = ImmutableArray<NetMessageType>.Empty;
     private static ImmutableArray<NetEntityType> s_entities = ImmutableArray<NetEntityType>.Empty;
+    private static ImmutableArray<NetRpcType> s_rpcs = ImmutableArray<NetRpcType>.Empty;
     private static ulong s_fingerprint = ComputeFingerprint(ImmutableArray<NetMessageType>.Empty);
 
     /// <summary>Every registered type, ordered by id (the order in which type indexes are assigned).</summary>
@@ -27,7 +28,10 @@ public static class NetMessageRegistry
     /// <summary>Every registered entity type, ordered by id (the order in which entity type indexes are assigned).</summary>
     public static ImmutableArray<NetEntityType> EntityTypes => s_entities;
 
-    /// <summary>The protocol fingerprint of every registered message and entity type: see <see cref="ComputeFingerprint(IEnumerable{NetMessageType}, IEnumerable{NetEntityType})"/>.</summary>
+    /// <summary>Every registered [Rpc] method, ordered by id (the order in which RPC indexes are assigned).</summary>
+    public static ImmutableArray<NetRpcType> Rpcs => s_rpcs;
+
+    /// <summary>The protocol fingerprint of every registered message, entity type and RPC: see <see cref="ComputeFingerprint(IEnumerable{NetMessageType}, IEnumerable{NetEntityType}, IEnumerable{NetRpcType})"/>.</summary>
     public static ulong Fingerprint => s_fingerprint;
 
     /// <summary>Registers <typeparamref name="T"/>; registering a type twice does nothing.</summary>
@@ -63,7 +67,7 @@ public static class NetMessageRegistry
             s_sorted = sorted.MoveToImmutable();
 
             // Computed once per registration, not on every read: the handshake reads it per connection.
-            s_fingerprint = ComputeFingerprint(s_sorted, s_entities);
+            s_fingerprint = ComputeFingerprint(s_sorted, s_entities, s_rpcs);
         }
     }
 
@@ -102,7 +106,44 @@ public static class NetMessageRegistry
 
             sorted.Insert(at, entry);
             s_entities = sorted.MoveToImmutable();
-            s_fingerprint = ComputeFingerprint(s_sorted, s_entities);
+            s_fingerprint = ComputeFingerprint(s_sorted, s_entities, s_rpcs);
+        }
+    }
+
+    /// <summary>Registers the [Rpc] method whose generated call struct is <typeparamref name="TCall"/>; registering it twice does nothing.</summary>
+    /// <typeparam name="TCall">The call struct.</typeparam>
+    /// <exception cref="InvalidOperationException">Another RPC already has the same id.</exception>
+    public static void RegisterRpc<TCall>()
+        where TCall : struct, IRpcCall<TCall>
+    {
+        lock (s_gate)
+        {
+            foreach (NetRpcType existing in s_rpcs)
+            {
+                if (existing.Id == TCall.MessageId)
+                {
+                    if (existing.CallType == typeof(TCall))
+                    {
+                        return;
+                    }
+
+                    throw new InvalidOperationException(
+                        $"RPC id 0x{TCall.MessageId:X16} of {TCall.Info.Name} is already used by {existing.Info.Name}: rename one of them.");
+                }
+            }
+
+            NetRpcType entry = NetRpcType.Create<TCall>();
+            ImmutableArray<NetRpcType>.Builder sorted = ImmutableArray.CreateBuilder<NetRpcType>(s_rpcs.Length + 1);
+            sorted.AddRange(s_rpcs);
+            int at = 0;
+            while (at < sorted.Count && sorted[at].Id < entry.Id)
+            {
+                at++;
+            }
+
+            sorted.Insert(at, entry);
+            s_rpcs = sorted.MoveToImmutable();
+            s_fingerprint = ComputeFingerprint(s_sorted, s_entities, s_rpcs);
         }
     }
 
@@ -143,10 +184,23 @@ public static class NetMessageRegistry
     /// <param name="types">The message types, in any order.</param>
     /// <param name="entities">The entity types, in any order.</param>
     /// <returns>The fingerprint.</returns>
-    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities)
+    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities) =>
+        ComputeFingerprint(types, entities, Array.Empty<NetRpcType>());
+
+    /// <summary>
+    /// The fingerprint of messages, entity types and RPCs: as <see cref="ComputeFingerprint(IEnumerable{NetMessageType}, IEnumerable{NetEntityType})"/>,
+    /// continued over each RPC's <see cref="NetRpcType.Schema"/> in id order, each preceded by "rpc " and followed by
+    /// a line feed. Without RPCs it equals the fingerprint of the messages and entity types.
+    /// </summary>
+    /// <param name="types">The message types, in any order.</param>
+    /// <param name="entities">The entity types, in any order.</param>
+    /// <param name="rpcs">The RPCs, in any order.</param>
+    /// <returns>The fingerprint.</returns>
+    public static ulong ComputeFingerprint(IEnumerable<NetMessageType> types, IEnumerable<NetEntityType> entities, IEnumerable<NetRpcType> rpcs)
     {
         ArgumentNullException.ThrowIfNull(types);
         ArgumentNullException.ThrowIfNull(entities);
+        ArgumentNullException.ThrowIfNull(rpcs);
         var ordered = new List<NetMessageType>(types);
         ordered.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         ulong hash = FnvOffset;
@@ -162,6 +216,15 @@ public static class NetMessageRegistry
         {
             hash = Fnv1a(hash, "entity "u8);
             hash = Fnv1a(hash, Encoding.UTF8.GetBytes(entity.Schema));
+            hash = Fnv1a(hash, "\n"u8);
+        }
+
+        var orderedRpcs = new List<NetRpcType>(rpcs);
+        orderedRpcs.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        foreach (NetRpcType rpc in orderedRpcs)
+        {
+            hash = Fnv1a(hash, "rpc "u8);
+            hash = Fnv1a(hash, Encoding.UTF8.GetBytes(rpc.Schema));
             hash = Fnv1a(hash, "\n"u8);
         }
 

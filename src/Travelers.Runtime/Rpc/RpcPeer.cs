@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace Travelers.Rpc;
+
+/// <summary>What RPC keeps per connection, on the polling thread: the rate buckets, which refusals were logged, and the token of its calls.</summary>
+internal sealed class RpcPeer
+{
+    private readonly int _rpcs;
+    private double[]? _tokens;
+    private long[]? _stamps;
+    private HashSet<int>? _logged;
+    private CancellationTokenSource? _closing;
+    private bool _closed;
+
+    public RpcPeer(int rpcs) => _rpcs = rpcs;
+
+    /// <summary>Cancelled when the connection closes: the token of the calls it made.</summary>
+    public CancellationToken Closing
+    {
+        get
+        {
+            if (_closed)
+            {
+                return new CancellationToken(canceled: true);
+            }
+
+            return (_closing ??= new CancellationTokenSource()).Token;
+        }
+    }
+
+    /// <summary>
+    /// Takes a token from the bucket of <paramref name="rpc"/>: it holds at most <paramref name="perSecond"/> tokens
+    /// (full at first) and gains <paramref name="perSecond"/> a second.
+    /// </summary>
+    public bool TryTake(int rpc, int perSecond, long now, long frequency)
+    {
+        _tokens ??= new double[_rpcs];
+        _stamps ??= new long[_rpcs];
+        double tokens = _stamps[rpc] == 0
+            ? perSecond
+            : Math.Min(perSecond, _tokens[rpc] + ((now - _stamps[rpc]) * perSecond / (double)frequency));
+        _stamps[rpc] = now;
+        if (tokens < 1)
+        {
+            _tokens[rpc] = tokens;
+            return false;
+        }
+
+        _tokens[rpc] = tokens - 1;
+        return true;
+    }
+
+    /// <summary>Whether this is the first refusal of <paramref name="rpc"/> (-1: a call of no known RPC) on this connection: only that one is logged.</summary>
+    public bool FirstRefusal(int rpc) => (_logged ??= new HashSet<int>()).Add(rpc);
+
+    /// <summary>The connection closed: calls still running see their token cancelled.</summary>
+    public void Close()
+    {
+        _closed = true;
+        _closing?.Cancel();
+    }
+}

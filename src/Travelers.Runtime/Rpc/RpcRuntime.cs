@@ -1,0 +1,709 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Travelers.Messaging;
+using Travelers.Replication;
+
+namespace Travelers.Rpc;
+
+/// <summary>
+/// The RPC side of one server or client: sends calls and answers as records of the reserved indexes
+/// (<see cref="RpcWire"/>), checks and runs the calls that arrive (in Poll()), and on a client keeps the table
+/// of calls waiting for answers and the calls waiting for their entity to arrive.
+/// </summary>
+/// <remarks>
+/// RPC sits above replication: a call on an entity is checked against the entity's owner and the caller's
+/// interest, which replication holds. Replication knows nothing of RPC.
+/// </remarks>
+internal sealed class RpcRuntime
+{
+    /// <summary>Calls for entities a client does not have yet, held until they arrive (at most this many).</summary>
+    public const int MaxDeferred = 1024;
+
+    private readonly NetEndpoint _endpoint;
+    private readonly ConcurrentDictionary<Type, NetService> _services = new();
+    private readonly object _gate = new();
+    private readonly Dictionary<uint, PendingCall> _pending = new();
+    private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
+    private readonly List<Deferred> _deferred = new();
+    private MessageTable? _table;
+    private uint _nextCall = 1;
+    private long _refused;
+
+    public RpcRuntime(NetEndpoint endpoint)
+    {
+        _endpoint = endpoint;
+        CallEntry = new CallHandler(this);
+        AnswerEntry = new AnswerHandler(this);
+    }
+
+    /// <summary>Reads call records.</summary>
+    public HandlerEntry CallEntry { get; }
+
+    /// <summary>Reads answer records.</summary>
+    public HandlerEntry AnswerEntry { get; }
+
+    /// <summary>Calls and answers refused or dropped, all reasons.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Calls waiting for answers (client).</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private MessageTable Table => _table ?? throw new InvalidOperationException("Not started.");
+
+    public void Start(MessageTable table) => _table = table;
+
+    // ---- services ----
+
+    public void AddService<T>(T service)
+        where T : NetService
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (service.Endpoint is not null)
+        {
+            throw new InvalidOperationException($"This {typeof(T).Name} was added to a server or client already: create one instance per server and per client.");
+        }
+
+        if (!_services.TryAdd(service.GetType(), service))
+        {
+            throw new InvalidOperationException($"A {service.GetType().Name} was added already: a service has one instance per server and per client.");
+        }
+
+        service.Endpoint = _endpoint;
+    }
+
+    public T Service<T>()
+        where T : NetService =>
+        _services.TryGetValue(typeof(T), out NetService? service)
+            ? (T)service
+            : throw new InvalidOperationException($"No {typeof(T).Name} was added: call AddService(new {typeof(T).Name}()) first.");
+
+    // ---- sending ----
+
+    /// <summary>A fire-and-forget call, to wherever its target says.</summary>
+    public void Send<TCall>(NetEntity? entity, in TCall call)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        RpcInfo info = TCall.Info;
+        uint target = entity?.Id.Value ?? 0;
+        switch (info.Target)
+        {
+            case RpcTarget.Server:
+                SendCall(ServerConnection(info), target, 0, in call);
+                return;
+            case RpcTarget.Owner:
+                RequireServer(info);
+                if (entity?.OwnerConnection is { } owner)
+                {
+                    SendCall(owner, target, 0, in call);
+                }
+
+                return;
+            default:
+                RequireServer(info);
+                foreach (NetConnection connection in _endpoint.OpenConnections!)
+                {
+                    if (entity is null || connection.Sees(entity))
+                    {
+                        SendCall(connection, target, 0, in call);
+                    }
+                }
+
+                return;
+        }
+    }
+
+    /// <summary>A call whose caller learns that it ran.</summary>
+    public ValueTask Request<TCall>(NetEntity? entity, in TCall call, CancellationToken cancellationToken)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        var pending = new PendingCall.Plain(TCall.Info);
+        return Begin(pending, entity, in call, cancellationToken) is { } error ? ValueTask.FromException(error) : pending.Task;
+    }
+
+    /// <summary>A call whose caller gets a value.</summary>
+    public ValueTask<TResult> Request<TCall, TResult>(NetEntity? entity, in TCall call, CancellationToken cancellationToken)
+        where TCall : struct, IRpcRequest<TCall, TResult>
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+        var pending = new PendingCall.Valued<TCall, TResult>(TCall.Info);
+        return Begin(pending, entity, in call, cancellationToken) is { } error ? ValueTask.FromException<TResult>(error) : pending.Task;
+    }
+
+    private Exception? Begin<TCall>(PendingCall pending, NetEntity? entity, in TCall call, CancellationToken cancellationToken)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        RpcInfo info = TCall.Info;
+        NetConnection connection = ServerConnection(info);
+        if (!connection.IsConnected)
+        {
+            return new RpcException($"{info.Name} cannot be called: the client is not connected.");
+        }
+
+        var options = (NetClientOptions)_endpoint.Options;
+        long deadline = _endpoint.Time.GetTimestamp() + (long)(options.RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
+        lock (_gate)
+        {
+            if (_pending.Count >= options.MaxPendingRpcs)
+            {
+                return new RpcException($"{info.Name} cannot be called: {options.MaxPendingRpcs} calls are waiting for answers already (NetClientOptions.MaxPendingRpcs).");
+            }
+
+            uint id = _nextCall;
+            while (id == 0 || _pending.ContainsKey(id))
+            {
+                id++;
+            }
+
+            _nextCall = id + 1;
+            pending.Id = id;
+            pending.Runtime = this;
+            _pending.Add(id, pending);
+            _deadlines.Enqueue((id, deadline));
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            pending.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var p = (PendingCall)state!;
+                p.Runtime!.Cancel(p, token);
+            }, pending);
+        }
+
+        try
+        {
+            SendCall(connection, entity?.Id.Value ?? 0, pending.Id, in call);
+        }
+        catch
+        {
+            Remove(pending.Id);
+            pending.Registration.Unregister();
+            throw;
+        }
+
+        return null;
+    }
+
+    private void Cancel(PendingCall pending, CancellationToken token)
+    {
+        if (Remove(pending.Id) == pending)
+        {
+            pending.Cancel(token);
+        }
+    }
+
+    private PendingCall? Remove(uint id)
+    {
+        lock (_gate)
+        {
+            return _pending.Remove(id, out PendingCall? pending) ? pending : null;
+        }
+    }
+
+    private void SendCall<TCall>(NetConnection connection, uint target, uint callId, in TCall call)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        RpcInfo info = TCall.Info;
+        var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), callId, target, in call);
+        connection.SendRecord(Table.RpcCallIndex, in record, info.Delivery, info.Channel);
+    }
+
+    private NetConnection ServerConnection(RpcInfo info)
+    {
+        if (_endpoint.IsServer)
+        {
+            throw new InvalidOperationException($"{info.Name} is a Server RPC: clients call it, and it runs here. On the server, call what it does directly.");
+        }
+
+        return _endpoint.ServerConnection ?? throw new InvalidOperationException($"{info.Name} cannot be called: the client is not connected.");
+    }
+
+    private void RequireServer(RpcInfo info)
+    {
+        if (!_endpoint.IsServer)
+        {
+            throw new InvalidOperationException($"{info.Name} is an {info.Target} RPC: the server calls it and it runs on clients; a client cannot call it.");
+        }
+    }
+
+    /// <summary>The RPC index of <typeparamref name="TCall"/> in this endpoint's table, cached per type.</summary>
+    private int IndexOf<TCall>()
+        where TCall : struct, IRpcCall<TCall>
+    {
+        MessageTable table = Table;
+        RpcIndex<TCall>.Slot? slot = RpcIndex<TCall>.Cached;
+        if (slot is not null && ReferenceEquals(slot.Table, table))
+        {
+            return slot.Index;
+        }
+
+        int index = table.RpcIndexOf(TCall.MessageId);
+        if (index < 0)
+        {
+            throw new InvalidOperationException(
+                $"{TCall.Info.Name} was not registered when this {_endpoint.GetType().Name} started: its assembly's [Rpc] methods register when it loads.");
+        }
+
+        RpcIndex<TCall>.Cached = new RpcIndex<TCall>.Slot(table, index);
+        return index;
+    }
+
+    // ---- answering (server) ----
+
+    /// <summary>Answers a <c>ValueTask</c> call once it completes.</summary>
+    public void Complete<TCall>(in RpcContext context, ValueTask task)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Done, null), context.Call, TCall.Info);
+            return;
+        }
+
+        _ = CompleteAsync<TCall>(context, task);
+    }
+
+    private async Task CompleteAsync<TCall>(RpcContext context, ValueTask task)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Failed(context, TCall.Info, e);
+            return;
+        }
+
+        Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Done, null), context.Call, TCall.Info);
+    }
+
+    /// <summary>Answers a <c>ValueTask&lt;TResult&gt;</c> call with its value once it completes.</summary>
+    public void Complete<TCall, TResult>(in RpcContext context, ValueTask<TResult> task)
+        where TCall : struct, IRpcRequest<TCall, TResult>
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            AnswerValue<TCall, TResult>(context, task.Result);
+            return;
+        }
+
+        _ = CompleteAsync<TCall, TResult>(context, task);
+    }
+
+    private async Task CompleteAsync<TCall, TResult>(RpcContext context, ValueTask<TResult> task)
+        where TCall : struct, IRpcRequest<TCall, TResult>
+    {
+        TResult value;
+        try
+        {
+            value = await task.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Failed(context, TCall.Info, e);
+            return;
+        }
+
+        AnswerValue<TCall, TResult>(context, value);
+    }
+
+    private void AnswerValue<TCall, TResult>(in RpcContext context, TResult value)
+        where TCall : struct, IRpcRequest<TCall, TResult>
+    {
+        if (context.Call == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Answer(context.Caller, new RpcValueAnswer<TCall, TResult>(context.Call, value), context.Call, TCall.Info);
+        }
+        catch (Exception e) when (e is NetSerializationException or ArgumentException)
+        {
+            // The value cannot travel (over a limit): the caller learns why rather than waiting for its timeout.
+            Failed(context, TCall.Info, e);
+        }
+    }
+
+    private void Answer<TAnswer>(NetConnection caller, in TAnswer answer, uint call, RpcInfo info)
+        where TAnswer : INetMessage<TAnswer>
+    {
+        if (call != 0)
+        {
+            caller.SendRecord(Table.RpcAnswerIndex, in answer, Delivery.ReliableOrdered, info.Channel);
+        }
+    }
+
+    /// <summary>The method threw: logged here with its stack trace; the caller of a request gets the type and message only.</summary>
+    public void Failed(in RpcContext context, RpcInfo info, Exception exception)
+    {
+        Log.RpcFailed(_endpoint.Logger, info.Name, context.Caller.Id, exception);
+        if (context.Call != 0 && _endpoint.IsServer)
+        {
+            Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message), context.Call, info);
+        }
+    }
+
+    // ---- receiving ----
+
+    /// <summary>A call record, in Poll(): checked, then run, or refused.</summary>
+    private void OnCall(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits)
+    {
+        int offset = 0;
+        if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint rpc)
+            || !NetEndpoint.TryReadVarUInt(body, ref offset, out uint call)
+            || !NetEndpoint.TryReadVarUInt(body, ref offset, out uint target))
+        {
+            Refuse(from, -1, RpcRefusal.Malformed, 0, "a call whose header is cut short");
+            return;
+        }
+
+        ImmutableArray<NetRpcType> rpcs = Table.Rpcs;
+        if (rpc >= (uint)rpcs.Length)
+        {
+            Refuse(from, -1, RpcRefusal.Unknown, call, $"a call of RPC index {rpc} (there are {rpcs.Length})");
+            return;
+        }
+
+        int index = (int)rpc;
+        NetRpcType type = rpcs[index];
+        RpcInfo info = type.Info;
+        bool server = _endpoint.IsServer;
+        if (server != (info.Target == RpcTarget.Server))
+        {
+            Refuse(from, index, RpcRefusal.Direction, call, $"an {info.Target} RPC sent to the {(server ? "server" : "client")}");
+            return;
+        }
+
+        object instance;
+        NetEntity? entity = null;
+        if (info.IsService)
+        {
+            if (!_services.TryGetValue(info.DeclaringType, out NetService? service))
+            {
+                Refuse(from, index, RpcRefusal.Service, call, $"no {info.DeclaringType.Name} was added here");
+                return;
+            }
+
+            instance = service;
+        }
+        else
+        {
+            var id = new NetId(target);
+            NetWorld world = _endpoint.EndpointWorld!;
+            if (server)
+            {
+                entity = world.Server!.Find(id);
+                if (entity is null || !info.DeclaringType.IsInstanceOfType(entity))
+                {
+                    Refuse(from, index, RpcRefusal.Entity, call, $"entity {id} is not a live {info.DeclaringType.Name}");
+                    return;
+                }
+
+                if (!from.Sees(entity))
+                {
+                    Refuse(from, index, RpcRefusal.Visibility, call, $"{entity} is not in the caller's interest");
+                    return;
+                }
+
+                if (info.RequireOwnership && entity.OwnerConnection != from)
+                {
+                    Refuse(from, index, RpcRefusal.Ownership, call, $"{entity} is not the caller's");
+                    return;
+                }
+            }
+            else
+            {
+                entity = world.Client!.Find(id);
+                if (entity is null)
+                {
+                    // Calls are reliable and snapshots are not: the call may come before its entity. It waits.
+                    Defer(from, index, body);
+                    return;
+                }
+
+                if (!info.DeclaringType.IsInstanceOfType(entity))
+                {
+                    Refuse(from, index, RpcRefusal.Entity, call, $"{entity} is not a {info.DeclaringType.Name}");
+                    return;
+                }
+            }
+
+            instance = entity;
+        }
+
+        RpcPeer peer = PeerOf(from);
+        if (server && info.MaxPerSecond > 0 && !peer.TryTake(index, info.MaxPerSecond, _endpoint.Time.GetTimestamp(), _endpoint.Time.TimestampFrequency))
+        {
+            Refuse(from, index, RpcRefusal.Rate, call, $"over {info.MaxPerSecond} calls a second");
+            return;
+        }
+
+        type.Invoke(this, index, instance, new RpcContext(from, entity, peer.Closing, server ? call : 0), body[offset..], limits);
+    }
+
+    private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeer ??= new RpcPeer(Table.Rpcs.Length);
+
+    /// <summary>A call not run: counted, logged once per connection and RPC, and answered when the caller waits for an answer.</summary>
+    public void Refuse(NetConnection from, int rpc, RpcRefusal reason, uint call, string detail)
+    {
+        Interlocked.Increment(ref _refused);
+        _endpoint.Metrics.RecordRpcRefused(RpcRefusals.Tag(reason));
+        RpcInfo? info = rpc >= 0 ? Table.Rpcs[rpc].Info : null;
+        string name = info?.Name ?? "an unknown RPC";
+        if (PeerOf(from).FirstRefusal(rpc))
+        {
+            Log.RpcRefused(_endpoint.Logger, name, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
+        }
+
+        if (call != 0 && _endpoint.IsServer)
+        {
+            string text = $"{name} was refused: {RpcRefusals.Describe(reason)}.";
+            from.SendRecord(Table.RpcAnswerIndex, new RpcStatusAnswer(call, RpcStatus.Refused, text), Delivery.ReliableOrdered, info?.Channel ?? 0);
+        }
+    }
+
+    /// <summary>An answer record, in Poll() (client).</summary>
+    private void OnAnswer(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits)
+    {
+        int offset = 0;
+        if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint call) || offset >= body.Length)
+        {
+            Refuse(from, -1, RpcRefusal.Malformed, 0, "an answer whose header is cut short");
+            return;
+        }
+
+        var status = (RpcStatus)body[offset++];
+        PendingCall? pending = Remove(call);
+        if (pending is null)
+        {
+            bool issued;
+            lock (_gate)
+            {
+                issued = call != 0 && (int)(call - _nextCall) < 0;
+            }
+
+            if (!issued)
+            {
+                Refuse(from, -1, RpcRefusal.Unknown, 0, $"an answer to call {call}, which was never made");
+            }
+
+            // Otherwise a late answer to a call that timed out or was cancelled: nothing waits for it.
+            return;
+        }
+
+        ReadOnlySpan<byte> rest = body[offset..];
+        switch (status)
+        {
+            case RpcStatus.Done:
+                if (!pending.Succeed(rest, limits))
+                {
+                    Refuse(from, -1, RpcRefusal.Malformed, 0, $"an answer to {pending.Info.Name} whose value cannot be read");
+                }
+
+                return;
+            case RpcStatus.Failed or RpcStatus.Refused when NetSerializer.TryDeserialize(rest, limits, out RpcErrorText text):
+                pending.Fail(new RpcException(text.Text));
+                return;
+            default:
+                pending.Fail(new RpcException($"The answer to {pending.Info.Name} could not be read."));
+                Refuse(from, -1, RpcRefusal.Malformed, 0, $"an answer to {pending.Info.Name} with status {(byte)status}");
+                return;
+        }
+    }
+
+    // ---- waiting (client) ----
+
+    private void Defer(NetConnection from, int rpc, ReadOnlySpan<byte> body)
+    {
+        if (_deferred.Count >= MaxDeferred)
+        {
+            Refuse(from, rpc, RpcRefusal.Expired, 0, $"{MaxDeferred} calls wait for their entities already");
+            return;
+        }
+
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
+        body.CopyTo(copy);
+        long deadline = _endpoint.Time.GetTimestamp() + (long)(((NetClientOptions)_endpoint.Options).RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
+        _deferred.Add(new Deferred(from, rpc, copy, body.Length, deadline));
+    }
+
+    /// <summary>After a snapshot part, in Poll(): calls whose entity has arrived run now, in the order they came.</summary>
+    public void Replay(NetLimits limits)
+    {
+        if (_deferred.Count == 0)
+        {
+            return;
+        }
+
+        ClientReplication world = _endpoint.EndpointWorld!.Client!;
+        int kept = 0;
+        for (int i = 0; i < _deferred.Count; i++)
+        {
+            Deferred waiting = _deferred[i];
+            int offset = 0;
+            NetEndpoint.TryReadVarUInt(waiting.Body, ref offset, out _);
+            NetEndpoint.TryReadVarUInt(waiting.Body, ref offset, out _);
+            NetEndpoint.TryReadVarUInt(waiting.Body, ref offset, out uint target);
+            if (world.Find(new NetId(target)) is null)
+            {
+                _deferred[kept++] = waiting;
+                continue;
+            }
+
+            try
+            {
+                OnCall(waiting.From, waiting.Body.AsSpan(0, waiting.Length), limits);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(waiting.Body);
+            }
+        }
+
+        _deferred.RemoveRange(kept, _deferred.Count - kept);
+    }
+
+    /// <summary>At the end of Poll() (client): calls past their timeout fail with <see cref="TimeoutException"/>; waiting calls past it are dropped.</summary>
+    public void Expire()
+    {
+        long now = _endpoint.Time.GetTimestamp();
+        while (true)
+        {
+            PendingCall? expired = null;
+            lock (_gate)
+            {
+                if (!_deadlines.TryPeek(out (uint Id, long Deadline) head))
+                {
+                    break;
+                }
+
+                bool waiting = _pending.TryGetValue(head.Id, out PendingCall? pending);
+                if (waiting && head.Deadline > now)
+                {
+                    break;
+                }
+
+                _deadlines.Dequeue();
+                if (waiting)
+                {
+                    _pending.Remove(head.Id);
+                    expired = pending;
+                }
+            }
+
+            if (expired is not null)
+            {
+                var options = (NetClientOptions)_endpoint.Options;
+                expired.Fail(new TimeoutException($"{expired.Info.Name} got no answer within {options.RpcTimeout.TotalSeconds:0.###} s (NetClientOptions.RpcTimeout)."));
+            }
+        }
+
+        if (_deferred.Count > 0 && _deferred[0].Deadline <= now)
+        {
+            int kept = 0;
+            for (int i = 0; i < _deferred.Count; i++)
+            {
+                Deferred waiting = _deferred[i];
+                if (waiting.Deadline > now)
+                {
+                    _deferred[kept++] = waiting;
+                    continue;
+                }
+
+                ArrayPool<byte>.Shared.Return(waiting.Body);
+                Refuse(waiting.From, waiting.Rpc, RpcRefusal.Expired, 0, "its entity did not arrive in time");
+            }
+
+            _deferred.RemoveRange(kept, _deferred.Count - kept);
+        }
+    }
+
+    /// <summary>A connection closed, in Poll(): calls it is running see their token cancelled; on a client, pending calls fail and waiting calls are dropped.</summary>
+    public void OnClosed(NetConnection connection, DisconnectInfo info)
+    {
+        connection.RpcPeer?.Close();
+        if (_endpoint.IsServer)
+        {
+            return;
+        }
+
+        foreach (Deferred waiting in _deferred)
+        {
+            ArrayPool<byte>.Shared.Return(waiting.Body);
+        }
+
+        _deferred.Clear();
+        FailAll($"the connection closed ({info.Reason}: {info.Message})");
+    }
+
+    /// <summary>Fails every pending call at once with <see cref="RpcException"/>.</summary>
+    public void FailAll(string why)
+    {
+        List<PendingCall> failed;
+        lock (_gate)
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            failed = new List<PendingCall>(_pending.Values);
+            _pending.Clear();
+            _deadlines.Clear();
+        }
+
+        foreach (PendingCall pending in failed)
+        {
+            pending.Fail(new RpcException($"{pending.Info.Name} got no answer: {why}."));
+        }
+    }
+
+    private readonly record struct Deferred(NetConnection From, int Rpc, byte[] Body, int Length, long Deadline);
+
+    private sealed class CallHandler(RpcRuntime runtime) : HandlerEntry
+    {
+        public override void Invoke(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits) => runtime.OnCall(from, body, limits);
+    }
+
+    private sealed class AnswerHandler(RpcRuntime runtime) : HandlerEntry
+    {
+        public override void Invoke(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits) => runtime.OnAnswer(from, body, limits);
+    }
+
+    /// <summary>The RPC index of a call type in the table it was last looked up in.</summary>
+    private static class RpcIndex<TCall>
+    {
+        public static Slot? Cached;
+
+        public sealed record Slot(MessageTable Table, int Index);
+    }
+}

@@ -1,0 +1,165 @@
+using System;
+
+namespace Travelers.Rpc;
+
+/// <summary>
+/// The two message records of RPC. Both ride in ordinary batches under two type indexes reserved after the
+/// message types (<see cref="Messaging.MessageTable.RpcCallIndex"/>, <see cref="Messaging.MessageTable.RpcAnswerIndex"/>):
+/// <list type="bullet">
+/// <item>a call: varint RPC index (into the table's RPCs), varint correlation id (0: no answer wanted), varint
+/// target (the entity's <see cref="NetId"/>, 0 for a service), then the arguments as the call struct serializes them;</item>
+/// <item>an answer: varint correlation id, a status byte (<see cref="RpcStatus"/>), then the value (<see cref="RpcStatus.Done"/>
+/// of a <c>ValueTask&lt;T&gt;</c>) or the error's text (<see cref="RpcStatus.Failed"/>, <see cref="RpcStatus.Refused"/>).</item>
+/// </list>
+/// </summary>
+internal static class RpcWire
+{
+    /// <summary>The longest error text an answer carries (characters); longer messages are cut.</summary>
+    public const int MaxErrorText = 1024;
+}
+
+/// <summary>How a call ended, in an answer.</summary>
+internal enum RpcStatus : byte
+{
+    /// <summary>It ran; the value follows for a <c>ValueTask&lt;T&gt;</c>.</summary>
+    Done = 0,
+
+    /// <summary>It threw: <c>"{ExceptionType}: {message}"</c> follows.</summary>
+    Failed = 1,
+
+    /// <summary>The server refused to run it (ownership, visibility, rate, malformed arguments): the reason follows.</summary>
+    Refused = 2,
+}
+
+/// <summary>A call record: header and arguments.</summary>
+internal readonly struct RpcCallRecord<TCall> : INetMessage<RpcCallRecord<TCall>>
+    where TCall : struct, IRpcCall<TCall>
+{
+    public readonly uint Rpc;
+    public readonly uint Call;
+    public readonly uint Target;
+    public readonly TCall Arguments;
+
+    public RpcCallRecord(uint rpc, uint call, uint target, in TCall arguments)
+    {
+        Rpc = rpc;
+        Call = call;
+        Target = target;
+        Arguments = arguments;
+    }
+
+    static ulong INetMessage<RpcCallRecord<TCall>>.MessageId => TCall.MessageId;
+
+    static string INetMessage<RpcCallRecord<TCall>>.MessageSchema => TCall.MessageSchema;
+
+    static bool INetMessage<RpcCallRecord<TCall>>.RunsUserCode => TCall.RunsUserCode;
+
+    static void INetMessage<RpcCallRecord<TCall>>.Serialize(ref NetWriter writer, in RpcCallRecord<TCall> value)
+    {
+        writer.WriteVarUInt32(value.Rpc);
+        writer.WriteVarUInt32(value.Call);
+        writer.WriteVarUInt32(value.Target);
+        TCall.Serialize(ref writer, in value.Arguments);
+    }
+
+    static RpcCallRecord<TCall> INetMessage<RpcCallRecord<TCall>>.Deserialize(ref NetReader reader) =>
+        throw new NotSupportedException("Calls are read by RpcRuntime, header first.");
+}
+
+/// <summary>An answer with a value.</summary>
+internal readonly struct RpcValueAnswer<TCall, TResult> : INetMessage<RpcValueAnswer<TCall, TResult>>
+    where TCall : struct, IRpcRequest<TCall, TResult>
+{
+    public readonly uint Call;
+    public readonly TResult Value;
+
+    public RpcValueAnswer(uint call, TResult value)
+    {
+        Call = call;
+        Value = value;
+    }
+
+    static ulong INetMessage<RpcValueAnswer<TCall, TResult>>.MessageId => TCall.MessageId;
+
+    static string INetMessage<RpcValueAnswer<TCall, TResult>>.MessageSchema => TCall.MessageSchema;
+
+    static void INetMessage<RpcValueAnswer<TCall, TResult>>.Serialize(ref NetWriter writer, in RpcValueAnswer<TCall, TResult> value)
+    {
+        writer.WriteVarUInt32(value.Call);
+        writer.WriteByte((byte)RpcStatus.Done);
+        TCall.WriteResult(ref writer, in value.Value);
+    }
+
+    static RpcValueAnswer<TCall, TResult> INetMessage<RpcValueAnswer<TCall, TResult>>.Deserialize(ref NetReader reader) =>
+        throw new NotSupportedException("Answers are read by RpcRuntime, header first.");
+}
+
+/// <summary>The value of an answer, after its header: read through <see cref="NetSerializer"/> for its limits and located errors.</summary>
+internal readonly struct RpcResult<TCall, TResult> : INetMessage<RpcResult<TCall, TResult>>
+    where TCall : struct, IRpcRequest<TCall, TResult>
+{
+    public readonly TResult Value;
+
+    private RpcResult(TResult value) => Value = value;
+
+    static ulong INetMessage<RpcResult<TCall, TResult>>.MessageId => TCall.MessageId;
+
+    static string INetMessage<RpcResult<TCall, TResult>>.MessageSchema => TCall.Info.Name + " result";
+
+    static void INetMessage<RpcResult<TCall, TResult>>.Serialize(ref NetWriter writer, in RpcResult<TCall, TResult> value) =>
+        TCall.WriteResult(ref writer, in value.Value);
+
+    static RpcResult<TCall, TResult> INetMessage<RpcResult<TCall, TResult>>.Deserialize(ref NetReader reader) => new(TCall.ReadResult(ref reader));
+}
+
+/// <summary>An answer without a value: done, or the text of a failure or refusal.</summary>
+internal readonly struct RpcStatusAnswer : INetMessage<RpcStatusAnswer>
+{
+    public readonly uint Call;
+    public readonly RpcStatus Status;
+    public readonly string? Text;
+
+    public RpcStatusAnswer(uint call, RpcStatus status, string? text)
+    {
+        Call = call;
+        Status = status;
+        Text = text is { Length: > RpcWire.MaxErrorText } ? text[..RpcWire.MaxErrorText] : text;
+    }
+
+    static ulong INetMessage<RpcStatusAnswer>.MessageId => 0;
+
+    static string INetMessage<RpcStatusAnswer>.MessageSchema => "rpc answer";
+
+    static bool INetMessage<RpcStatusAnswer>.RunsUserCode => false;
+
+    static void INetMessage<RpcStatusAnswer>.Serialize(ref NetWriter writer, in RpcStatusAnswer value)
+    {
+        writer.WriteVarUInt32(value.Call);
+        writer.WriteByte((byte)value.Status);
+        if (value.Status != RpcStatus.Done)
+        {
+            writer.WriteString(value.Text ?? string.Empty, 4 * RpcWire.MaxErrorText);
+        }
+    }
+
+    static RpcStatusAnswer INetMessage<RpcStatusAnswer>.Deserialize(ref NetReader reader) =>
+        throw new NotSupportedException("Answers are read by RpcRuntime, header first.");
+}
+
+/// <summary>The text of a failed or refused answer, after its header.</summary>
+internal readonly struct RpcErrorText : INetMessage<RpcErrorText>
+{
+    public readonly string Text;
+
+    private RpcErrorText(string text) => Text = text;
+
+    static ulong INetMessage<RpcErrorText>.MessageId => 0;
+
+    static string INetMessage<RpcErrorText>.MessageSchema => "rpc error";
+
+    static bool INetMessage<RpcErrorText>.RunsUserCode => false;
+
+    static void INetMessage<RpcErrorText>.Serialize(ref NetWriter writer, in RpcErrorText value) => writer.WriteString(value.Text, 4 * RpcWire.MaxErrorText);
+
+    static RpcErrorText INetMessage<RpcErrorText>.Deserialize(ref NetReader reader) => new(reader.ReadString(4 * RpcWire.MaxErrorText) ?? string.Empty);
+}
