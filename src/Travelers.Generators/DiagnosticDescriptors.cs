@@ -3,8 +3,8 @@ using Microsoft.CodeAnalysis;
 namespace Travelers.Generators;
 
 /// <summary>
-/// What the generator cannot generate: serializers of messages (TRV1xxx) and replication code of entities
-/// (TRV4001-TRV4007). The parsers find them and the generator skips the type; Travelers.Analyzers'
+/// What the generator cannot generate: serializers of messages (TRV1xxx), RPC proxies (TRV3001-TRV3007, TRV3009)
+/// and replication code of entities (TRV4001-TRV4007). The parsers find them and the generator skips the type; Travelers.Analyzers'
 /// CannotGenerateAnalyzer and CannotGenerateEntityAnalyzer, which compile this file and the parsers too,
 /// report them on source locations (fixable, suppressible). Every id has a page at docs/rules/TRVnnnn.md.
 /// </summary>
@@ -79,10 +79,61 @@ internal static class DiagnosticDescriptors
         "Travelers cannot generate the replication code of '{0}': {1}",
         ReplicationCategory);
 
+    public static readonly DiagnosticDescriptor RpcOutsideEntityOrService = Create(
+        "TRV3001",
+        "[Rpc] method outside a NetEntity or NetService",
+        "'{0}' is [Rpc], but '{1}' {2}, so no proxy can call it: declare it in a partial class deriving Travelers.NetEntity or Travelers.NetService",
+        RpcCategory);
+
+    public static readonly DiagnosticDescriptor RpcTypeNotPartial = Create(
+        "TRV3002",
+        "Type with [Rpc] methods must be partial",
+        "Travelers cannot generate the RPC proxies of '{0}': add the 'partial' modifier to '{1}'",
+        RpcCategory);
+
+    public static readonly DiagnosticDescriptor RpcUnsupportedSignature = Create(
+        "TRV3003",
+        "[Rpc] parameter or return type is not supported",
+        "[Rpc] method '{0}' cannot be called remotely: {1}",
+        RpcCategory);
+
+    public static readonly DiagnosticDescriptor RpcByReference = Create(
+        "TRV3004",
+        "[Rpc] parameters cannot be ref, out or in",
+        "Parameter '{0}' of [Rpc] method '{1}' is '{2}': a remote call copies its arguments and returns nothing through them; pass it by value",
+        RpcCategory);
+
+    public static readonly DiagnosticDescriptor RpcContextNotLast = Create(
+        "TRV3005",
+        "RpcContext and CancellationToken must come last",
+        "Parameter '{0}' of [Rpc] method '{1}' must come last: {2}",
+        RpcCategory);
+
+    public static readonly DiagnosticDescriptor RpcReturnsToNobody = Create(
+        "TRV3006",
+        "Owner and Observers RPCs cannot return a value",
+        "[Rpc(RpcTarget.{0})] method '{1}' returns '{2}', but the server calls it without waiting for clients: return void",
+        RpcCategory);
+
+    public static readonly DiagnosticDescriptor RpcUnboundedArgument = Create(
+        "TRV3007",
+        "Server RPC string or collection parameter without [MaxLength]",
+        "Parameter '{0}' of server RPC '{1}' is input from untrusted clients with no [MaxLength]: only the global limit ({2}) bounds it; add [MaxLength(n)] with the largest value the game needs",
+        RpcCategory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor RpcInvalidSettings = Create(
+        "TRV3009",
+        "[Rpc] settings cannot work",
+        "[Rpc] on '{0}' cannot work: {1}",
+        RpcCategory);
+
     private const string GeneratorCategory = "Travelers.Generator";
 
     private const string ReplicationCategory = "Travelers.Replication";
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, string category = GeneratorCategory) =>
-        new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    private const string RpcCategory = "Travelers.Rpc";
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category = GeneratorCategory, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

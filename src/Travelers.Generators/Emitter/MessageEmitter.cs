@@ -15,7 +15,14 @@ internal static class MessageEmitter
     {
         var w = new SourceWriter();
         int opened = w.BeginFile("obsolete members still go on the wire", m.Namespace, m.ContainingTypes);
+        EmitType(w, m);
+        w.EndFile(opened);
+        return w.ToString();
+    }
 
+    /// <summary>Writes the partial declaration of <paramref name="m"/> that implements INetMessage, where <paramref name="w"/> stands (RPC call structs are written inside their entity's file).</summary>
+    public static void EmitType(SourceWriter w, MessageModel m)
+    {
         string iface = Rt + "INetMessage<" + m.TypeName + ">";
         w.Open((m.IsReadOnly ? "readonly " : string.Empty) + "partial " + m.Keyword + " " + m.Name + " : " + iface);
         w.Line("static ulong " + iface + ".MessageId => 0x" + m.Id.ToString("X16", CultureInfo.InvariantCulture) + "UL;");
@@ -34,10 +41,6 @@ internal static class MessageEmitter
         w.Line();
         EmitDeserialize(w, m, iface);
         w.Close();
-
-        w.EndFile(opened);
-
-        return w.ToString();
     }
 
     /// <summary>Version-tolerant messages read each member only when present, so they have no runs.</summary>

@@ -145,7 +145,7 @@ internal static class EntityParser
     }
 
     /// <summary>Whether some declaration says partial (C# itself requires that all of them do, once one does).</summary>
-    private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+    internal static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
         type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword));
 
     private static INamedTypeSymbol? NearestEntityBase(INamedTypeSymbol type)

@@ -14,5 +14,11 @@ internal static class KnownTypes
     public const string BitsAttribute = "Travelers.BitsAttribute";
     public const string NetEntity = "Travelers.NetEntity";
     public const string NetId = "Travelers.NetId";
+    public const string RpcAttribute = "Travelers.RpcAttribute";
+    public const string RpcContext = "Travelers.RpcContext";
+    public const string NetService = "Travelers.NetService";
+    public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string ValueTask = "System.Threading.Tasks.ValueTask";
+    public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask<TResult>";
     public const string SetsRequiredMembersAttribute = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 }

@@ -1,0 +1,164 @@
+using System.Numerics;
+using Travelers.Messaging;
+using Travelers.Runtime.Tests.Replication;
+
+namespace Travelers.Runtime.Tests.Rpc;
+
+/// <summary>[Rpc] over real sockets, both transports: each target, each return kind, failures, authority, ordering with spawns, services.</summary>
+public sealed class RpcTests
+{
+    public static TheoryData<NetTransport> Transports => new() { NetTransport.Tcp, NetTransport.Udp };
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_server_rpc_runs_on_the_server_with_the_caller_in_its_context(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        mine.Server.Fire(new Vector2(1, 2));
+        mine.Server.Fire(new Vector2(3, 4));
+        await rig.Until(() => server.Fired.Count == 2);
+
+        Assert.Equal([(new Vector2(1, 2), client.Connection.Id), (new Vector2(3, 4), client.Connection.Id)], server.Fired);
+        Assert.Empty(mine.Fired); // it ran on the server, not here
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Requests_return_values_and_completion(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        Assert.Equal(70, await RpcRig.Await(rig, mine.Server.Buy(7)));
+        await RpcRig.Await(rig, mine.Server.Save("slot-1"));
+        Assert.Equal(["slot-1"], server.Saved);
+        Assert.Equal("hi6", await RpcRig.Await(rig, mine.Server.Echo("hi", [1, 2, 3])));
+        Assert.Null(await RpcRig.Await(rig, mine.Server.Echo(null, null)));
+        Assert.Equal("x-1", await RpcRig.Await(rig, mine.Server.Echo("x", null)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_server_exception_reaches_the_caller_as_its_type_and_message_without_the_stack_trace(NetTransport transport)
+    {
+        var logs = new LogCapture();
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
+        NetClient client = await rig.ConnectAsync();
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Buy(-1)));
+
+        Assert.Equal("InvalidOperationException: no such item", error.Message);
+        Assert.Contains(logs.Lines, l => l.Contains("Gunner.Buy", StringComparison.Ordinal) && l.Contains("threw", StringComparison.Ordinal)); // with its stack trace, on the server
+        Assert.True(client.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_call_without_an_answer_times_out_and_one_cancelled_stops_waiting(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMilliseconds(300));
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(() => RpcRig.Await(rig, mine.Server.Slow(1)));
+        Assert.Contains("Gunner.Slow", timeout.Message, StringComparison.Ordinal);
+
+        using var cancel = new CancellationTokenSource();
+        Task<string> waiting = mine.Server.Slow(2, cancel.Token).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+
+        // A late answer to a call no one waits for any more is dropped quietly.
+        server.SlowAnswer.SetResult("late");
+        Assert.Equal("late3", await RpcRig.Await(rig, mine.Server.Slow(3)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Pending_calls_fail_at_once_when_the_connection_closes(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        Task<string> first = mine.Server.Slow(1).AsTask();
+        Task<string> second = mine.Server.Slow(2).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        CancellationToken serverToken = server.SlowToken;
+        rig.ConnectionOf(client).Disconnect("bye");
+        await rig.Until(() => first.IsCompleted && second.IsCompleted);
+
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => first);
+        Assert.Contains("Kicked", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<RpcException>(() => second);
+        await rig.Until(() => serverToken.IsCancellationRequested); // the server's side learns too
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Disposing_the_client_fails_its_pending_calls_at_once(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        Task<string> pending = mine.Server.Slow(1).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+
+        rig.Clients.Remove(client);
+        await client.DisposeAsync();
+
+        Assert.True(pending.IsCompleted);
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => pending);
+        Assert.Contains("disposed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Owner_rpcs_reach_the_owner_only_and_observer_rpcs_everyone_who_sees_the_entity(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.World = new NetWorldOptions { Interest = new GridInterest(cellSize: 10, viewRadius: 20) });
+        NetClient owner = await rig.ConnectAsync();
+        NetClient near = await rig.ConnectAsync();
+        NetClient far = await rig.ConnectAsync();
+        rig.ConnectionOf(near).ViewPosition = new Vector3(5, 0, 0);
+        rig.ConnectionOf(far).ViewPosition = new Vector3(1000, 0, 0);
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, owner);
+        await rig.Until(() => rig.Find<Gunner>(near, server.Id) is not null);
+
+        server.Owner.Damaged(5);
+        server.Observers.Said("one");
+        server.Observers.Said("two");
+        Gunner seen = rig.Find<Gunner>(near, server.Id);
+        await rig.Until(() => mine.Damage.Count == 1 && mine.Lines.Count == 2 && seen.Lines.Count == 2);
+
+        Assert.Equal([5], mine.Damage);
+        Assert.Empty(seen.Damage);
+        Assert.Equal(["one", "two"], mine.Lines);
+        Assert.Equal(["one", "two"], seen.Lines);
+        Assert.Null(rig.Find<Gunner>(far, server.Id));
+        Assert.Equal(0, far.Connection.Statistics.MessagesReceived); // never sent: it does not see the entity
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Calling_the_wrong_way_fails_at_once_with_a_clear_message(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        var onClient = Assert.Throws<InvalidOperationException>(() => mine.Owner.Damaged(1));
+        Assert.Contains("Gunner.Damaged is an Owner RPC", onClient.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => mine.Observers.Sound(1));
+        var onServer = Assert.Throws<InvalidOperationException>(() => server.Server.Fire(default));
+        Assert.Contains("Gunner.Fire is a Server RPC", onServer.Message, StringComparison.Ordinal);
+        var unspawned = Assert.Throws<InvalidOperationException>(() => new Gunner().Server.Fire(default));
+        Assert.Contains("not spawned", unspawned.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Numerics;
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Rpc;
+
+/// <summary>An entity with every kind of RPC the design card shows; what each body saw is recorded for the tests.</summary>
+public partial class Gunner : NetEntity
+{
+    [Replicated] public partial Vector3 Position { get; set; }
+
+    public override Vector3? InterestPosition => Position;
+
+    /// <summary>Server: (aim, caller) of every Fire that ran.</summary>
+    public List<(Vector2 Aim, long Caller)> Fired { get; } = new();
+
+    /// <summary>Server: the slots saved.</summary>
+    public List<string> Saved { get; } = new();
+
+    /// <summary>Server: (times, caller) of every Knock that ran.</summary>
+    public List<(int Times, long Caller)> Knocks { get; } = new();
+
+    /// <summary>Server: what Slow waits for; its token is the caller's connection closing.</summary>
+    public TaskCompletionSource<string> SlowAnswer { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Server: the token Slow received.</summary>
+    public CancellationToken SlowToken { get; private set; }
+
+    /// <summary>Client: damage reported to the owner.</summary>
+    public List<int> Damage { get; } = new();
+
+    /// <summary>Client: sounds heard.</summary>
+    public List<byte> Sounds { get; } = new();
+
+    /// <summary>Client: lines said, in order.</summary>
+    public List<string> Lines { get; } = new();
+
+    [Rpc(RpcTarget.Server)]
+    private void Fire(Vector2 aim, RpcContext context) => Fired.Add((aim, context.Caller.Id));
+
+    [Rpc(RpcTarget.Server, MaxPerSecond = 5)]
+    private ValueTask<int> Buy(int item)
+    {
+        if (item < 0)
+        {
+            throw new InvalidOperationException("no such item");
+        }
+
+        return ValueTask.FromResult(item * 10);
+    }
+
+    [Rpc(RpcTarget.Server)]
+    private async ValueTask Save([MaxLength(64)] string slot)
+    {
+        await Task.Yield();
+        Saved.Add(slot);
+    }
+
+    [Rpc(RpcTarget.Server)]
+    private async ValueTask<string> Slow(int tag, CancellationToken cancellationToken)
+    {
+        SlowToken = cancellationToken;
+        return await SlowAnswer.Task + tag;
+    }
+
+    [Rpc(RpcTarget.Server, RequireOwnership = false)]
+    private void Knock(int times, RpcContext context) => Knocks.Add((times, context.Caller.Id));
+
+    [Rpc(RpcTarget.Server)]
+    private ValueTask<string?> Echo([MaxLength(16)] string? text, int[]? numbers) => ValueTask.FromResult(text is null ? null : text + (numbers?.Sum() ?? -1));
+
+    [Rpc(RpcTarget.Owner)]
+    private void Damaged(int amount) => Damage.Add(amount);
+
+    [Rpc(RpcTarget.Observers, Delivery = Delivery.Unreliable, Channel = 1)]
+    private void Sound(byte id) => Sounds.Add(id);
+
+    [Rpc(RpcTarget.Observers)]
+    private void Said([MaxLength(64)] string text) => Lines.Add(text);
+}
+
+/// <summary>A service: calls that belong to no entity.</summary>
+public partial class Lobby : NetService
+{
+    /// <summary>Server: who joined, in order, with the caller's connection id.</summary>
+    public List<(string Name, long Caller)> Joined { get; } = new();
+
+    /// <summary>Client: announcements heard.</summary>
+    public List<string> Announcements { get; } = new();
+
+    [Rpc(RpcTarget.Server)]
+    private ValueTask<int> Join([MaxLength(32)] string name, RpcContext context)
+    {
+        Joined.Add((name, context.Caller.Id));
+        return ValueTask.FromResult(Joined.Count);
+    }
+
+    [Rpc(RpcTarget.Observers)]
+    private void Announce([MaxLength(64)] string text) => Announcements.Add(text);
+}
