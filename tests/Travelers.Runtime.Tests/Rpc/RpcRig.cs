@@ -76,3 +76,9 @@ internal static class RpcRig
         static RawRecord INetMessage<RawRecord>.Deserialize(ref NetReader reader) => throw new NotSupportedException();
     }
 }
+
+/// <summary>Reaches the runtime behind a client in tests.</summary>
+internal static class RpcTestExtensions
+{
+    public static Travelers.Rpc.RpcRuntime Rpc(this NetClient client) => client.Connection.Endpoint.Rpc;
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Numerics;
+using Travelers.Messaging;
+using Travelers.Runtime.Tests.Replication;
+
+namespace Travelers.Runtime.Tests.Rpc;
+
+/// <summary>
+/// The server decides: calls on entities the caller does not own or see, forged ids and floods are dropped, counted,
+/// logged once, answered when the caller waits, and never run (Mirror #2062, #2622, #4069; NGO #3696, #3731).
+/// </summary>
+public sealed class RpcAuthorityTests
+{
+    public static TheoryData<NetTransport> Transports => new() { NetTransport.Tcp, NetTransport.Udp };
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_client_cannot_call_a_server_rpc_on_an_entity_it_does_not_own(NetTransport transport)
+    {
+        var logs = new LogCapture();
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
+        NetClient owner = await rig.ConnectAsync();
+        NetClient other = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        (Gunner server, _) = await RpcRig.SpawnAsync(rig, owner);
+        Gunner theirs = null!;
+        await rig.Until(() => (theirs = rig.Find<Gunner>(other, server.Id)) is not null);
+
+        theirs.Server.Fire(new Vector2(9, 9));
+        theirs.Server.Fire(new Vector2(9, 9));
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, theirs.Server.Buy(1)));
+        theirs.Server.Knock(3); // RequireOwnership = false: anyone who sees it may
+        await rig.Until(() => server.Knocks.Count == 1);
+
+        Assert.Empty(server.Fired);
+        Assert.Equal("Gunner.Buy was refused: the caller does not own the entity.", error.Message);
+        Assert.Equal(3, refusals.Count(rig.Server.Metrics.Meter, "ownership"));
+        Assert.Equal([(3, other.Connection.Id)], server.Knocks);
+        Assert.Single(logs.Lines, l => l.Contains("Gunner.Fire", StringComparison.Ordinal) && l.Contains("ownership", StringComparison.Ordinal)); // once per connection and RPC
+        Assert.True(other.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_client_cannot_call_an_rpc_on_an_entity_out_of_its_interest_or_with_a_forged_id(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.World = new NetWorldOptions { Interest = new GridInterest(cellSize: 10, viewRadius: 20) });
+        NetClient near = await rig.ConnectAsync();
+        NetClient far = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        (Gunner server, Gunner seen) = await RpcRig.SpawnAsync(rig, near);
+        Gunner farOwn = rig.World.Spawn(new Gunner { Position = new Vector3(1000, 0, 0) }, owner: rig.ConnectionOf(far));
+        rig.ConnectionOf(far).ViewPosition = new Vector3(1000, 0, 0);
+        await rig.Until(() => rig.Find<Gunner>(far, farOwn.Id) is not null);
+        Assert.False(rig.ConnectionOf(far).Sees(server));
+
+        // The far client forges calls on the near gunner, which it cannot see: Knock needs no ownership, only sight.
+        int knock = RpcRig.IndexOf("Gunner.Knock");
+        int fire = RpcRig.IndexOf("Gunner.Fire");
+        RpcRig.SendRaw(far.Connection, MessageTable.Current().RpcCallIndex, RpcRig.Call(knock, 0, server.Id.Value, 1, 0, 0, 0));
+
+        // And ids of no entity: a wrong generation, a slot never used, zero.
+        uint wrongGeneration = NetId.Of(server.Id.Slot, server.Id.Generation + 1).Value;
+        foreach (uint forged in new[] { wrongGeneration, NetId.Of(5000, 1).Value, 0u })
+        {
+            RpcRig.SendRaw(far.Connection, MessageTable.Current().RpcCallIndex, RpcRig.Call(fire, 0, forged, new byte[8]));
+        }
+
+        far.Flush();
+        await rig.Until(() => refusals.Count(rig.Server.Metrics.Meter, "visibility") == 1 && refusals.Count(rig.Server.Metrics.Meter, "entity") == 3);
+
+        Assert.Empty(server.Knocks);
+        Assert.Empty(server.Fired);
+        seen.Server.Knock(2); // the near client sees it: allowed
+        await rig.Until(() => server.Knocks.Count == 1);
+        Assert.True(far.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task MaxPerSecond_is_a_token_bucket_per_connection_and_rpc(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        NetClient other = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        (_, Gunner theirs) = await RpcRig.SpawnAsync(rig, other);
+
+        var started = Stopwatch.StartNew();
+        Task<int>[] calls = Enumerable.Range(0, 20).Select(i => mine.Server.Buy(i).AsTask()).ToArray();
+        Task<int>[] others = Enumerable.Range(0, 5).Select(i => theirs.Server.Buy(i).AsTask()).ToArray();
+        await rig.Until(() => calls.All(c => c.IsCompleted) && others.All(c => c.IsCompleted));
+        double elapsed = started.Elapsed.TotalSeconds;
+
+        int ran = calls.Count(c => c.IsCompletedSuccessfully);
+        Assert.InRange(ran, 5, 5 + (int)Math.Ceiling(elapsed * 5)); // a full bucket of 5, then 5 a second
+        Assert.All(calls.Where(c => c.IsFaulted), c => Assert.Equal("Gunner.Buy was refused: the caller is over its MaxPerSecond.", c.Exception!.InnerException!.Message));
+        Assert.Equal(20 - ran, refusals.Count(rig.Server.Metrics.Meter, "rate"));
+        Assert.All(others, c => Assert.True(c.IsCompletedSuccessfully)); // another connection has its own bucket
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_call_that_arrives_before_its_entity_waits_for_the_spawn(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+
+        // Spawned and called in the same tick, before Publish: the reliable calls overtake the snapshot.
+        Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
+        server.Owner.Damaged(7);
+        server.Owner.Damaged(8);
+        rig.Server.Flush();
+        await Connections.Loopback.Until(() => client.Connection.Statistics.MessagesReceived == 2, rig.Server.Poll, client.Poll); // no Publish yet
+        Assert.Empty(client.World.Entities); // the calls are here, the entity not yet: they wait
+
+        Gunner? copy = null;
+        await rig.Until(() => (copy = rig.Find<Gunner>(client, server.Id)) is not null && copy.Damage.Count == 2);
+        Assert.Equal([7, 8], copy!.Damage);
+
+        // Observers are the clients the entity has been published to.
+        server.Observers.Said("first");
+        server.Observers.Said("second");
+        await rig.Until(() => copy.Lines.Count == 2);
+        Assert.Equal(["first", "second"], copy.Lines);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_call_whose_entity_never_arrives_is_dropped_after_the_timeout(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMilliseconds(200));
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
+
+        // A call for an entity slot the client has never had: the server would never send it, a test can.
+        int said = RpcRig.IndexOf("Gunner.Said");
+        byte[] text = [3, (byte)'a', (byte)'b']; // string "ab": length + 1, then UTF-8
+        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, text));
+        rig.Server.Flush();
+
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "expired") == 1);
+        Assert.True(client.Connection.IsConnected);
+        server.Observers.Said("still works");
+        await rig.Until(() => rig.Find<Gunner>(client, server.Id).Lines.Count == 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Services_run_on_one_instance_per_side(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        Lobby lobby = rig.Server.AddService(new Lobby());
+        NetClient ann = await rig.ConnectAsync();
+        NetClient bob = await rig.ConnectAsync();
+        ann.AddService(new Lobby());
+        bob.AddService(new Lobby());
+
+        Assert.Equal(1, await RpcRig.Await(rig, ann.Service<Lobby>().Server.Join("ann")));
+        Assert.Equal(2, await RpcRig.Await(rig, bob.Service<Lobby>().Server.Join("bob")));
+        Assert.Equal([("ann", ann.Connection.Id), ("bob", bob.Connection.Id)], lobby.Joined);
+        Assert.True(lobby.IsServer);
+        Assert.False(ann.Service<Lobby>().IsServer);
+
+        rig.Server.Service<Lobby>().Observers.Announce("welcome");
+        await rig.Until(() => ann.Service<Lobby>().Announcements.Count == 1 && bob.Service<Lobby>().Announcements.Count == 1);
+        Assert.Empty(lobby.Announcements);
+
+        Assert.Throws<InvalidOperationException>(() => ann.AddService(new Lobby()));
+        Assert.Throws<InvalidOperationException>(() => rig.Server.AddService(ann.Service<Lobby>()));
+        Assert.Contains("AddService", Assert.Throws<InvalidOperationException>(() => new Lobby().Server.Join("x")).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_service_the_server_did_not_add_refuses_calls(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        client.AddService(new Lobby());
+
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, client.Service<Lobby>().Server.Join("ann")));
+
+        Assert.Equal("Lobby.Join was refused: the service is not added on the server.", error.Message);
+    }
+}

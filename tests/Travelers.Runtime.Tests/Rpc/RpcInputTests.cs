@@ -1,0 +1,80 @@
+using Travelers.Messaging;
+using Travelers.Runtime.Tests.Replication;
+
+namespace Travelers.Runtime.Tests.Rpc;
+
+/// <summary>Hostile or broken RPC records: dropped, counted under travelers.rpc.rejected, never run; the connection stays.</summary>
+public sealed class RpcInputTests
+{
+    public static TheoryData<NetTransport> Transports => new() { NetTransport.Tcp, NetTransport.Udp };
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Unknown_rpcs_malformed_arguments_and_calls_the_wrong_way_are_dropped_and_counted(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
+        int call = MessageTable.Current().RpcCallIndex;
+        uint id = server.Id.Value;
+        int fire = RpcRig.IndexOf("Gunner.Fire");
+        int save = RpcRig.IndexOf("Gunner.Save");
+
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(60000, 0, id)); // no such RPC
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(fire, 0, id, 1, 2, 3)); // 3 bytes where a Vector2 takes 8
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(fire, 0, id, new byte[9])); // a byte left over
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(save, 0, id, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)); // a string length of 4 billion
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(save, 0, id, 66, (byte)'a')); // 65 bytes declared, over [MaxLength(64)]
+        RpcRig.SendRaw(client.Connection, call, [0x80]); // a header cut short
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(RpcRig.IndexOf("Gunner.Damaged"), 0, id, 1, 0, 0, 0)); // an Owner RPC sent to the server
+        client.Flush();
+
+        await rig.Until(() => refusals.Total == 7);
+        Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "unknown"));
+        Assert.Equal(5, refusals.Count(rig.Server.Metrics.Meter, "malformed"));
+        Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "direction"));
+        Assert.Empty(server.Fired);
+        Assert.Empty(server.Saved);
+        Assert.True(client.Connection.IsConnected);
+
+        (_, Gunner mine) = (server, rig.Find<Gunner>(client, server.Id));
+        mine.Server.Fire(default); // and the connection still works
+        await rig.Until(() => server.Fired.Count == 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_argument_over_its_MaxLength_is_refused_by_the_caller_before_anything_is_sent(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        // Over [MaxLength(16)]: refused on the caller's side by the serializer, before anything is sent.
+        Assert.Throws<NetSerializationException>(() => mine.Server.Echo(new string('x', 17), null));
+        Assert.Equal(0, client.Rpc().Pending);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Answers_to_calls_never_made_and_malformed_answers_are_dropped_and_counted(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        NetConnection toClient = rig.ConnectionOf(client);
+        int answer = MessageTable.Current().RpcAnswerIndex;
+
+        RpcRig.SendRaw(toClient, answer, [0x7F, 0]); // call 127, never made
+        RpcRig.SendRaw(toClient, answer, [0, 0]); // call 0, never made
+        RpcRig.SendRaw(toClient, answer, [0x85]); // cut short
+        rig.Server.Flush();
+        await rig.Until(() => refusals.Total == 3);
+        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "unknown"));
+        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "malformed"));
+
+        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // and calls still work
+    }
+}
