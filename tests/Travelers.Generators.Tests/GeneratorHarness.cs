@@ -24,10 +24,10 @@ internal static class GeneratorHarness
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    /// <summary>Both generators, as a project that references Travelers gets them.</summary>
+    /// <summary>The three generators, as a project that references Travelers gets them.</summary>
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
-            new[] { new NetMessageGenerator().AsSourceGenerator(), new NetEntityGenerator().AsSourceGenerator() },
+            new[] { new NetMessageGenerator().AsSourceGenerator(), new NetEntityGenerator().AsSourceGenerator(), new RpcGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 

@@ -182,6 +182,45 @@ public sealed class SnapshotTests
                 [Replicated] public partial bool Resting { get; set; }
             }
             """,
+        ["RpcEntity"] = """
+            using System.Numerics;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Travelers;
+            namespace Game;
+            public partial class Player : NetEntity
+            {
+                [Replicated] public partial Vector3 Position { get; set; }
+                [Rpc(RpcTarget.Server)] void Fire(Vector2 aim, RpcContext context) { }
+                [Rpc(RpcTarget.Server, MaxPerSecond = 5)] ValueTask<int> Buy(int item, int count = 1) => new(item * count);
+                [Rpc(RpcTarget.Server, RequireOwnership = false, Delivery = Delivery.ReliableUnordered, Channel = 2)]
+                async ValueTask Use([MaxLength(16)] string what, RpcContext context, CancellationToken cancellationToken) => await Task.Yield();
+                [Rpc(RpcTarget.Server)] ValueTask<string?> Name([MaxLength(8)] int[] codes) => new((string?)null);
+                [Rpc(RpcTarget.Owner)] void Damaged(int amount) { }
+                [Rpc(RpcTarget.Owner)] void Damaged(int amount, Vector3 from) { }
+                [Rpc(RpcTarget.Observers, Delivery = Delivery.Unreliable)] void Sound(byte id) { }
+            }
+            """,
+        ["RpcService"] = """
+            using System.Threading.Tasks;
+            using Travelers;
+            namespace Game;
+            public partial class Lobby : NetService
+            {
+                [Rpc(RpcTarget.Server)] ValueTask<int> Join([MaxLength(32)] string name, RpcContext context) => new(1);
+                [Rpc(RpcTarget.Observers)] void Announce([MaxLength(64)] string text) { }
+            }
+            public abstract partial class Actor : NetEntity
+            {
+                [Replicated] public int Hp;
+                [Rpc(RpcTarget.Server)] protected void Move(int dx) { }
+            }
+            public partial class Soldier : Actor
+            {
+                [Replicated] public int Ammo;
+                [Rpc(RpcTarget.Server)] void Reload() { }
+            }
+            """,
     };
 
     [Theory]

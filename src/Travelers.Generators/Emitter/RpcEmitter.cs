@@ -111,17 +111,17 @@ internal static class RpcEmitter
         w.Line("/// <summary>" + what + "</summary>");
         w.Open("public " + returnType + " " + method.Name + "(" + string.Join(", ", parameters) + ")");
         string init = string.Join(", ", method.Parameters.Where(p => p.Kind == RpcParameterKind.Argument).Select(p => p.Name + " = " + p.Name));
-        w.Line("var call = new " + method.CallName + (init.Length == 0 ? "()" : " { " + init + " }") + ";");
+        w.Line("var __call = new " + method.CallName + (init.Length == 0 ? "()" : " { " + init + " }") + ";");
         switch (method.Returns)
         {
             case 0:
-                w.Line(Rt + "RpcCalls.Send(_target, in call);");
+                w.Line(Rt + "RpcCalls.Send(_target, in __call);");
                 break;
             case 1:
-                w.Line("return " + Rt + "RpcCalls.Request(_target, in call, " + token + ");");
+                w.Line("return " + Rt + "RpcCalls.Request(_target, in __call, " + token + ");");
                 break;
             default:
-                w.Line("return " + Rt + "RpcCalls.Request<" + method.CallName + ", " + method.Result!.TypeName + ">(_target, in call, " + token + ");");
+                w.Line("return " + Rt + "RpcCalls.Request<" + method.CallName + ", " + method.Result!.TypeName + ">(_target, in __call, " + token + ");");
                 break;
         }
 

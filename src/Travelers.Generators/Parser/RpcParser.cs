@@ -84,14 +84,16 @@ internal static class RpcParser
             return new RpcParseResult(null, diagnostics.ToEquatableArray());
         }
 
+        // A base type's proxy exists in metadata, or (in this compilation) is about to be generated for its [Rpc] methods.
         var hidden = new List<string>();
-        foreach (string proxy in new[] { "Server", "Owner", "Observers" })
+        string[] proxies = ["Server", "Owner", "Observers"];
+        for (int target = 0; target < proxies.Length; target++)
         {
             for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
             {
-                if (t.GetMembers(proxy).Length > 0 || t.GetTypeMembers(proxy + "Rpcs").Length > 0)
+                if (t.GetMembers(proxies[target]).Length > 0 || RpcMethodsOf(t).Any(m => TargetOf(m) == target))
                 {
-                    hidden.Add(proxy);
+                    hidden.Add(proxies[target]);
                     break;
                 }
             }
@@ -119,7 +121,7 @@ internal static class RpcParser
     {
         Location? location = method.Locations.FirstOrDefault();
         AttributeData attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == KnownTypes.RpcAttribute);
-        int target = attribute.ConstructorArguments.FirstOrDefault().Value is { } t ? System.Convert.ToInt32(t, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        int target = TargetOf(method);
         int delivery = 3;
         int channel = 0;
         int maxPerSecond = 0;
@@ -287,6 +289,11 @@ internal static class RpcParser
             MaxLengthOf(method.GetReturnTypeAttributes()),
             parameters.ToEquatableArray());
     }
+
+    private static int TargetOf(IMethodSymbol method) =>
+        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.RpcAttribute)?.ConstructorArguments.FirstOrDefault().Value is { } t
+            ? System.Convert.ToInt32(t, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     private static bool IsUnbounded(WireKind kind) => kind is WireKind.String or WireKind.ByteArray or WireKind.ByteMemory or WireKind.Array or WireKind.List or WireKind.HashSet or WireKind.Dictionary;
 
