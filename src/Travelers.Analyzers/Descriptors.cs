@@ -54,6 +54,14 @@ internal static class Descriptors
         Categories.Messages,
         DiagnosticSeverity.Info);
 
+    /// <summary>TRV3008.</summary>
+    public static readonly DiagnosticDescriptor RpcCalledDirectly = DiagnosticDescriptorFactory.Create(
+        DiagnosticIds.RpcCalledDirectly,
+        "[Rpc] method called directly",
+        "'{0}' is an [Rpc] method: called directly it runs here, not {1}; call it through its proxy, '{2}.{0}(...)'",
+        Categories.Rpc,
+        DiagnosticSeverity.Warning);
+
     /// <summary>TRV5001.</summary>
     public static readonly DiagnosticDescriptor NotAMessage = DiagnosticDescriptorFactory.Create(
         DiagnosticIds.NotAMessage,

@@ -53,7 +53,35 @@ public static class DiagnosticIds
     /// <summary>TRV2006: a new message, or a compatible change, not yet in Travelers.Schema.txt (Info, with a fix).</summary>
     public const string SchemaFileOutOfDate = "TRV2006";
 
-    // TRV3xxx: RPC. No rules yet.
+    // TRV3xxx: RPC. TRV3001-TRV3007 and TRV3009 are what the generator cannot generate (or, TRV3007, should not
+    // accept silently); their descriptors live in Travelers.Generators.DiagnosticDescriptors.
+
+    /// <summary>TRV3001: an [Rpc] method outside a class deriving NetEntity or NetService.</summary>
+    public const string RpcOutsideEntityOrService = "TRV3001";
+
+    /// <summary>TRV3002: a type with [Rpc] methods, or a type containing it, is not partial.</summary>
+    public const string RpcTypeNotPartial = "TRV3002";
+
+    /// <summary>TRV3003: an [Rpc] parameter or return type that cannot travel, a static or generic [Rpc] method.</summary>
+    public const string RpcUnsupportedSignature = "TRV3003";
+
+    /// <summary>TRV3004: a ref, out or in parameter on an [Rpc] method.</summary>
+    public const string RpcByReference = "TRV3004";
+
+    /// <summary>TRV3005: RpcContext or CancellationToken not at the end of the parameters.</summary>
+    public const string RpcContextNotLast = "TRV3005";
+
+    /// <summary>TRV3006: an Owner or Observers RPC returning ValueTask or ValueTask&lt;T&gt;.</summary>
+    public const string RpcReturnsToNobody = "TRV3006";
+
+    /// <summary>TRV3007: a string or collection parameter of a Server RPC without [MaxLength] (Warning).</summary>
+    public const string RpcUnboundedArgument = "TRV3007";
+
+    /// <summary>TRV3008: an [Rpc] method called directly rather than through its proxy: it runs locally (Warning, with a fix).</summary>
+    public const string RpcCalledDirectly = "TRV3008";
+
+    /// <summary>TRV3009: [Rpc] settings that cannot work (an Owner RPC on a service, a negative MaxPerSecond).</summary>
+    public const string RpcInvalidSettings = "TRV3009";
 
     // TRV4xxx: replication. TRV4001-TRV4007 are what the generator cannot generate; like TRV1xxx their descriptors
     // live in Travelers.Generators.DiagnosticDescriptors, and the ids are repeated here for the code fixes.

@@ -24,7 +24,7 @@ public sealed class AddPartialCodeFix : CodeFixProvider
     public const string EquivalenceKey = "Travelers.AddPartial";
 
     /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.TypeNotPartial, DiagnosticIds.EntityNotPartial);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.TypeNotPartial, DiagnosticIds.EntityNotPartial, DiagnosticIds.RpcTypeNotPartial);
 
     /// <inheritdoc/>
     /// <remarks>Not the batch fixer: two types in one containing type would both add 'partial' to it, and

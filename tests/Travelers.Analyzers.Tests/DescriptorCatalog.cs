@@ -34,7 +34,7 @@ internal static class DescriptorCatalog
     /// The generator's parsers find only "cannot generate" errors: of messages (TRV1xxx) and of entities (TRV4001 to
     /// TRV4099, the part of the replication range kept for them).
     /// </summary>
-    public static Component Generator { get; } = new(typeof(Travelers.Generators.NetMessageGenerator).Assembly, (1000, 1999), (4001, 4099));
+    public static Component Generator { get; } = new(typeof(Travelers.Generators.NetMessageGenerator).Assembly, (1000, 1999), (3001, 3007), (3009, 3009), (4001, 4099));
 
     /// <summary>The analyzers report misuse (TRV2xxx to TRV5xxx) and, from the generator's own parsers, what it cannot generate (TRV1xxx, TRV40xx).</summary>
     public static Component Analyzers { get; } = new(typeof(DiagnosticIds).Assembly, (1000, 5999));
