@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 
 namespace Travelers.Replication;
@@ -44,6 +45,12 @@ internal abstract class ServerReplica : EntityReplica
 
     /// <summary>Bits of the last full state, for spawns.</summary>
     public int FullBits { get; set; } = 128;
+
+    /// <summary>Whether no Publish() has captured the entity yet: no client can have been sent it.</summary>
+    public bool Unpublished => LastChangedTick == 0;
+
+    /// <summary>Calls for the entity's observers made before its first Publish(): sent to the clients that Publish() spawns it on.</summary>
+    public List<ISpawnCall>? SpawnCalls { get; set; }
 
     /// <summary>Captures the state at <paramref name="tick"/> and keeps it in the history; returns the values clamped.</summary>
     public abstract int Capture(uint tick);

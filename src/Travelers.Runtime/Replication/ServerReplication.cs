@@ -17,6 +17,7 @@ internal sealed class ServerReplication
     private readonly NetEndpoint _endpoint;
     private readonly List<ClientView> _views = new();
     private readonly List<NetEntity> _alive = new();
+    private readonly List<ServerReplica> _withSpawnCalls = new();
     private readonly Stack<int> _free = new();
     private readonly byte[] _scratch = new byte[64 * 1024];
     private ServerReplica?[] _slots = new ServerReplica?[64];
@@ -253,6 +254,24 @@ internal sealed class ServerReplication
         }
     }
 
+    /// <summary>Queues <paramref name="call"/> for the clients the next Publish() spawns <paramref name="entity"/> on; false when it has been published already.</summary>
+    public bool QueueSpawnCall(NetEntity entity, ISpawnCall call)
+    {
+        if (entity.Replica is not ServerReplica { Unpublished: true, Alive: true } replica)
+        {
+            return false;
+        }
+
+        if (replica.SpawnCalls is null)
+        {
+            replica.SpawnCalls = new List<ISpawnCall>();
+            _withSpawnCalls.Add(replica);
+        }
+
+        replica.SpawnCalls.Add(call);
+        return true;
+    }
+
     /// <summary>The live entity with <paramref name="id"/>, or null (despawned, never spawned, or a forged id).</summary>
     public NetEntity? Find(NetId id)
     {
@@ -332,6 +351,13 @@ internal sealed class ServerReplication
             bytes += PublishTo(view, now, serverTime);
         }
 
+        // Calls made before this first Publish went to the clients it spawned the entity on; later ones see it.
+        foreach (ServerReplica replica in _withSpawnCalls)
+        {
+            replica.SpawnCalls = null;
+        }
+
+        _withSpawnCalls.Clear();
         _lastBytes = bytes;
         _lastDeferred = _deferred;
         _bytesSent += bytes;
@@ -423,6 +449,14 @@ internal sealed class ServerReplication
                     if (link.State == LinkState.None)
                     {
                         replica.Holders++;
+                    }
+
+                    if (replica.SpawnCalls is { } calls)
+                    {
+                        foreach (ISpawnCall call in calls)
+                        {
+                            call.SendTo(connection);
+                        }
                     }
 
                     link.State = LinkState.Spawning;

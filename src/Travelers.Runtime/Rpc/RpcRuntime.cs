@@ -115,6 +115,16 @@ internal sealed class RpcRuntime
                 return;
             default:
                 RequireServer(info);
+                if (entity is not null && entity.Replica is ServerReplica { Unpublished: true })
+                {
+                    // Spawned this tick: no client sees it until Publish() decides who does. The call goes to those.
+                    var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), 0, target, in call);
+                    var bytes = new ArrayBufferWriter<byte>();
+                    NetSerializer.Serialize(bytes, in record, _endpoint.Limits);
+                    _endpoint.EndpointWorld!.Server!.QueueSpawnCall(entity, new SpawnCall(this, bytes.WrittenSpan.ToArray(), info));
+                    return;
+                }
+
                 foreach (NetConnection connection in _endpoint.OpenConnections!)
                 {
                     if (entity is null || connection.Sees(entity))
@@ -685,6 +695,13 @@ internal sealed class RpcRuntime
         {
             pending.Fail(new RpcException($"{pending.Info.Name} got no answer: {why}."));
         }
+    }
+
+    /// <summary>An Observers call on an entity not yet published, serialized once and sent to each client Publish() spawns it on.</summary>
+    private sealed class SpawnCall(RpcRuntime runtime, byte[] record, RpcInfo info) : ISpawnCall
+    {
+        public void SendTo(NetConnection connection) =>
+            connection.SendRecord(runtime.Table.RpcCallIndex, new RpcRawRecord(record), info.Delivery, info.Channel);
     }
 
     private readonly record struct Deferred(NetConnection From, int Rpc, byte[] Body, int Length, long Deadline);

@@ -163,3 +163,19 @@ internal readonly struct RpcErrorText : INetMessage<RpcErrorText>
 
     static RpcErrorText INetMessage<RpcErrorText>.Deserialize(ref NetReader reader) => new(reader.ReadString(4 * RpcWire.MaxErrorText) ?? string.Empty);
 }
+
+/// <summary>A record serialized earlier, written as it is.</summary>
+internal readonly struct RpcRawRecord(byte[] bytes) : INetMessage<RpcRawRecord>
+{
+    private readonly byte[] _bytes = bytes;
+
+    static ulong INetMessage<RpcRawRecord>.MessageId => 0;
+
+    static string INetMessage<RpcRawRecord>.MessageSchema => "rpc record";
+
+    static bool INetMessage<RpcRawRecord>.RunsUserCode => false;
+
+    static void INetMessage<RpcRawRecord>.Serialize(ref NetWriter writer, in RpcRawRecord value) => writer.WriteRaw(value._bytes);
+
+    static RpcRawRecord INetMessage<RpcRawRecord>.Deserialize(ref NetReader reader) => throw new NotSupportedException("Written only.");
+}

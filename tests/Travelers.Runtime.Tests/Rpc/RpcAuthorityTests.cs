@@ -128,6 +128,34 @@ public sealed class RpcAuthorityTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task Observer_calls_on_an_entity_spawned_this_tick_reach_the_clients_it_is_spawned_on(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.World = new NetWorldOptions { Interest = new GridInterest(cellSize: 10, viewRadius: 20) });
+        NetClient near = await rig.ConnectAsync();
+        NetClient far = await rig.ConnectAsync();
+        rig.ConnectionOf(far).ViewPosition = new Vector3(1000, 0, 0);
+
+        // No client sees it yet: the calls wait for Publish() to decide who does.
+        Gunner server = rig.World.Spawn(new Gunner());
+        server.Observers.Said("spawned");
+        server.Observers.Sound(4);
+        Gunner? copy = null;
+        await rig.Until(() => (copy = rig.Find<Gunner>(near, server.Id)) is not null && copy.Lines.Count == 1 && copy.Sounds.Count == 1);
+
+        Assert.Equal(["spawned"], copy!.Lines);
+        Assert.Equal(0, far.Connection.Statistics.MessagesReceived);
+
+        // Once published, a client that comes into view later did not observe those calls.
+        rig.ConnectionOf(far).ViewPosition = Vector3.Zero;
+        Gunner? late = null;
+        await rig.Until(() => (late = rig.Find<Gunner>(far, server.Id)) is not null);
+        server.Observers.Said("now");
+        await rig.Until(() => late!.Lines.Count == 1 && copy.Lines.Count == 2);
+        Assert.Equal(["now"], late!.Lines);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task A_call_whose_entity_never_arrives_is_dropped_after_the_timeout(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
