@@ -91,9 +91,13 @@ public sealed partial class RegistryTests
         ulong[] ids = NetMessageRegistry.Types.Select(t => t.Id).ToArray();
         Assert.Equal(ids.Order().ToArray(), ids);
         Assert.Equal(ids.Length, ids.Distinct().Count());
-        Assert.Equal(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types, NetMessageRegistry.EntityTypes), NetMessageRegistry.Fingerprint);
+        Assert.Equal(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types, NetMessageRegistry.EntityTypes, NetMessageRegistry.Rpcs), NetMessageRegistry.Fingerprint);
         Assert.NotEmpty(NetMessageRegistry.EntityTypes); // this assembly's entities take part
+        Assert.NotEmpty(NetMessageRegistry.Rpcs); // and its [Rpc] methods
         Assert.NotEqual(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types), NetMessageRegistry.Fingerprint);
+        Assert.NotEqual(NetMessageRegistry.ComputeFingerprint(NetMessageRegistry.Types, NetMessageRegistry.EntityTypes), NetMessageRegistry.Fingerprint);
+        ulong[] rpcIds = NetMessageRegistry.Rpcs.Select(r => r.Id).ToArray();
+        Assert.Equal(rpcIds.Order().ToArray(), rpcIds);
     }
 
     [Fact]

@@ -199,6 +199,21 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_peer_with_other_rpcs_is_refused_naming_them()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        MessageTable here = MessageTable.Current();
+        using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
+
+        // The same messages and entities, every RPC but Gunner.Fire: refused at connect, naming the method.
+        await peer.SendHelloAsync(MessageTable.Of(here.Types, here.EntityTypes, here.Rpcs.Where(r => r.Info.Name != "Gunner.Fire")));
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolMismatch, (await notice)?.Reason);
+        Assert.Contains("only on the server: Travelers.Runtime.Tests.Rpc.Gunner.Fire", (await notice)?.Message);
+    }
+
+    [Fact]
     public async Task A_client_past_the_per_address_cap_is_closed_at_once()
     {
         var options = Loopback.ServerOptions();

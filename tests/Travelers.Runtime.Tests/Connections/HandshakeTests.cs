@@ -18,10 +18,10 @@ public sealed class HandshakeTests
         Assert.Equal(Handshake.Version, hello.Version);
         Assert.Equal(table.Fingerprint, hello.Fingerprint);
         Assert.Equal(Handshake.CompressionFlag, hello.Flags);
-        // Every message, then every entity type.
-        Assert.Equal(table.Types.Select(t => t.Id).Concat(table.EntityTypes.Select(e => e.Id)), hello.Types.Select(t => t.Id));
+        // Every message, then every entity type, then every RPC.
+        Assert.Equal(table.Types.Select(t => t.Id).Concat(table.EntityTypes.Select(e => e.Id)).Concat(table.Rpcs.Select(r => r.Id)), hello.Types.Select(t => t.Id));
         Assert.Equal(table.SchemaHashes, hello.Types.Take(table.Types.Length).Select(t => t.SchemaHash));
-        Assert.Equal(table.Types.Select(t => t.Name).Concat(table.EntityTypes.Select(e => e.Name)), hello.Types.Select(t => t.Name));
+        Assert.Equal(table.Types.Select(t => t.Name).Concat(table.EntityTypes.Select(e => e.Name)).Concat(table.Rpcs.Select(r => r.Name)), hello.Types.Select(t => t.Name));
         Assert.Equal("token"u8.ToArray(), hello.Payload);
     }
 
