@@ -1,0 +1,31 @@
+using BenchmarkDotNet.Running;
+using Travelers.Rpc.Benchmarks;
+
+// dotnet run -c Release -- --filter '*'   the BenchmarkDotNet run: [Rpc] against the equivalent [NetMessage], TCP and UDP
+// dotnet run -c Release -- --smoke        each case a few times, to check they work (seconds)
+if (args.Length >= 1 && args[0] == "--smoke")
+{
+    foreach (Travelers.NetTransport transport in new[] { Travelers.NetTransport.Tcp, Travelers.NetTransport.Udp })
+    {
+        var one = new RpcBenchmarks { Transport = transport };
+        one.SetupTicking();
+        one.Message_OneWay();
+        one.Rpc_OneWay();
+        one.Cleanup();
+        var two = new RpcBenchmarks { Transport = transport };
+        two.SetupSpinning();
+        for (int i = 0; i < 100; i++)
+        {
+            two.Message_PingPong();
+            two.Rpc_RoundTrip();
+        }
+
+        two.Cleanup();
+        Console.WriteLine($"{transport}: ok");
+    }
+
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(RpcBenchmarks).Assembly).Run(args);
+return 0;

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Numerics;
+using BenchmarkDotNet.Attributes;
+using Travelers;
+
+namespace Travelers.Rpc.Benchmarks;
+
+/// <summary>
+/// A void RPC with two unmanaged arguments against sending the equivalent [NetMessage], and a ValueTask&lt;int&gt;
+/// round trip against a message ping-pong, over one transport per run. The shapes are TcpBenchmarks': one way,
+/// 100,000 calls a operation flushed every 64, the server polling on its own thread at 1 kHz, the operation ending
+/// when the server has run them all; round trip, the server polling flat out (yielding between polls), the client
+/// polling on the benchmark thread until the answer is in.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 10)]
+public class RpcBenchmarks
+{
+    private const int Calls = 100_000;
+    private const int Batch = 64;
+
+    private NetServer _server = null!;
+    private NetClient _client = null!;
+    private Turret _serverTurret = null!;
+    private Turret _turret = null!;
+    private long _messages;
+    private int _pong;
+    private Thread? _serverThread;
+    private volatile bool _stop;
+
+    /// <summary>The transport.</summary>
+    [Params(NetTransport.Tcp, NetTransport.Udp)]
+    public NetTransport Transport { get; set; }
+
+    [GlobalSetup(Targets = [nameof(Message_OneWay), nameof(Rpc_OneWay)])]
+    public void SetupTicking() => Start(spin: false);
+
+    [GlobalSetup(Targets = [nameof(Message_PingPong), nameof(Rpc_RoundTrip)])]
+    public void SetupSpinning() => Start(spin: true);
+
+    private void Start(bool spin)
+    {
+        var options = new NetServerOptions { Address = IPAddress.Loopback, Port = 0, Transport = Transport };
+        _server = new NetServer(options);
+        _server.On((NetConnection _, in FireMessage m) => Volatile.Write(ref _messages, _messages + 1));
+        _server.On((NetConnection from, in Ping p) => from.Send(in p));
+        _server.StartAsync().GetAwaiter().GetResult();
+        _client = new NetClient(new NetClientOptions { Transport = Transport });
+        _client.On((NetConnection _, in Ping p) => _pong = p.Value);
+        Task connect = _client.ConnectAsync(_server.LocalEndPoint);
+        while (!connect.IsCompleted)
+        {
+            _server.Poll();
+        }
+
+        connect.GetAwaiter().GetResult();
+        NetConnection connection = _server.Connections.Single();
+        _serverTurret = _server.World.Spawn(new Turret(), owner: connection);
+        while (_client.World.Entities.Count == 0)
+        {
+            _server.World.Publish();
+            _server.Poll();
+            _client.Poll();
+            Thread.Sleep(1);
+        }
+
+        _turret = (Turret)_client.World.Entities.Single();
+        _serverThread = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                _server.Poll();
+                if (spin)
+                {
+                    Thread.Yield();
+                }
+                else
+                {
+                    Thread.Sleep(1);
+                }
+            }
+        }) { IsBackground = true, Name = "server poll" };
+        _serverThread.Start();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stop = true;
+        _serverThread?.Join();
+        _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Calls)]
+    [BenchmarkCategory("one way")]
+    public void Message_OneWay()
+    {
+        long target = Volatile.Read(ref _messages) + Calls;
+        for (int i = 0; i < Calls; i++)
+        {
+            var message = new FireMessage { Aim = new Vector2(i, 1), Power = i };
+            _client.Send(in message);
+            if (i % Batch == Batch - 1)
+            {
+                _client.Poll();
+            }
+        }
+
+        WaitFor(ref _messages, target);
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls)]
+    [BenchmarkCategory("one way")]
+    public void Rpc_OneWay()
+    {
+        long target = Volatile.Read(ref _serverTurret.Fired) + Calls;
+        for (int i = 0; i < Calls; i++)
+        {
+            _turret.Server.Fire(new Vector2(i, 1), i);
+            if (i % Batch == Batch - 1)
+            {
+                _client.Poll();
+            }
+        }
+
+        WaitFor(ref _serverTurret.Fired, target);
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("round trip")]
+    public int Message_PingPong()
+    {
+        int value = _pong + 1;
+        _client.Send(new Ping { Value = value });
+        _client.Flush();
+        var spin = default(SpinWait);
+        while (_pong != value)
+        {
+            _client.Poll();
+            spin.SpinOnce(-1);
+        }
+
+        return value;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("round trip")]
+    public int Rpc_RoundTrip()
+    {
+        ValueTask<int> call = _turret.Server.Echo(_pong);
+        _client.Flush();
+        var spin = default(SpinWait);
+        while (!call.IsCompleted)
+        {
+            _client.Poll();
+            spin.SpinOnce(-1);
+        }
+
+        return call.Result;
+    }
+
+    /// <summary>Flushes and polls the client until the server has run <paramref name="target"/> calls.</summary>
+    private void WaitFor(ref long counter, long target)
+    {
+        _client.Poll();
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref counter) < target)
+        {
+            _client.Poll();
+            spin.SpinOnce(-1);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Numerics;
+using Travelers;
+
+namespace Travelers.Rpc.Benchmarks;
+
+/// <summary>The message a game would send instead of <see cref="Turret.Fire"/>: the same two unmanaged arguments.</summary>
+[NetMessage]
+public partial struct FireMessage
+{
+    public Vector2 Aim;
+    public int Power;
+}
+
+/// <summary>A ping or its answer, as a message.</summary>
+[NetMessage]
+public partial struct Ping
+{
+    public int Value;
+}
+
+/// <summary>An entity with a fire-and-forget RPC and a request.</summary>
+public partial class Turret : NetEntity
+{
+    [Replicated] public int Heat;
+
+    /// <summary>Calls run on the server (read by the benchmark thread).</summary>
+    public long Fired;
+
+    [Rpc(RpcTarget.Server)]
+    private void Fire(Vector2 aim, int power) => Volatile.Write(ref Fired, Fired + 1);
+
+    [Rpc(RpcTarget.Server)]
+    private ValueTask<int> Echo(int value) => new(value);
+}
