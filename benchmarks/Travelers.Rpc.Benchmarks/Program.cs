@@ -10,6 +10,7 @@ if (args.Length >= 1 && args[0] == "--smoke")
         var one = new RpcBenchmarks { Transport = transport };
         one.SetupTicking();
         one.Message_OneWay();
+        one.ArgumentsOnly_OneWay();
         one.Rpc_OneWay();
         one.Cleanup();
         var two = new RpcBenchmarks { Transport = transport };

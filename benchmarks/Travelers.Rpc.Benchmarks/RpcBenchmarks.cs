@@ -6,7 +6,8 @@ using Travelers;
 namespace Travelers.Rpc.Benchmarks;
 
 /// <summary>
-/// A void RPC with two unmanaged arguments against sending the equivalent [NetMessage], and a ValueTask&lt;int&gt;
+/// A void RPC with two unmanaged arguments against sending the equivalent [NetMessage] (the arguments and the entity's
+/// id; and, for reference, the arguments alone), and a ValueTask&lt;int&gt;
 /// round trip against a message ping-pong, over one transport per run. The shapes are TcpBenchmarks': one way,
 /// 100,000 calls a operation flushed every 64, the server polling on its own thread at 1 kHz, the operation ending
 /// when the server has run them all; round trip, the server polling flat out (yielding between polls), the client
@@ -32,7 +33,7 @@ public class RpcBenchmarks
     [Params(NetTransport.Tcp, NetTransport.Udp)]
     public NetTransport Transport { get; set; }
 
-    [GlobalSetup(Targets = [nameof(Message_OneWay), nameof(Rpc_OneWay)])]
+    [GlobalSetup(Targets = [nameof(Message_OneWay), nameof(Rpc_OneWay), nameof(ArgumentsOnly_OneWay)])]
     public void SetupTicking() => Start(spin: false);
 
     [GlobalSetup(Targets = [nameof(Message_PingPong), nameof(Rpc_RoundTrip)])]
@@ -43,6 +44,7 @@ public class RpcBenchmarks
         var options = new NetServerOptions { Address = IPAddress.Loopback, Port = 0, Transport = Transport };
         _server = new NetServer(options);
         _server.On((NetConnection _, in FireMessage m) => Volatile.Write(ref _messages, _messages + 1));
+        _server.On((NetConnection _, in FireArguments m) => Volatile.Write(ref _messages, _messages + 1));
         _server.On((NetConnection from, in Ping p) => from.Send(in p));
         _server.StartAsync().GetAwaiter().GetResult();
         _client = new NetClient(new NetClientOptions { Transport = Transport });
@@ -99,7 +101,25 @@ public class RpcBenchmarks
         long target = Volatile.Read(ref _messages) + Calls;
         for (int i = 0; i < Calls; i++)
         {
-            var message = new FireMessage { Aim = new Vector2(i, 1), Power = i };
+            var message = new FireMessage { Turret = _turret.Id.Value, Aim = new Vector2(i, 1), Power = i };
+            _client.Send(in message);
+            if (i % Batch == Batch - 1)
+            {
+                _client.Poll();
+            }
+        }
+
+        WaitFor(ref _messages, target);
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls)]
+    [BenchmarkCategory("one way")]
+    public void ArgumentsOnly_OneWay()
+    {
+        long target = Volatile.Read(ref _messages) + Calls;
+        for (int i = 0; i < Calls; i++)
+        {
+            var message = new FireArguments { Aim = new Vector2(i, 1), Power = i };
             _client.Send(in message);
             if (i % Batch == Batch - 1)
             {

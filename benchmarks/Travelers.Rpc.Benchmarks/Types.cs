@@ -3,9 +3,21 @@ using Travelers;
 
 namespace Travelers.Rpc.Benchmarks;
 
-/// <summary>The message a game would send instead of <see cref="Turret.Fire"/>: the same two unmanaged arguments.</summary>
+/// <summary>
+/// The message a game would send instead of <see cref="Turret.Fire"/>: the same two unmanaged arguments and which
+/// turret fires (the RPC carries its entity's id too).
+/// </summary>
 [NetMessage]
 public partial struct FireMessage
+{
+    public uint Turret;
+    public Vector2 Aim;
+    public int Power;
+}
+
+/// <summary>The two arguments alone, for a game with one turret per connection.</summary>
+[NetMessage]
+public partial struct FireArguments
 {
     public Vector2 Aim;
     public int Power;

@@ -36,4 +36,21 @@ public sealed partial class ArenaPlayer : NetEntity
 
     /// <summary>The interest grid sees the arena as the plane z = 0.</summary>
     public override Vector3? InterestPosition => new Vector3(Position, 0);
+
+    /// <summary>Server only: what the game does with a shot (set by <see cref="ArenaServer"/> when it spawns the player).</summary>
+    public Action<ArenaPlayer, Vector2>? Shot { get; set; }
+
+    /// <summary>Client only: hits this player took, as the server told its owner.</summary>
+    public int HitsTaken { get; private set; }
+
+    /// <summary>
+    /// The owner fires towards <paramref name="aim"/>. Runs on the server, which has checked that the caller owns this
+    /// player and is within <see cref="ArenaRules.ShotsPerSecond"/>; the server decides what it hits.
+    /// </summary>
+    [Rpc(RpcTarget.Server, MaxPerSecond = ArenaRules.ShotsPerSecond, Delivery = Delivery.ReliableUnordered)]
+    private void Fire(Vector2 aim) => Shot?.Invoke(this, aim);
+
+    /// <summary>Runs on the owning client: this player was hit by <paramref name="by"/> for <paramref name="damage"/>.</summary>
+    [Rpc(RpcTarget.Owner)]
+    private void Hit(float damage, NetId by) => HitsTaken++;
 }

@@ -19,6 +19,8 @@ public sealed class ArenaServer
     private readonly Random _random = new(1);
     private readonly int[] _crowd = new int[Cells * Cells];
     private long _falls;
+    private long _shots;
+    private long _hits;
     private long _publishTicks;
     private Figures.Sample? _latest;
 
@@ -27,7 +29,7 @@ public sealed class ArenaServer
         _server = server;
         server.ConnectionOpened += connection =>
         {
-            var player = new ArenaPlayer { Position = RandomPosition(), Health = ArenaRules.MaxHealth };
+            var player = new ArenaPlayer { Position = RandomPosition(), Health = ArenaRules.MaxHealth, Shot = Shoot };
             _players[connection] = server.World.Spawn(player, owner: connection);
             connection.ViewPosition = new Vector3(player.Position, 0);
         };
@@ -91,7 +93,7 @@ public sealed class ArenaServer
                 tick++;
                 if (tick % ArenaRules.TickRate == 0)
                 {
-                    Volatile.Write(ref _latest, Figures.Take(_server, TickTimes, PublishTimes, _publishTicks, _falls));
+                    Volatile.Write(ref _latest, Figures.Take(_server, TickTimes, PublishTimes, _publishTicks, _falls, _shots, _hits));
                 }
             }
         }
@@ -143,6 +145,40 @@ public sealed class ArenaServer
 
             // What this client sees is around its player.
             connection.ViewPosition = new Vector3(player.Position, 0);
+        }
+    }
+
+    /// <summary>
+    /// A shot (the Fire RPC, run in Poll()): the nearest other player within <see cref="ArenaRules.ShotRange"/> and the
+    /// aim's cone loses <see cref="ArenaRules.ShotDamage"/>, and its owner learns of it through the Hit RPC.
+    /// </summary>
+    private void Shoot(ArenaPlayer shooter, Vector2 aim)
+    {
+        _shots++;
+        if (!float.IsFinite(aim.X) || !float.IsFinite(aim.Y) || aim == Vector2.Zero)
+        {
+            return; // never trust a client
+        }
+
+        aim = Vector2.Normalize(aim);
+        ArenaPlayer? target = null;
+        float best = ArenaRules.ShotRange * ArenaRules.ShotRange;
+        foreach (ArenaPlayer other in _players.Values)
+        {
+            Vector2 to = other.Position - shooter.Position;
+            float distance = to.LengthSquared();
+            if (other != shooter && distance <= best && distance > 0 && Vector2.Dot(to / MathF.Sqrt(distance), aim) >= ArenaRules.ShotCone)
+            {
+                best = distance;
+                target = other;
+            }
+        }
+
+        if (target is not null)
+        {
+            _hits++;
+            target.Health = Math.Max(0, target.Health - ArenaRules.ShotDamage);
+            target.Owner.Hit(ArenaRules.ShotDamage, shooter.Id);
         }
     }
 

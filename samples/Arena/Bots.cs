@@ -21,7 +21,7 @@ public sealed class Bots : IAsyncDisposable
     /// <summary>Sums the bots' connections and worlds now: on the bots' thread, or after it stopped.</summary>
     public Figures.Sample Totals()
     {
-        long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, packetsIn = 0, packetsOut = 0, entities = 0, snapshotBytes = 0, parts = 0;
+        long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, packetsIn = 0, packetsOut = 0, entities = 0, snapshotBytes = 0, parts = 0, hits = 0;
         double delayMs = 0;
         var rtts = new List<double>(_bots.Count);
         int connected = 0;
@@ -41,6 +41,7 @@ public sealed class Bots : IAsyncDisposable
             parts += world.PartsReceived;
             delayMs += world.InterpolationDelay.TotalMilliseconds;
             connected += connection.IsConnected ? 1 : 0;
+            hits += bot.HitsTaken;
             if (connection.Rtt > TimeSpan.Zero)
             {
                 rtts.Add(connection.Rtt.TotalMilliseconds);
@@ -63,6 +64,7 @@ public sealed class Bots : IAsyncDisposable
             SnapshotBytes = snapshotBytes,
             SnapshotParts = parts,
             InterpolationDelayMs = _bots.Count == 0 ? 0 : delayMs / _bots.Count,
+            Hits = hits,
         };
     }
 
@@ -110,6 +112,12 @@ public sealed class Bots : IAsyncDisposable
                     if (bot.Client.Connection.IsConnected)
                     {
                         bot.Client.Send(new PlayerInput { Tick = tick, Move = Steer(bot) }, Delivery.Unreliable);
+
+                        // About once a second a bot with someone in range fires at them: a server RPC on its player.
+                        if (bot.Target is { } aim && _random.Next(ArenaRules.InputRate) == 0)
+                        {
+                            bot.Self!.Server.Fire(aim);
+                        }
                     }
                 }
 
@@ -128,6 +136,7 @@ public sealed class Bots : IAsyncDisposable
     private static Vector2 Steer(Bot bot)
     {
         NetWorld world = bot.Client.World;
+        bot.Target = null;
         ArenaPlayer? self = bot.Self;
         if (self is null || self.World != world)
         {
@@ -142,7 +151,7 @@ public sealed class Bots : IAsyncDisposable
                 }
             }
 
-            bot.Self = self;
+            bot.Replace(self);
             if (self is null)
             {
                 return bot.Wander;
@@ -167,6 +176,9 @@ public sealed class Bots : IAsyncDisposable
             }
         }
 
+        bot.Target = nearest is not null && best <= ArenaRules.ShotRange * ArenaRules.ShotRange && best > 0 && !bot.Fleeing
+            ? nearest.Position - self.Position
+            : null;
         if (nearest is null || best < 1f)
         {
             return bot.Wander; // nobody in view, or already there: wander
@@ -190,5 +202,20 @@ public sealed class Bots : IAsyncDisposable
         public Vector2 Wander { get; set; }
 
         public bool Fleeing { get; set; }
+
+        /// <summary>Where the nearest player in range is, to fire at; null when none is (or when fleeing).</summary>
+        public Vector2? Target { get; set; }
+
+        /// <summary>Hits its player took since it connected, through the Hit RPC (its player may be a new copy after leaving view).</summary>
+        public long HitsTaken => _hitsBefore + (Self?.HitsTaken ?? 0);
+
+        private long _hitsBefore;
+
+        /// <summary>Keeps the count of a copy that is replaced.</summary>
+        public void Replace(ArenaPlayer? self)
+        {
+            _hitsBefore += Self?.HitsTaken ?? 0;
+            Self = self;
+        }
     }
 }

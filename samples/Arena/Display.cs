@@ -86,6 +86,7 @@ public static class Display
             rows.Add(("publishes/s, snapshot parts/s", $"{publishes / seconds:N0}, {Rate(a.SnapshotParts, b.SnapshotParts)}"));
             rows.Add(("held back by the budget (last publish)", $"{b.LastPublishDeferred:N0} records"));
             rows.Add(("falls/s", $"{(b.Falls - a.Falls) / seconds:N1}"));
+            rows.Add(("shots/s (server RPC), hits/s", $"{(b.Shots - a.Shots) / seconds:N1}, {(b.Hits - a.Hits) / seconds:N1}"));
         }
         else
         {
@@ -94,6 +95,7 @@ public static class Display
             rows.Add(("snapshot bytes/s per bot", $"{snapshotBytes / seconds / clients:N0} B"));
             rows.Add(("snapshot part size avg", parts == 0 ? "-" : $"{(double)snapshotBytes / parts:N1} B"));
             rows.Add(("interpolation delay avg", $"{b.InterpolationDelayMs:N1} ms"));
+            rows.Add(("hits taken/s (owner RPC)", $"{(b.Hits - a.Hits) / seconds:N1}"));
         }
 
         rows.Add(("RTT p50 / p99", $"{b.RttP50Ms:N2} / {b.RttP99Ms:N2} ms"));

@@ -62,12 +62,18 @@ public static class Figures
         /// <summary>Server: players that fell (health 0) so far.</summary>
         public long Falls { get; init; }
 
+        /// <summary>Server: Fire RPCs run so far.</summary>
+        public long Shots { get; init; }
+
+        /// <summary>Server: shots that hit so far. Bots: hits their players took, learned through the Hit RPC.</summary>
+        public long Hits { get; init; }
+
         /// <summary>Bots: the average of their interpolation delays (render time behind server time).</summary>
         public double InterpolationDelayMs { get; init; }
     }
 
     /// <summary>Sums the server's connections and reads its world now. Call on the server's polling thread.</summary>
-    public static Sample Take(NetServer server, TickTimes ticks, TickTimes publishes, long publishCount, long falls)
+    public static Sample Take(NetServer server, TickTimes ticks, TickTimes publishes, long publishCount, long falls, long shots, long hits)
     {
         long messagesIn = 0, messagesOut = 0, bytesIn = 0, bytesOut = 0, packetsIn = 0, packetsOut = 0;
         var rtts = new List<double>(server.Connections.Count);
@@ -112,6 +118,8 @@ public static class Figures
             LastPublishBytes = world.LastPublishBytes,
             LastPublishDeferred = world.LastPublishDeferred,
             Falls = falls,
+            Shots = shots,
+            Hits = hits,
         };
     }
 

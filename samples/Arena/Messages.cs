@@ -47,4 +47,16 @@ public static class ArenaRules
 
     /// <summary>The cell of the crowding rule, in units.</summary>
     public const float CrowdCell = 2f;
+
+    /// <summary>How far a shot reaches, in units.</summary>
+    public const float ShotRange = 6f;
+
+    /// <summary>How close to the aim a target must be: the cosine of the widest angle (about 25 degrees).</summary>
+    public const float ShotCone = 0.9f;
+
+    /// <summary>Health a hit takes.</summary>
+    public const float ShotDamage = 10f;
+
+    /// <summary>The most shots a player may fire a second: the server refuses the rest (the RPC's MaxPerSecond).</summary>
+    public const int ShotsPerSecond = 2;
 }

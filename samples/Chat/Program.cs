@@ -33,21 +33,20 @@ static async Task RunServerAsync(int port, CancellationToken stop)
         // The connect payload is the player's name: refuse empty or taken ones.
         Approve = request => Encoding.UTF8.GetString(request.Payload.Span) is { Length: > 0 and <= 32 } ? Approval.Accept : Approval.Refuse("Pick a name of 1 to 32 characters."),
     });
-    var names = new Dictionary<NetConnection, string>();
+    ChatRoom room = server.AddService(new ChatRoom());
     server.ConnectionOpened += c => Console.WriteLine($"+ connection {c.Id} from {c.RemoteEndPoint}");
     server.ConnectionClosed += (c, info) =>
     {
         Console.WriteLine($"- connection {c.Id}: {info.Reason} {info.Message}");
-        if (names.Remove(c, out string? name))
-        {
-            server.SendToAll(new ChatLine("server", $"{name} left"));
-        }
+        room.Leave(c);
     };
     server.On((NetConnection from, in ChatLine line) =>
     {
-        // The server decides who said it: a client cannot speak for someone else.
-        names[from] = line.From;
-        server.SendToAll(new ChatLine(line.From, line.Text));
+        // The server decides who said it: the name the connection joined with, not what the line claims.
+        if (room.NameOf(from) is { } name)
+        {
+            server.SendToAll(new ChatLine(name, line.Text));
+        }
     });
     await server.StartAsync(stop);
     Console.WriteLine($"Chat server on {server.LocalEndPoint}; Ctrl+C stops it.");
@@ -79,14 +78,35 @@ static async Task<int> RunClientAsync(string name, IPEndPoint server, Cancellati
         return 1;
     }
 
-    Console.WriteLine($"Connected to {server} as {name}. Type lines; Ctrl+C leaves.");
+    // A request and its answer: the call goes out, the answer comes back in Poll().
+    ChatRoom room = client.AddService(new ChatRoom());
+    ValueTask<string[]> joining = room.Server.Join(name);
+    while (!joining.IsCompleted)
+    {
+        client.Poll();
+        await Task.Delay(15, stop);
+    }
 
-    // Send works from any thread: this one reads the keyboard, the main one polls.
-    _ = Task.Run(() =>
+    string[] present = await joining;
+    Console.WriteLine($"Connected to {server} as {name}; here: {string.Join(", ", present)}. Type lines, /who for who is here; Ctrl+C leaves.");
+
+    // Send and calls work from any thread: this one reads the keyboard, the main one polls.
+    _ = Task.Run(async () =>
     {
         while (Console.ReadLine() is { } text)
         {
-            if (text.Length > 0)
+            if (text == "/who")
+            {
+                try
+                {
+                    Console.WriteLine("here: " + string.Join(", ", await room.Server.Who()));
+                }
+                catch (Exception e) when (e is RpcException or TimeoutException)
+                {
+                    Console.WriteLine($"/who failed: {e.Message}");
+                }
+            }
+            else if (text.Length > 0)
             {
                 client.Send(new ChatLine(name, text.Length > 256 ? text[..256] : text));
             }
@@ -112,3 +132,43 @@ static async Task<int> RunClientAsync(string name, IPEndPoint server, Cancellati
 /// <summary>One line of chat.</summary>
 [NetMessage]
 public partial record ChatLine([MaxLength(32)] string From, [MaxLength(256)] string Text);
+
+/// <summary>
+/// Who is in the room: a service, one instance on the server and one on each client. Join and Who run on the server
+/// and answer (ValueTask&lt;T&gt;); Announce runs on every client.
+/// </summary>
+public sealed partial class ChatRoom : NetService
+{
+    private readonly Dictionary<NetConnection, string> _names = new();
+
+    /// <summary>Server: the name <paramref name="connection"/> joined with, or null before it joined.</summary>
+    public string? NameOf(NetConnection connection) => _names.GetValueOrDefault(connection);
+
+    /// <summary>Server: <paramref name="connection"/> left; the others hear of it.</summary>
+    public void Leave(NetConnection connection)
+    {
+        if (_names.Remove(connection, out string? name))
+        {
+            Observers.Announce($"{name} left");
+        }
+    }
+
+    /// <summary>Joins under <paramref name="name"/>; answers with everyone here.</summary>
+    [Rpc(RpcTarget.Server, MaxPerSecond = 1)]
+    private ValueTask<string[]> Join([MaxLength(32)] string name, RpcContext context)
+    {
+        _names[context.Caller] = name;
+        Observers.Announce($"{name} joined");
+        return new(Present());
+    }
+
+    /// <summary>Everyone here.</summary>
+    [Rpc(RpcTarget.Server, MaxPerSecond = 5)]
+    private ValueTask<string[]> Who() => new(Present());
+
+    /// <summary>Runs on every client.</summary>
+    [Rpc(RpcTarget.Observers)]
+    private void Announce([MaxLength(64)] string text) => Console.WriteLine($"* {text}");
+
+    private string[] Present() => _names.Values.Order(StringComparer.Ordinal).ToArray();
+}

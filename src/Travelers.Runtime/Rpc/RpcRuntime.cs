@@ -387,12 +387,9 @@ internal sealed class RpcRuntime
     /// <summary>A call record, in Poll(): checked, then run, or refused.</summary>
     private void OnCall(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits)
     {
-        int offset = 0;
-        if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint rpc)
-            || !NetEndpoint.TryReadVarUInt(body, ref offset, out uint call)
-            || !NetEndpoint.TryReadVarUInt(body, ref offset, out uint target))
+        if (!RpcWire.TryReadCallHeader(body, out int offset, out uint rpc, out uint call, out uint target))
         {
-            Refuse(from, -1, RpcRefusal.Malformed, 0, "a call whose header is cut short");
+            Refuse(from, -1, RpcRefusal.Malformed, 0, "a call whose header is cut short or out of range");
             return;
         }
 
@@ -579,10 +576,7 @@ internal sealed class RpcRuntime
         for (int i = 0; i < _deferred.Count; i++)
         {
             Deferred waiting = _deferred[i];
-            int offset = 0;
-            NetEndpoint.TryReadVarUInt(waiting.Body, ref offset, out _);
-            NetEndpoint.TryReadVarUInt(waiting.Body, ref offset, out _);
-            NetEndpoint.TryReadVarUInt(waiting.Body, ref offset, out uint target);
+            RpcWire.TryReadCallHeader(waiting.Body.AsSpan(0, waiting.Length), out _, out _, out _, out uint target);
             if (world.Find(new NetId(target)) is null)
             {
                 _deferred[kept++] = waiting;

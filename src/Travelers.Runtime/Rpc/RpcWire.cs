@@ -6,8 +6,11 @@ namespace Travelers.Rpc;
 /// The two message records of RPC. Both ride in ordinary batches under two type indexes reserved after the
 /// message types (<see cref="Messaging.MessageTable.RpcCallIndex"/>, <see cref="Messaging.MessageTable.RpcAnswerIndex"/>):
 /// <list type="bullet">
-/// <item>a call: varint RPC index (into the table's RPCs), varint correlation id (0: no answer wanted), varint
-/// target (the entity's <see cref="NetId"/>, 0 for a service), then the arguments as the call struct serializes them;</item>
+/// <item>a call: a varint of the RPC index (into the table's RPCs) shifted left by two, with bit 1 set when a
+/// correlation id follows and bit 0 when a target follows; the varint correlation id (an answer is wanted); the
+/// target entity's <see cref="NetId"/> as two varints, slot then generation (absent for a service); then the
+/// arguments as the call struct serializes them. A fire-and-forget call on an entity in one of the first 128 slots
+/// takes 3 bytes of header;</item>
 /// <item>an answer: varint correlation id, a status byte (<see cref="RpcStatus"/>), then the value (<see cref="RpcStatus.Done"/>
 /// of a <c>ValueTask&lt;T&gt;</c>) or the error's text (<see cref="RpcStatus.Failed"/>, <see cref="RpcStatus.Refused"/>).</item>
 /// </list>
@@ -16,6 +19,55 @@ internal static class RpcWire
 {
     /// <summary>The longest error text an answer carries (characters); longer messages are cut.</summary>
     public const int MaxErrorText = 1024;
+
+    /// <summary>Writes a call's header.</summary>
+    public static void WriteCallHeader(ref NetWriter writer, uint rpc, uint call, uint target)
+    {
+        writer.WriteVarUInt32((rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u));
+        if (call != 0)
+        {
+            writer.WriteVarUInt32(call);
+        }
+
+        if (target != 0)
+        {
+            var id = new NetId(target);
+            writer.WriteVarUInt32((uint)id.Slot);
+            writer.WriteVarUInt32((uint)id.Generation);
+        }
+    }
+
+    /// <summary>Reads a call's header; false when it is cut short or out of range. <paramref name="offset"/> ends where the arguments begin.</summary>
+    public static bool TryReadCallHeader(ReadOnlySpan<byte> body, out int offset, out uint rpc, out uint call, out uint target)
+    {
+        offset = 0;
+        call = 0;
+        target = 0;
+        if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint head))
+        {
+            rpc = 0;
+            return false;
+        }
+
+        rpc = head >> 2;
+        if ((head & 2) != 0 && (!NetEndpoint.TryReadVarUInt(body, ref offset, out call) || call == 0))
+        {
+            return false;
+        }
+
+        if ((head & 1) != 0)
+        {
+            if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint slot) || !NetEndpoint.TryReadVarUInt(body, ref offset, out uint generation)
+                || slot >= 1u << NetId.SlotBits || generation >= 1u << NetId.GenerationBits)
+            {
+                return false;
+            }
+
+            target = NetId.Of((int)slot, (int)generation).Value;
+        }
+
+        return true;
+    }
 }
 
 /// <summary>How a call ended, in an answer.</summary>
@@ -56,9 +108,7 @@ internal readonly struct RpcCallRecord<TCall> : INetMessage<RpcCallRecord<TCall>
 
     static void INetMessage<RpcCallRecord<TCall>>.Serialize(ref NetWriter writer, in RpcCallRecord<TCall> value)
     {
-        writer.WriteVarUInt32(value.Rpc);
-        writer.WriteVarUInt32(value.Call);
-        writer.WriteVarUInt32(value.Target);
+        RpcWire.WriteCallHeader(ref writer, value.Rpc, value.Call, value.Target);
         TCall.Serialize(ref writer, in value.Arguments);
     }
 

@@ -27,12 +27,14 @@ public sealed class RpcInputTests
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(save, 0, id, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)); // a string length of 4 billion
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(save, 0, id, 66, (byte)'a')); // 65 bytes declared, over [MaxLength(64)]
         RpcRig.SendRaw(client.Connection, call, [0x80]); // a header cut short
+        Assert.InRange(fire, 0, 31); // its header's first varint is one byte
+        RpcRig.SendRaw(client.Connection, call, [(byte)((fire << 2) | 1), 0x80, 0x80, 0x80, 0x01, 1]); // a slot past 20 bits
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(RpcRig.IndexOf("Gunner.Damaged"), 0, id, 1, 0, 0, 0)); // an Owner RPC sent to the server
         client.Flush();
 
-        await rig.Until(() => refusals.Total == 7);
+        await rig.Until(() => refusals.Total == 8);
         Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "unknown"));
-        Assert.Equal(5, refusals.Count(rig.Server.Metrics.Meter, "malformed"));
+        Assert.Equal(6, refusals.Count(rig.Server.Metrics.Meter, "malformed"));
         Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "direction"));
         Assert.Empty(server.Fired);
         Assert.Empty(server.Saved);

@@ -39,10 +39,20 @@ internal static class RpcRig
     /// <summary>A call record's body: header, then raw argument bytes.</summary>
     public static byte[] Call(int rpc, uint call, uint target, params byte[] arguments)
     {
+        // As RpcWire writes it: the index shifted by two with a flag for each part that follows.
         var bytes = new List<byte>();
-        VarInt(bytes, (uint)rpc);
-        VarInt(bytes, call);
-        VarInt(bytes, target);
+        VarInt(bytes, ((uint)rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u));
+        if (call != 0)
+        {
+            VarInt(bytes, call);
+        }
+
+        if (target != 0)
+        {
+            VarInt(bytes, (uint)new NetId(target).Slot);
+            VarInt(bytes, (uint)new NetId(target).Generation);
+        }
+
         bytes.AddRange(arguments);
         return bytes.ToArray();
     }
