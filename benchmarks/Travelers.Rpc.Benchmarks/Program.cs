@@ -3,6 +3,13 @@ using Travelers.Rpc.Benchmarks;
 
 // dotnet run -c Release -- --filter '*'   the BenchmarkDotNet run: [Rpc] against the equivalent [NetMessage], TCP and UDP
 // dotnet run -c Release -- --smoke        each case a few times, to check they work (seconds)
+// dotnet run -c Release -- --cost [N]     the caller's and the server's time per call, RPC against message (TCP, N rounds)
+if (args.Length >= 1 && args[0] == "--cost")
+{
+    CostProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 21);
+    return 0;
+}
+
 if (args.Length >= 1 && args[0] == "--smoke")
 {
     foreach (Travelers.NetTransport transport in new[] { Travelers.NetTransport.Tcp, Travelers.NetTransport.Udp })

@@ -8,6 +8,8 @@ namespace Travelers;
 /// </summary>
 public readonly struct RpcContext
 {
+    private readonly CancellationToken _cancellationToken;
+    private readonly Rpc.RpcPeer? _peer;
     private readonly uint _call;
 
     /// <summary>Creates a context (the runtime does; tests of RPC bodies may too).</summary>
@@ -15,15 +17,17 @@ public readonly struct RpcContext
     /// <param name="entity">The entity the call is for, or null for a service.</param>
     /// <param name="cancellationToken">Cancelled when the caller's connection closes.</param>
     public RpcContext(NetConnection caller, NetEntity? entity, CancellationToken cancellationToken = default)
-        : this(caller, entity, cancellationToken, 0)
-    {
-    }
-
-    internal RpcContext(NetConnection caller, NetEntity? entity, CancellationToken cancellationToken, uint call)
     {
         Caller = caller;
         Entity = entity;
-        CancellationToken = cancellationToken;
+        _cancellationToken = cancellationToken;
+    }
+
+    internal RpcContext(NetConnection caller, NetEntity? entity, Rpc.RpcPeer peer, uint call)
+    {
+        Caller = caller;
+        Entity = entity;
+        _peer = peer;
         _call = call;
     }
 
@@ -37,7 +41,8 @@ public readonly struct RpcContext
     public NetEntity? Entity { get; }
 
     /// <summary>Cancelled when the caller's connection closes (the answer could not be delivered).</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <remarks>Made when first read: calls that never read it cost nothing for it.</remarks>
+    public CancellationToken CancellationToken => _peer?.Closing ?? _cancellationToken;
 
     /// <summary>The correlation id the answer goes back with; 0 for fire and forget.</summary>
     internal uint Call => _call;

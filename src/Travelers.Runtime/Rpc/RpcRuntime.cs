@@ -32,6 +32,8 @@ internal sealed class RpcRuntime
     private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
     private readonly List<Deferred> _deferred = new();
     private MessageTable? _table;
+    private bool _isServer;
+    private NetWorld? _world;
     private uint _nextCall = 1;
     private long _refused;
 
@@ -65,7 +67,12 @@ internal sealed class RpcRuntime
 
     private MessageTable Table => _table ?? throw new InvalidOperationException("Not started.");
 
-    public void Start(MessageTable table) => _table = table;
+    public void Start(MessageTable table)
+    {
+        _isServer = _endpoint.IsServer;
+        _world = _endpoint.EndpointWorld;
+        _table = table;
+    }
 
     // ---- services ----
 
@@ -244,7 +251,7 @@ internal sealed class RpcRuntime
 
     private NetConnection ServerConnection(RpcInfo info)
     {
-        if (_endpoint.IsServer)
+        if (_isServer)
         {
             throw new InvalidOperationException($"{info.Name} is a Server RPC: clients call it, and it runs here. On the server, call what it does directly.");
         }
@@ -254,7 +261,7 @@ internal sealed class RpcRuntime
 
     private void RequireServer(RpcInfo info)
     {
-        if (!_endpoint.IsServer)
+        if (!_isServer)
         {
             throw new InvalidOperationException($"{info.Name} is an {info.Target} RPC: the server calls it and it runs on clients; a client cannot call it.");
         }
@@ -376,7 +383,7 @@ internal sealed class RpcRuntime
     public void Failed(in RpcContext context, RpcInfo info, Exception exception)
     {
         Log.RpcFailed(_endpoint.Logger, info.Name, context.Caller.Id, exception);
-        if (context.Call != 0 && _endpoint.IsServer)
+        if (context.Call != 0 && _isServer)
         {
             Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message), context.Call, info);
         }
@@ -403,7 +410,7 @@ internal sealed class RpcRuntime
         int index = (int)rpc;
         NetRpcType type = rpcs[index];
         RpcInfo info = type.Info;
-        bool server = _endpoint.IsServer;
+        bool server = _isServer;
         if (server != (info.Target == RpcTarget.Server))
         {
             Refuse(from, index, RpcRefusal.Direction, call, $"an {info.Target} RPC sent to the {(server ? "server" : "client")}");
@@ -425,17 +432,17 @@ internal sealed class RpcRuntime
         else
         {
             var id = new NetId(target);
-            NetWorld world = _endpoint.EndpointWorld!;
+            NetWorld world = _world!;
             if (server)
             {
                 entity = world.Server!.Find(id);
-                if (entity is null || !info.DeclaringType.IsInstanceOfType(entity))
+                if (entity is null || !IsA(entity, info.DeclaringType))
                 {
                     Refuse(from, index, RpcRefusal.Entity, call, $"entity {id} is not a live {info.DeclaringType.Name}");
                     return;
                 }
 
-                if (!from.Sees(entity))
+                if (!ServerReplication.Sees(from, entity))
                 {
                     Refuse(from, index, RpcRefusal.Visibility, call, $"{entity} is not in the caller's interest");
                     return;
@@ -457,7 +464,7 @@ internal sealed class RpcRuntime
                     return;
                 }
 
-                if (!info.DeclaringType.IsInstanceOfType(entity))
+                if (!IsA(entity, info.DeclaringType))
                 {
                     Refuse(from, index, RpcRefusal.Entity, call, $"{entity} is not a {info.DeclaringType.Name}");
                     return;
@@ -474,8 +481,11 @@ internal sealed class RpcRuntime
             return;
         }
 
-        type.Invoke(this, index, instance, new RpcContext(from, entity, peer.Closing, server ? call : 0), body[offset..], limits);
+        type.Invoke(this, index, instance, new RpcContext(from, entity, peer, server ? call : 0), body[offset..], limits);
     }
+
+    /// <summary>Whether <paramref name="entity"/> is a <paramref name="type"/>: the exact type first, which is the common case and a reference comparison.</summary>
+    private static bool IsA(NetEntity entity, Type type) => entity.GetType() == type || type.IsInstanceOfType(entity);
 
     private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeer ??= new RpcPeer(Table.Rpcs.Length);
 
@@ -491,7 +501,7 @@ internal sealed class RpcRuntime
             Log.RpcRefused(_endpoint.Logger, name, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
         }
 
-        if (call != 0 && _endpoint.IsServer)
+        if (call != 0 && _isServer)
         {
             string text = $"{name} was refused: {RpcRefusals.Describe(reason)}.";
             from.SendRecord(Table.RpcAnswerIndex, new RpcStatusAnswer(call, RpcStatus.Refused, text), Delivery.ReliableOrdered, info?.Channel ?? 0);
@@ -655,7 +665,7 @@ internal sealed class RpcRuntime
     public void OnClosed(NetConnection connection, DisconnectInfo info)
     {
         connection.RpcPeer?.Close();
-        if (_endpoint.IsServer)
+        if (_isServer)
         {
             return;
         }
