@@ -50,7 +50,7 @@ public sealed partial class ArenaPlayer : NetEntity
     [Rpc(RpcTarget.Server, MaxPerSecond = ArenaRules.ShotsPerSecond, Delivery = Delivery.ReliableUnordered)]
     private void Fire(Vector2 aim) => Shot?.Invoke(this, aim);
 
-    /// <summary>Runs on the owning client: this player was hit by <paramref name="by"/> for <paramref name="damage"/>.</summary>
+    /// <summary>Runs on the owning client: this player was hit for <paramref name="damage"/> by the player whose <see cref="NetId"/> value is <paramref name="by"/>.</summary>
     [Rpc(RpcTarget.Owner)]
-    private void Hit(float damage, NetId by) => HitsTaken++;
+    private void Hit(float damage, uint by) => HitsTaken++;
 }

@@ -178,7 +178,7 @@ public sealed class ArenaServer
         {
             _hits++;
             target.Health = Math.Max(0, target.Health - ArenaRules.ShotDamage);
-            target.Owner.Hit(ArenaRules.ShotDamage, shooter.Id);
+            target.Owner.Hit(ArenaRules.ShotDamage, shooter.Id.Value);
         }
     }
 
