@@ -45,7 +45,7 @@ public sealed class CannotGenerateEntityAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol replicated)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!HasReplicatedMember(type, replicated))
+        if (!AttributedMembers.Any(type, replicated, static m => m is IFieldSymbol or IPropertySymbol))
         {
             return;
         }
@@ -55,25 +55,5 @@ public sealed class CannotGenerateEntityAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(info.ToDiagnostic(context.Compilation));
         }
-    }
-
-    /// <summary>The cheap test first: most types have no [Replicated] member.</summary>
-    private static bool HasReplicatedMember(INamedTypeSymbol type, INamedTypeSymbol replicated)
-    {
-        foreach (ISymbol member in type.GetMembers())
-        {
-            if (member is IFieldSymbol or IPropertySymbol)
-            {
-                foreach (AttributeData attribute in member.GetAttributes())
-                {
-                    if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, replicated))
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-
-        return false;
     }
 }

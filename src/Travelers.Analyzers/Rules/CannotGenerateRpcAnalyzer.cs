@@ -45,7 +45,7 @@ public sealed class CannotGenerateRpcAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol rpc)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!HasRpcMethod(type, rpc))
+        if (!AttributedMembers.Any(type, rpc, static m => m is IMethodSymbol))
         {
             return;
         }
@@ -55,24 +55,5 @@ public sealed class CannotGenerateRpcAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(info.ToDiagnostic(context.Compilation));
         }
-    }
-
-    private static bool HasRpcMethod(INamedTypeSymbol type, INamedTypeSymbol rpc)
-    {
-        foreach (ISymbol member in type.GetMembers())
-        {
-            if (member is IMethodSymbol)
-            {
-                foreach (AttributeData attribute in member.GetAttributes())
-                {
-                    if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, rpc))
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-
-        return false;
     }
 }

@@ -55,16 +55,7 @@ public static class NetMessageRegistry
 
             NetMessageType entry = NetMessageType.Create<T>();
             s_byId = s_byId.Add(entry.Id, entry);
-            ImmutableArray<NetMessageType>.Builder sorted = ImmutableArray.CreateBuilder<NetMessageType>(s_sorted.Length + 1);
-            sorted.AddRange(s_sorted);
-            int at = 0;
-            while (at < sorted.Count && sorted[at].Id < entry.Id)
-            {
-                at++;
-            }
-
-            sorted.Insert(at, entry);
-            s_sorted = sorted.MoveToImmutable();
+            s_sorted = Insert(s_sorted, entry, entry.Id, static t => t.Id);
 
             // Computed once per registration, not on every read: the handshake reads it per connection.
             s_fingerprint = ComputeFingerprint(s_sorted, s_entities, s_rpcs);
@@ -96,16 +87,7 @@ public static class NetMessageRegistry
             }
 
             NetEntityType entry = NetEntityType.Create<TSelf, TState>();
-            ImmutableArray<NetEntityType>.Builder sorted = ImmutableArray.CreateBuilder<NetEntityType>(s_entities.Length + 1);
-            sorted.AddRange(s_entities);
-            int at = 0;
-            while (at < sorted.Count && sorted[at].Id < entry.Id)
-            {
-                at++;
-            }
-
-            sorted.Insert(at, entry);
-            s_entities = sorted.MoveToImmutable();
+            s_entities = Insert(s_entities, entry, entry.Id, static e => e.Id);
             s_fingerprint = ComputeFingerprint(s_sorted, s_entities, s_rpcs);
         }
     }
@@ -133,16 +115,7 @@ public static class NetMessageRegistry
             }
 
             NetRpcType entry = NetRpcType.Create<TCall>();
-            ImmutableArray<NetRpcType>.Builder sorted = ImmutableArray.CreateBuilder<NetRpcType>(s_rpcs.Length + 1);
-            sorted.AddRange(s_rpcs);
-            int at = 0;
-            while (at < sorted.Count && sorted[at].Id < entry.Id)
-            {
-                at++;
-            }
-
-            sorted.Insert(at, entry);
-            s_rpcs = sorted.MoveToImmutable();
+            s_rpcs = Insert(s_rpcs, entry, entry.Id, static r => r.Id);
             s_fingerprint = ComputeFingerprint(s_sorted, s_entities, s_rpcs);
         }
     }
@@ -229,6 +202,18 @@ public static class NetMessageRegistry
         }
 
         return hash;
+    }
+
+    /// <summary>A copy of <paramref name="items"/> (sorted by id) with <paramref name="entry"/> in its place: ids are table indexes' order.</summary>
+    private static ImmutableArray<T> Insert<T>(ImmutableArray<T> items, T entry, ulong id, Func<T, ulong> idOf)
+    {
+        int at = 0;
+        while (at < items.Length && idOf(items[at]) < id)
+        {
+            at++;
+        }
+
+        return items.Insert(at, entry);
     }
 
     /// <summary>FNV-1a of <paramref name="text"/>'s UTF-8 bytes, as schemas are hashed.</summary>
