@@ -39,6 +39,13 @@ public sealed class CleanCorpusTests
         Assert.Contains(Analyzers(), a => a is NotAMessageAnalyzer);
     }
 
+    [Fact]
+    public void Every_generator_is_found()
+    {
+        Type[] generators = Generators().Select(g => g.GetGeneratorType()).ToArray();
+        Assert.Equal([typeof(NetEntityGenerator), typeof(NetMessageGenerator), typeof(RpcGenerator)], generators.OrderBy(t => t.Name));
+    }
+
     [Theory]
     [MemberData(nameof(Corpora))]
     public async Task Corpus_has_no_Travelers_warnings_or_errors(string name)
@@ -74,8 +81,7 @@ public sealed class CleanCorpusTests
         var options = new CSharpCompilationOptions(corpus.Kind, nullableContextOptions: NullableContextOptions.Enable);
         CSharpCompilation compilation = CSharpCompilation.Create(corpus.Name, trees, s_references.Value, options);
 
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            [new NetMessageGenerator().AsSourceGenerator(), new NetEntityGenerator().AsSourceGenerator()], parseOptions: parseOptions);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(Generators(), parseOptions: parseOptions);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation generated, out ImmutableArray<Diagnostic> generatorDiagnostics);
         Assert.True(
             !generatorDiagnostics.Any(d => d.Severity >= DiagnosticSeverity.Warning),
@@ -83,6 +89,14 @@ public sealed class CleanCorpusTests
         Assert.True(generated.SyntaxTrees.Count() > trees.Count, corpus.Name + ": the generator produced nothing");
         return (CSharpCompilation)generated;
     }
+
+    /// <summary>Every generator of Travelers.Generators, found by reflection as the analyzers are: a build runs them all.</summary>
+    private static ISourceGenerator[] Generators() =>
+        typeof(NetMessageGenerator).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t)
+                && t.GetCustomAttributes(typeof(GeneratorAttribute), inherit: false).Length > 0)
+            .Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator())
+            .ToArray();
 
     private static ImmutableArray<DiagnosticAnalyzer> Analyzers() =>
         typeof(NotAMessageAnalyzer).Assembly.GetTypes()
