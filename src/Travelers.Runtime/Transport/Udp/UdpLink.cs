@@ -38,7 +38,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private const int ReceivedWindow = 1024;
     private const int PacketThreshold = 3;
     private const int DisconnectCopies = 3;
-    private const int AckEvery = 4;
+    private const int AckEvery = 16;
     private static readonly TimeSpan s_maxAckDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan s_handshakeResend = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
@@ -575,8 +575,9 @@ internal sealed class UdpLink : Link, IUnitSink
 
                     // Answer from here, not at the next tick: every second packet with reliable units (a streaming
                     // sender's window moves on; a lone request's acknowledgement rides on its reply instead of
-                    // costing a datagram of its own), every fourth of a burst (before it outruns the 33 packets one
-                    // acknowledgement covers), and units the acknowledgements just made room for.
+                    // costing a datagram of its own), every sixteenth of an unreliable burst (one acknowledgement
+                    // covers 33 packets, so each is covered twice and one lost acknowledgement costs nothing), and
+                    // units the acknowledgements just made room for.
                     if ((_ackUrgent && _unackedPackets >= 2) || _unackedPackets >= AckEvery || HasWork)
                     {
                         ended = FlushLocked();
