@@ -199,6 +199,35 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public void A_lone_unreliable_packet_is_not_declared_lost_while_its_acknowledgement_may_still_be_delayed()
+    {
+        // A short path, and reliable round trips first, so the retransmission timeout sits at its 30 ms floor:
+        // 1.5 timeouts (45 ms) pass before the receiver's 50 ms delay for an unreliable packet's acknowledgement.
+        var pair = new LinkPair(seed: 21) { Latency = TimeSpan.FromMilliseconds(1) };
+        for (int i = 0; i < 20; i++)
+        {
+            pair.SendFromA(1, Delivery.ReliableOrdered, 0, start: i);
+            pair.Step(TimeSpan.FromMilliseconds(1));
+            pair.Step(TimeSpan.FromMilliseconds(1));
+            pair.Step(TimeSpan.FromMilliseconds(1));
+        }
+
+        for (int i = 0; i < 10; i++)
+        {
+            pair.Step(TimeSpan.FromMilliseconds(1)); // every reliable packet's fate is in
+        }
+
+        Assert.Equal(TimeSpan.FromMilliseconds(30), pair.A.Rtt.Rto);
+        var fates = new List<bool>();
+        pair.A.PacketNotified = (_, acked) => fates.Add(acked);
+        pair.SendFromA(1, Delivery.Unreliable, 0, start: 100);
+        pair.RunUntil(() => fates.Count > 0, maxSteps: 1000);
+
+        Assert.Equal([true], fates); // it arrived, and its acknowledgement came within the delay the receiver may take
+        Assert.Contains(100, pair.OwnerB.Numbers.Select(n => n.Value));
+    }
+
+    [Fact]
     public void A_tracked_body_is_reported_once_per_datagram_it_took_acknowledged_or_lost()
     {
         var pair = new LinkPair(seed: 11) { Loss = 0.3 };

@@ -998,10 +998,15 @@ internal sealed class UdpLink : Link, IUnitSink
         return packet is { InUse: true } && packet.Sequence == sequence && Sequence.Diff(_packetSequence, sequence) > 0 ? packet : null;
     }
 
-    /// <summary>Declares lost what is past the packet threshold behind the newest acknowledgement, or past its timeout.</summary>
+    /// <summary>
+    /// Declares lost what is past the packet threshold behind the newest acknowledgement, or past its timeout: 1.5
+    /// retransmission timeouts plus the delay the peer may take to acknowledge a packet of unreliable units
+    /// (QUIC's probe timeout adds max_ack_delay the same way), or a lone snapshot part that arrived would be
+    /// reported lost before its acknowledgement could come.
+    /// </summary>
     private void DetectLosses(long now)
     {
-        long timeout = (long)(Rtt.Rto.TotalSeconds * _time.TimestampFrequency * 1.5);
+        long timeout = (long)(Rtt.Rto.TotalSeconds * _time.TimestampFrequency * 1.5) + MaxAckDelayTicks;
         while (_oldestUnresolved != _packetSequence)
         {
             SentPacket? packet = FindSent(_oldestUnresolved);
