@@ -231,14 +231,14 @@ public sealed class NetClient : IAsyncDisposable
                 throw new NetConnectException(DisconnectReason.Timeout, $"Cannot resolve {remote}.", e);
             }
 
-            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
+            // A socket of the server's own family: an IPv4 server through an IPv6 socket costs the kernel a detour per datagram.
+            var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             UdpSocket? udp = null;
             try
             {
-                IPEndPoint mapped = server.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(server.Address.MapToIPv6(), server.Port) : server;
-                socket.Connect(mapped);
+                socket.Connect(server);
                 UdpLink? link = null;
-                udp = new UdpSocket(socket, mapped.Serialize(), Options.Conditions, Time, (datagram, _) =>
+                udp = new UdpSocket(socket, server.Serialize(), Options.Conditions, Time, (datagram, _) =>
                 {
                     if (UdpPacket.IsIntact(datagram))
                     {
