@@ -39,6 +39,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private const int PacketThreshold = 3;
     private const int DisconnectCopies = 3;
     private const int AckEvery = 16;
+    private const int ReliableAckEvery = 4;
     private static readonly TimeSpan s_maxAckDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan s_handshakeResend = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
@@ -573,12 +574,13 @@ internal sealed class UdpLink : Link, IUnitSink
                         break;
                     }
 
-                    // Answer from here, not at the next tick: every second packet with reliable units (a streaming
-                    // sender's window moves on; a lone request's acknowledgement rides on its reply instead of
-                    // costing a datagram of its own), every sixteenth of an unreliable burst (one acknowledgement
+                    // Answer from here, not at the next tick: every fourth packet with reliable units (a streaming
+                    // sender's window moves on: QUIC acknowledges every second, and at that rate the acknowledgements
+                    // cost the two sides as much CPU as the data; a lone request's acknowledgement rides on its reply
+                    // instead of costing a datagram of its own), every sixteenth of an unreliable burst (one acknowledgement
                     // covers 33 packets, so each is covered twice and one lost acknowledgement costs nothing), and
                     // units the acknowledgements just made room for.
-                    if ((_ackUrgent && _unackedPackets >= 2) || _unackedPackets >= AckEvery || HasWork)
+                    if ((_ackUrgent && _unackedPackets >= ReliableAckEvery) || _unackedPackets >= AckEvery || HasWork)
                     {
                         ended = FlushLocked();
                     }
