@@ -56,6 +56,46 @@ public sealed class BadPacketTests
     }
 
     [Fact]
+    public void An_ordered_channel_holds_a_whole_window_behind_a_lost_unit_and_releases_it_in_order()
+    {
+        var pair = new LinkPair(seed: 1);
+        ushort packet = 0;
+        for (int sequence = 1; sequence < ReliableSender.Window; sequence++)
+        {
+            // Each unit lands further ahead than the last, so the rings grow as they go, moving what they hold.
+            pair.B.Receive(DataPacket(packet++, UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, (ushort)sequence, false, 0, 0, 3), [0, 1, (byte)sequence])));
+        }
+
+        Assert.Empty(pair.OwnerB.Records); // all held behind unit 0
+        Assert.Null(pair.OwnerB.Closing);
+        pair.B.Receive(DataPacket(packet++, UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 0, false, 0, 0, 3), [0, 1, 0])));
+        Assert.Equal(Enumerable.Range(0, ReliableSender.Window).Select(i => (byte)i), pair.OwnerB.Records.Select(r => r.Body[0]));
+
+        // The window has moved on: a whole window ahead of the next expected unit is still beyond it.
+        pair.B.Receive(DataPacket(packet, UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 2 * ReliableSender.Window, false, 0, 0, 3), [0, 1, 0])));
+        Assert.Contains("beyond the receive window", pair.OwnerB.Closing!.Value.Message);
+    }
+
+    [Fact]
+    public void An_unordered_channel_delivers_a_whole_window_at_once_and_each_unit_only_once()
+    {
+        var pair = new LinkPair(seed: 1);
+        ushort packet = 0;
+        for (int sequence = 1; sequence < ReliableSender.Window; sequence++)
+        {
+            pair.B.Receive(DataPacket(packet++, UnitBytes(new Unit(Delivery.ReliableUnordered, false, 0, (ushort)sequence, false, 0, 0, 3), [0, 1, (byte)sequence])));
+        }
+
+        Assert.Equal(ReliableSender.Window - 1, pair.OwnerB.Records.Count);
+        pair.B.Receive(DataPacket(packet++, UnitBytes(new Unit(Delivery.ReliableUnordered, false, 0, 500, false, 0, 0, 3), [0, 1, 1])));
+        Assert.Equal(ReliableSender.Window - 1, pair.OwnerB.Records.Count); // a resend of one delivered: dropped
+        pair.B.Receive(DataPacket(packet++, UnitBytes(new Unit(Delivery.ReliableUnordered, false, 0, 0, false, 0, 0, 3), [0, 1, 0])));
+        pair.B.Receive(DataPacket(packet++, UnitBytes(new Unit(Delivery.ReliableUnordered, false, 0, 7, false, 0, 0, 3), [0, 1, 1])));
+        Assert.Equal(ReliableSender.Window, pair.OwnerB.Records.Count); // unit 0 once; 7, behind the window now, dropped
+        Assert.Null(pair.OwnerB.Closing);
+    }
+
+    [Fact]
     public void Packets_with_the_wrong_key_or_seen_before_are_dropped_and_counted()
     {
         var pair = new LinkPair(seed: 1);

@@ -35,8 +35,8 @@ internal sealed class ReliableReceiver
     private const int Window = ReliableSender.Window;
 
     private readonly bool _ordered;
-    private readonly (byte[]? Data, Unit Header)[] _held;
-    private readonly bool[] _seen;
+    private (byte[]? Data, Unit Header)[] _held;
+    private bool[] _seen;
     private ushort _expected;
 
     private readonly FramePool _pool;
@@ -45,8 +45,9 @@ internal sealed class ReliableReceiver
     {
         _ordered = ordered;
         _pool = pool;
-        _held = ordered ? new (byte[]?, Unit)[Window] : Array.Empty<(byte[]?, Unit)>();
-        _seen = ordered ? Array.Empty<bool>() : new bool[Window];
+        // Rings over the window ahead of the next expected unit, grown (up to the window) as a sender runs ahead.
+        _held = ordered ? new (byte[]?, Unit)[ReliableSender.InitialSlots] : Array.Empty<(byte[]?, Unit)>();
+        _seen = ordered ? Array.Empty<bool>() : new bool[ReliableSender.InitialSlots];
     }
 
     /// <summary>Payload bytes held ahead of a gap.</summary>
@@ -66,12 +67,13 @@ internal sealed class ReliableReceiver
             return UnitVerdict.OutOfWindow;
         }
 
+        // Past the ring's end nothing can be held or seen yet.
         if (_ordered)
         {
-            return ahead == 0 ? UnitVerdict.Deliver : _held[sequence & (Window - 1)].Data is null ? UnitVerdict.Hold : UnitVerdict.Duplicate;
+            return ahead == 0 ? UnitVerdict.Deliver : ahead >= _held.Length || _held[sequence & (_held.Length - 1)].Data is null ? UnitVerdict.Hold : UnitVerdict.Duplicate;
         }
 
-        return _seen[sequence & (Window - 1)] ? UnitVerdict.Duplicate : UnitVerdict.Deliver;
+        return ahead < _seen.Length && _seen[sequence & (_seen.Length - 1)] ? UnitVerdict.Duplicate : UnitVerdict.Deliver;
     }
 
     /// <summary>Takes a unit the packet check allowed, releasing to <paramref name="sink"/> whatever is now in order.</summary>
@@ -86,19 +88,29 @@ internal sealed class ReliableReceiver
                 ReleaseHeld(sink);
                 return;
             case UnitVerdict.Deliver:
-                _seen[sequence & (Window - 1)] = true;
-                sink.Deliver(unit, payload);
-                while (_seen[_expected & (Window - 1)])
+                while (Sequence.Diff(sequence, _expected) >= _seen.Length)
                 {
-                    _seen[_expected & (Window - 1)] = false;
+                    _seen = GrowSeen(_seen);
+                }
+
+                _seen[sequence & (_seen.Length - 1)] = true;
+                sink.Deliver(unit, payload);
+                while (_seen[_expected & (_seen.Length - 1)])
+                {
+                    _seen[_expected & (_seen.Length - 1)] = false;
                     _expected++;
                 }
 
                 return;
             case UnitVerdict.Hold:
+                while (Sequence.Diff(sequence, _expected) >= _held.Length)
+                {
+                    _held = GrowHeld(_held);
+                }
+
                 byte[] copy = _pool.Rent(payload.Length);
                 payload.CopyTo(copy);
-                _held[sequence & (Window - 1)] = (copy, unit);
+                _held[sequence & (_held.Length - 1)] = (copy, unit);
                 HeldBytes += payload.Length;
                 return;
             default:
@@ -121,11 +133,39 @@ internal sealed class ReliableReceiver
         HeldBytes = 0;
     }
 
+    /// <summary>The held ring doubled, each held unit at its sequence's slot in the new one.</summary>
+    private static (byte[]? Data, Unit Header)[] GrowHeld((byte[]? Data, Unit Header)[] ring)
+    {
+        var grown = new (byte[]? Data, Unit Header)[ring.Length * 2];
+        foreach ((byte[]? Data, Unit Header) entry in ring)
+        {
+            if (entry.Data is not null)
+            {
+                grown[entry.Header.Sequence & (grown.Length - 1)] = entry;
+            }
+        }
+
+        return grown;
+    }
+
+    /// <summary>The seen ring doubled: the marks for the window ahead of the next expected unit keep their sequences.</summary>
+    private bool[] GrowSeen(bool[] ring)
+    {
+        bool[] grown = new bool[ring.Length * 2];
+        for (int i = 0; i < ring.Length; i++)
+        {
+            ushort sequence = (ushort)(_expected + i);
+            grown[sequence & (grown.Length - 1)] = ring[sequence & (ring.Length - 1)];
+        }
+
+        return grown;
+    }
+
     private void ReleaseHeld(IUnitSink sink)
     {
-        while (_held[_expected & (Window - 1)] is { Data: { } data } held)
+        while (_held[_expected & (_held.Length - 1)] is { Data: { } data } held)
         {
-            _held[_expected & (Window - 1)] = default;
+            _held[_expected & (_held.Length - 1)] = default;
             HeldBytes -= held.Header.Length;
             _expected++;
             try

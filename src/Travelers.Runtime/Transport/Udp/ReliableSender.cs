@@ -33,18 +33,26 @@ internal sealed class SendChunk
 /// The sending half of one reliable channel (ordered or unordered): a window of at most <see cref="Window"/>
 /// units sent and not yet acknowledged, which is also the receiver's buffer bound (flow control: the receiver
 /// never has to hold more than a window ahead of what it delivered), and a queue of units waiting for room.
-/// Payloads are copied end to end into pooled chunks, so a burst of small messages costs a few chunks, not a
-/// buffer each; a chunk goes back when its last unit is acknowledged. Guarded by the link's lock.
+/// The window's ring starts at <see cref="InitialSlots"/> and doubles as a channel's traffic needs, so a quiet
+/// channel of one of a thousand sessions costs little. Payloads are copied end to end into pooled chunks, so a
+/// burst of small messages costs a few chunks, not a buffer each; a chunk goes back when its last unit is
+/// acknowledged. Guarded by the link's lock.
 /// </summary>
 internal sealed class ReliableSender
 {
-    /// <summary>Units in flight per channel; a power of two, far below half the 16-bit sequence space.</summary>
-    public const int Window = 256;
+    /// <summary>
+    /// Units in flight per channel; a power of two, far below half the 16-bit sequence space. At 256 a channel
+    /// moved 256 units a round trip: 2,560 messages a second at 100 ms, and 1.5 M on loopback against 1.8 M at this.
+    /// </summary>
+    public const int Window = 1024;
+
+    /// <summary>The window ring's first size (a power of two).</summary>
+    public const int InitialSlots = 32;
 
     /// <summary>The size of a payload chunk; any unit (at most a datagram) fits in one.</summary>
     public const int ChunkBytes = 16 * 1024;
 
-    private readonly SendUnit?[] _slots = new SendUnit?[Window];
+    private SendUnit?[] _slots = new SendUnit?[InitialSlots];
     private readonly Queue<(SendChunk Chunk, int Offset, int Length, Unit Header)> _waiting = new();
     private readonly Stack<SendChunk> _spareChunks = new();
     private readonly FramePool _pool;
@@ -102,9 +110,14 @@ internal sealed class ReliableSender
             return null;
         }
 
+        if (InFlight == _slots.Length)
+        {
+            Grow();
+        }
+
         (SendChunk chunk, int offset, int length, Unit header) = _waiting.Dequeue();
         ushort sequence = _next++;
-        SendUnit unit = _slots[sequence & (Window - 1)] ??= new SendUnit();
+        SendUnit unit = _slots[sequence & (_slots.Length - 1)] ??= new SendUnit();
         unit.Live = true;
         unit.Sequence = sequence;
         unit.Chunk = chunk;
@@ -118,7 +131,7 @@ internal sealed class ReliableSender
     /// <summary>The live unit with <paramref name="sequence"/>, or null (acknowledged already, or never sent).</summary>
     public SendUnit? Find(ushort sequence)
     {
-        SendUnit? unit = _slots[sequence & (Window - 1)];
+        SendUnit? unit = _slots[sequence & (_slots.Length - 1)];
         return unit is { Live: true } && unit.Sequence == sequence ? unit : null;
     }
 
@@ -135,7 +148,7 @@ internal sealed class ReliableSender
         unit.Live = false;
         Release(unit.Chunk!, unit.Length);
         unit.Chunk = null;
-        while (_oldest != _next && _slots[_oldest & (Window - 1)] is not { Live: true })
+        while (_oldest != _next && _slots[_oldest & (_slots.Length - 1)] is not { Live: true })
         {
             _oldest++;
         }
@@ -169,6 +182,24 @@ internal sealed class ReliableSender
         _write = null;
         HeldBytes = 0;
         _oldest = _next;
+    }
+
+    /// <summary>
+    /// Doubles the ring, each unit in flight moving to its slot in the larger one (their sequences are consecutive,
+    /// so none collide). Spare units stay behind: a channel grows a few times in its life, not per message.
+    /// </summary>
+    private void Grow()
+    {
+        var grown = new SendUnit?[_slots.Length * 2];
+        foreach (SendUnit? unit in _slots)
+        {
+            if (unit is { Live: true })
+            {
+                grown[unit.Sequence & (grown.Length - 1)] = unit;
+            }
+        }
+
+        _slots = grown;
     }
 
     private void Release(SendChunk chunk, int length)
