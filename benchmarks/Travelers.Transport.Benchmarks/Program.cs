@@ -15,6 +15,7 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --udp-smoke [N]  each UDP benchmark once (or N times, with one-way rates), to check they work
 // dotnet run -c Release -- --udp-send-cost  a Travelers UDP sender's time, Send() against Flush(), against raw sends
 // dotnet run -c Release -- --udp-rtt [N]    p50/p99 of N (default 20,000) single UDP round trips per configuration
+// dotnet run -c Release -- --udp-one-way-loop N [reliable|raw]  a UDP one-way loop alone for N seconds (a profiler; CPU per message by thread)
 if (args.Length >= 1 && args[0] == "--idle")
 {
     return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
@@ -31,6 +32,59 @@ if (args.Length >= 1 && args[0] == "--one-way-loop")
         loop.Travelers_OneWay();
     }
 
+    loop.Cleanup();
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--udp-one-way-loop")
+{
+    // For a profiler: Travelers' UDP one-way benchmark (unreliable, or reliable ordered) for N seconds, nothing else.
+    var loop = new UdpBenchmarks();
+    loop.SetupTravelersTicking();
+    bool reliable = args.Length > 2 && args[2] == "reliable";
+    bool raw = args.Length > 2 && args[2] == "raw";
+    if (raw)
+    {
+        loop.Cleanup();
+        loop = new UdpBenchmarks();
+        loop.SetupRawCount();
+    }
+
+    Dictionary<string, TimeSpan> threads0 = CpuTime.ByThreadName();
+    TimeSpan processCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    TimeSpan threadCpu0 = CpuTime.ThisThread();
+    var clock = Stopwatch.StartNew();
+    long operations = 0;
+    while (clock.Elapsed.TotalSeconds < (args.Length > 1 ? int.Parse(args[1]) : 10))
+    {
+        if (raw)
+        {
+            loop.Raw_OneWay();
+        }
+        else if (reliable)
+        {
+            loop.Travelers_OneWay_ReliableOrdered();
+        }
+        else
+        {
+            loop.Travelers_OneWay_Unreliable();
+        }
+
+        operations++;
+    }
+
+    double messages = (double)operations * UdpBenchmarks.OneWayMessages;
+    double processNs = (Process.GetCurrentProcess().TotalProcessorTime - processCpu0).TotalNanoseconds / messages;
+    double threadNs = (CpuTime.ThisThread() - threadCpu0).TotalNanoseconds / messages;
+    Console.WriteLine($"{messages / clock.Elapsed.TotalSeconds / 1e6:N2} M messages/s over {clock.Elapsed.TotalSeconds:N1} s; CPU per message: {processNs:N0} ns in all, {threadNs:N0} ns on the sending thread");
+    foreach ((string name, TimeSpan cpu) in CpuTime.ByThreadName())
+    {
+        double ns = (cpu - threads0.GetValueOrDefault(name)).TotalNanoseconds / messages;
+        if (ns >= 1)
+        {
+            Console.WriteLine($"  {name,-20} {ns,6:N0} ns");
+        }
+    }
     loop.Cleanup();
     return 0;
 }
@@ -149,5 +203,51 @@ internal static class Idle
 
         await warm.DisposeAsync();
         return 0;
+    }
+}
+
+/// <summary>CPU time of the calling thread (Linux: /proc/thread-self/stat, in clock ticks of 10 ms), for the loop modes.</summary>
+internal static class CpuTime
+{
+    public static TimeSpan ThisThread()
+    {
+        string path = "/proc/thread-self/stat";
+        if (!File.Exists(path))
+        {
+            return TimeSpan.Zero;
+        }
+
+        string stat = File.ReadAllText(path);
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14 and 15 of stat)
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    /// <summary>CPU time of this process's threads (live ones) summed by thread name.</summary>
+    public static Dictionary<string, TimeSpan> ByThreadName()
+    {
+        var byName = new Dictionary<string, TimeSpan>();
+        if (!Directory.Exists("/proc/self/task"))
+        {
+            return byName;
+        }
+
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                string name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                long ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
+                byName[name] = byName.GetValueOrDefault(name) + TimeSpan.FromMilliseconds(ticks * 10);
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+
+        return byName;
     }
 }

@@ -34,7 +34,7 @@ internal static class UdpHarness
     {
         foreach ((string name, Action<UdpBenchmarks> setup, Action<UdpBenchmarks> run) in s_oneWay)
         {
-            int messages = name == nameof(UdpBenchmarks.Travelers_OneWay_ReliableOrdered) ? UdpBenchmarks.TravelersReliableMessages : UdpBenchmarks.OneWayMessages;
+            int messages = UdpBenchmarks.OneWayMessages;
             var b = new UdpBenchmarks();
             setup(b);
             var rates = new List<string>();
@@ -119,6 +119,15 @@ internal static class UdpHarness
             (double sendUs, double flushUs, long datagrams) = b.MeasureTravelersSendThenFlush(count);
             Console.WriteLine($"travelers unreliable: {count:N0} Send() {sendUs / count * 1000:N0} ns each; one Flush() {flushUs / 1000:N1} ms for {datagrams:N0} datagrams = {flushUs / datagrams:N2} us per datagram");
             Thread.Sleep(200);
+        }
+
+        foreach (Travelers.Delivery delivery in new[] { Travelers.Delivery.Unreliable, Travelers.Delivery.ReliableOrdered })
+        {
+            for (int round = 0; round < 4; round++)
+            {
+                (double sendNs, double flushNs) = b.MeasureTravelersSendAndFlush(count / 31, delivery);
+                Console.WriteLine($"travelers {delivery}, steady: Send() {sendNs:N1} ns each; Flush() {flushNs / 1000:N2} us per datagram's worth");
+            }
         }
 
         b.Cleanup();
