@@ -244,7 +244,7 @@ public sealed class NetClient : IAsyncDisposable
                     {
                         link?.Receive(datagram);
                     }
-                });
+                }, segmentSize: Options.Mtu);
                 _udp = udp;
                 // The rate limit guards a server from its clients; a client takes what its server sends.
                 var connection = new NetConnection(this, owner => link = new UdpLink(owner, udp, server, null, 0, UdpSettings with { MaxPacketsPerSecond = int.MaxValue }, Time, Frames), 0);

@@ -204,7 +204,7 @@ public sealed class NetServer : IAsyncDisposable
             Log.Listening(Logger, LocalEndPoint, udp ? "udp" : "tcp");
             if (udp)
             {
-                _udp = new UdpListener(socket, AdmitUdp, Time, Options.Conditions);
+                _udp = new UdpListener(socket, AdmitUdp, Time, Options.Conditions, Options.Mtu);
                 _udp.Start();
             }
             else

@@ -56,6 +56,17 @@ public sealed class BadPacketTests
     }
 
     [Fact]
+    public void Padding_ends_a_packets_units_and_what_follows_it_is_not_read()
+    {
+        var pair = new LinkPair(seed: 1);
+        byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 3), [0, 1, 42]);
+        byte[] units = [.. unit, Unit.PaddingFlag, 0xF0, 0xFF, 0x03, 200]; // garbage after the marker: a malformed unit if read
+        pair.B.Receive(DataPacket(0, units));
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.Equal([42], Assert.Single(pair.OwnerB.Records).Body);
+    }
+
+    [Fact]
     public void An_ordered_channel_holds_a_whole_window_behind_a_lost_unit_and_releases_it_in_order()
     {
         var pair = new LinkPair(seed: 1);

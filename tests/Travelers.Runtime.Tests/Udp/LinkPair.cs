@@ -71,12 +71,32 @@ internal sealed class RecordingOwner : ILinkOwner
     public IEnumerable<Numbered> Numbers => Records.Select(r => NetSerializer.Deserialize<Numbered>(r.Body));
 }
 
-/// <summary>Collects what a link sends.</summary>
+/// <summary>Collects what a link sends; with <see cref="MaxSegments"/> above 1 it stands in for a socket with segmentation offload.</summary>
 internal sealed class Outbox : IUdpSender
 {
     public List<byte[]> Datagrams { get; } = new();
 
+    /// <summary>The lengths of the datagrams of each <see cref="SendSegments"/> call, in order.</summary>
+    public List<int[]> SegmentedSends { get; } = new();
+
+    public int MaxSegments { get; set; } = 1;
+
     public void Send(ReadOnlySpan<byte> datagram, SocketAddress? address) => Datagrams.Add(datagram.ToArray());
+
+    public void SendSegments(ReadOnlySpan<byte> segments, int segmentSize, SocketAddress? address)
+    {
+        // As the kernel does: cut every segmentSize bytes, the last piece whatever is left.
+        var lengths = new List<int>();
+        for (int at = 0; at < segments.Length; at += segmentSize)
+        {
+            byte[] datagram = segments.Slice(at, Math.Min(segmentSize, segments.Length - at)).ToArray();
+            lengths.Add(datagram.Length);
+            Datagrams.Add(datagram);
+        }
+
+        Assert.InRange(lengths.Count, 2, MaxSegments);
+        SegmentedSends.Add(lengths.ToArray());
+    }
 }
 
 /// <summary>

@@ -227,6 +227,43 @@ public sealed class ReliabilityTests
         Assert.Contains(100, pair.OwnerB.Numbers.Select(n => n.Value));
     }
 
+    [Theory]
+    [InlineData(Delivery.Unreliable)]
+    [InlineData(Delivery.ReliableOrdered)]
+    public void A_flush_of_many_datagrams_leaves_in_segmented_sends_padded_to_the_mtu(Delivery delivery)
+    {
+        var pair = new LinkPair(seed: 31) { Latency = TimeSpan.FromMilliseconds(1) };
+        pair.OutA.MaxSegments = 8;
+        pair.SendFromA(1000, delivery, 0);
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 1000);
+
+        // Each piece the kernel cut arrived as a datagram B accepted (no checksum or unit failed), in order.
+        Assert.Equal(Enumerable.Range(0, 1000), pair.OwnerB.Numbers.Select(n => n.Value));
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.NotEmpty(pair.OutA.SegmentedSends);
+        Assert.All(pair.OutA.SegmentedSends, lengths => Assert.All(lengths[..^1], length => Assert.Equal(1200, length)));
+        int segmented = pair.OutA.SegmentedSends.Sum(lengths => lengths.Length);
+        Assert.True(segmented * 2 > pair.A.Sends, $"{segmented} of {pair.A.Sends} datagrams left in segmented sends");
+    }
+
+    [Fact]
+    public void Datagrams_that_would_need_more_padding_than_a_sixteenth_of_the_mtu_leave_one_by_one()
+    {
+        // Units of about 210 bytes: five fill 1,050 of a datagram's 1,183, and a sixth does not fit.
+        var pair = new LinkPair(seed: 32) { Latency = TimeSpan.FromMilliseconds(1) };
+        pair.OutA.MaxSegments = 8;
+        var message = new Payload { Data = new byte[200] };
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.True(pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.Unreliable, 0));
+        }
+
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 50);
+        Assert.Empty(pair.OutA.SegmentedSends);
+        Assert.Equal(10, pair.A.Sends);
+        Assert.InRange(pair.A.BytesSent, 10 * 1000, 10 * (1200 - UdpPacket.MaxPadding(1200))); // none was padded to 1,200
+    }
+
     [Fact]
     public void A_tracked_body_is_reported_once_per_datagram_it_took_acknowledged_or_lost()
     {

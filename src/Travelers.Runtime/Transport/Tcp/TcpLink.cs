@@ -731,19 +731,4 @@ internal sealed class TcpLink : Link
             _owner.OnClosed(this, info);
         }
     }
-
-    /// <summary>The usual size of a <typeparamref name="T"/>, so the first try at writing it into the pipe's memory rarely spills.</summary>
-    private static class SizeHint<T>
-        where T : INetMessage<T>
-    {
-        public static int Value = Math.Clamp(T.PackedSize, 64, 64 * 1024);
-
-        public static void Observe(int size)
-        {
-            if (size > Value && size <= 64 * 1024)
-            {
-                Value = size;
-            }
-        }
-    }
 }

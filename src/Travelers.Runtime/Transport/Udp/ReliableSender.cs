@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Travelers.Messaging;
 
 namespace Travelers.Transport.Udp;
@@ -56,16 +57,19 @@ internal sealed class ReliableSender
     private readonly Queue<(SendChunk Chunk, int Offset, int Length, Unit Header)> _waiting = new();
     private readonly Stack<SendChunk> _spareChunks = new();
     private readonly FramePool _pool;
+    private readonly StrongBox<long> _linkHeld;
     private SendChunk? _write;
     private ushort _next;
     private ushort _oldest;
 
     /// <param name="slot">The channel's index among the link's reliable channels.</param>
     /// <param name="pool">Where the chunks come from and go back to (rented on the sender's thread, given back on the receive loop's: a shared pool's per-thread caches would not keep them).</param>
-    public ReliableSender(int slot, FramePool pool)
+    /// <param name="linkHeld">The held bytes of all the link's channels, kept with this one's: the link checks its cap on every send.</param>
+    public ReliableSender(int slot, FramePool pool, StrongBox<long> linkHeld)
     {
         Slot = slot;
         _pool = pool;
+        _linkHeld = linkHeld;
     }
 
     /// <summary>This channel's index among the link's reliable channels.</summary>
@@ -79,6 +83,12 @@ internal sealed class ReliableSender
 
     /// <summary>Payload bytes held (waiting and unacknowledged).</summary>
     public long HeldBytes { get; private set; }
+
+    private void AddHeld(long bytes)
+    {
+        HeldBytes += bytes;
+        _linkHeld.Value += bytes;
+    }
 
     /// <summary>Queues a copy of <paramref name="payload"/> with its header (the sequence is given when it enters the window).</summary>
     public void Enqueue(ReadOnlySpan<byte> payload, Unit header)
@@ -99,7 +109,7 @@ internal sealed class ReliableSender
         _waiting.Enqueue((_write, _write.Used, payload.Length, header));
         _write.Used += payload.Length;
         _write.Live++;
-        HeldBytes += payload.Length;
+        AddHeld(payload.Length);
     }
 
     /// <summary>Moves the next waiting unit into the window if there is room; null otherwise.</summary>
@@ -180,7 +190,7 @@ internal sealed class ReliableSender
         }
 
         _write = null;
-        HeldBytes = 0;
+        AddHeld(-HeldBytes);
         _oldest = _next;
     }
 
@@ -204,7 +214,7 @@ internal sealed class ReliableSender
 
     private void Release(SendChunk chunk, int length)
     {
-        HeldBytes -= length;
+        AddHeld(-length);
         if (--chunk.Live == 0 && chunk != _write)
         {
             Recycle(chunk);

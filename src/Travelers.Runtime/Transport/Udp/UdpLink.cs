@@ -2,8 +2,10 @@ using System;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Travelers.Messaging;
 
@@ -12,8 +14,20 @@ namespace Travelers.Transport.Udp;
 /// <summary>Where a UDP link's datagrams go: the server's one socket (to an address) or the client's connected one.</summary>
 internal interface IUdpSender
 {
+    /// <summary>
+    /// How many datagrams one <see cref="SendSegments"/> call may carry: more than 1 where the kernel segments a
+    /// send into datagrams (UDP generic segmentation offload), 1 elsewhere.
+    /// </summary>
+    int MaxSegments { get; }
+
     /// <summary>Sends one datagram now (or through the network simulator). Never throws for a send the OS refuses.</summary>
     void Send(ReadOnlySpan<byte> datagram, SocketAddress? address);
+
+    /// <summary>
+    /// Sends consecutive datagrams of exactly <paramref name="segmentSize"/> bytes each (the last may be shorter),
+    /// at most <see cref="MaxSegments"/> of them, in one system call where the kernel can, one by one otherwise.
+    /// </summary>
+    void SendSegments(ReadOnlySpan<byte> segments, int segmentSize, SocketAddress? address);
 }
 
 /// <summary>The UDP settings a link needs, taken from the endpoint's options.</summary>
@@ -30,10 +44,16 @@ internal sealed record UdpLinkSettings(int Mtu, int MaxChannels, int MaxMessageB
 /// learns the outcome of each packet either way. Messages above the MTU are split into fragments, reassembled
 /// within bounds. A client's link also runs the connect exchange (request, cookie, welcome) before the session.
 /// All state is guarded by one lock: sends come from any thread, datagrams from the socket's receive loop,
-/// flushes from <c>Poll()</c> and the endpoint's service timer.
+/// flushes from <c>Poll()</c> and the endpoint's service timer. Flushing seals datagrams into a queue under the
+/// lock; the system calls happen after it is released (<see cref="Drain"/>), one thread at a time and in order,
+/// so a send or an acknowledgement never waits for another thread's system call.
 /// </summary>
 internal sealed class UdpLink : Link, IUnitSink
 {
+    /// <summary>Where a thread gathers datagrams that leave in one segmented send.</summary>
+    [ThreadStatic]
+    private static byte[]? t_segments;
+
     private const int SentWindow = 1024;
     private const int ReceivedWindow = 1024;
     private const int PacketThreshold = 3;
@@ -66,14 +86,20 @@ internal sealed class UdpLink : Link, IUnitSink
     private long _logHead;
     private long _logTail;
     private readonly ushort[] _sequencedNext;
-    private readonly byte[] _packet;
     private readonly CongestionControl _congestion;
+    private readonly Queue<(byte[] Buffer, int Length)> _outgoing = new();
+    private byte[]? _openBuffer;
+    private byte[]? _staged;
+    private int _stagedLength;
+    private int _draining;
+    private const int RecordSpare = 10; // room for a varint index and a varint length in front of a body in _scratch
     private byte[] _scratch = new byte[2048];
     private readonly Queue<(byte[] Datagram, int Length, long Token)> _ready = new();
     private byte[]? _filling;
     private int _fillingLength;
     private long _fillingToken;
     private long _readyBytes;
+    private readonly StrongBox<long> _heldReliable = new(); // every reliable channel's, kept by the channels
     private ushort _unreliableGroup;
     private ushort _packetSequence;
     private ushort _oldestUnresolved;
@@ -152,7 +178,6 @@ internal sealed class UdpLink : Link, IUnitSink
         _phase = key == 0 ? Phase.Requesting : Phase.Connected;
         _awaitingAccept = key == 0;
         _maxUnitPayload = settings.Mtu - UdpPacket.DataHeaderBytes - UdpPacket.ChecksumBytes - Unit.MaxHeaderBytes;
-        _packet = new byte[settings.Mtu];
         int slots = (settings.MaxChannels * 2) + 1;
         _senders = new ReliableSender?[slots];
         _receivers = new ReliableReceiver?[slots];
@@ -317,57 +342,12 @@ internal sealed class UdpLink : Link, IUnitSink
                 return false;
             }
 
-            const int Spare = 10; // a varint index and a varint length in front of the body
-            int length = NetSerializer.SerializeSpilling(_scratch.AsSpan(Spare), in message, limits, out byte[]? spilled);
-            byte[]? whole = null;
-            try
+            if (delivery != Delivery.Unreliable || !TryWriteInPlace(typeIndex, in message, limits, channel))
             {
-                int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
-                int lengthBytes = NetWriter.VarUIntSize((uint)length);
-                int record = indexBytes + lengthBytes + length;
-                if (record > _settings.MaxMessageBytes)
-                {
-                    throw new ArgumentException(
-                        $"A {typeof(T).Name} of {length} bytes is larger than MaxFrameBytes = {_settings.MaxMessageBytes}: raise the option on both sides, or send less at once.",
-                        nameof(message));
-                }
-
-                Span<byte> bytes;
-                if (spilled is null)
-                {
-                    int start = Spare - indexBytes - lengthBytes;
-                    bytes = _scratch.AsSpan(start, record);
-                }
-                else
-                {
-                    whole = ArrayPool<byte>.Shared.Rent(record);
-                    spilled.AsSpan(0, length).CopyTo(whole.AsSpan(indexBytes + lengthBytes));
-                    bytes = whole.AsSpan(0, record);
-                }
-
-                int at = NetWriter.WriteVarUInt(bytes, (uint)typeIndex);
-                NetWriter.WriteVarUInt(bytes[at..], (uint)length);
-                Queue(bytes, delivery, channel, control: false);
-                _messagesWritten++;
-            }
-            finally
-            {
-                if (spilled is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(spilled);
-                }
-
-                if (whole is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(whole);
-                }
-
-                if (_scratch.Length < Spare + length && length <= 64 * 1024)
-                {
-                    _scratch = new byte[Spare + length]; // the next message of this size fits without spilling
-                }
+                WriteThroughScratch(typeIndex, in message, limits, delivery, channel);
             }
 
+            _messagesWritten++;
             overCap = HeldBytes > _settings.MaxUnsentBytes;
         }
 
@@ -377,6 +357,140 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// An unreliable message that fits the datagram being filled (or a fresh one) is serialized straight into it,
+    /// behind room for its unit header sized from the type's usual size: no copy, no queue entry.
+    /// </summary>
+    /// <returns>False, having done nothing, when the message must take the general path.</returns>
+    private bool TryWriteInPlace<T>(int typeIndex, in T message, NetLimits limits, byte channel)
+        where T : INetMessage<T>
+    {
+        int hint = SizeHint<T>.Value;
+        int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
+        int reserved = 2 + NetWriter.VarUIntSize((uint)(indexBytes + 3 + hint)) + indexBytes + NetWriter.VarUIntSize((uint)hint);
+        int limit = _settings.Mtu - UdpPacket.ChecksumBytes;
+        if (reserved + hint > limit - UdpPacket.DataHeaderBytes)
+        {
+            return false; // a large message: it may need fragments
+        }
+
+        if (_filling is null || _fillingToken != 0 || _fillingLength + reserved + hint > limit)
+        {
+            NextFilling(0);
+        }
+
+        Span<byte> room = _filling.AsSpan(_fillingLength, limit - _fillingLength);
+        int length = NetSerializer.SerializeSpilling(room[reserved..], in message, limits, out byte[]? spilled);
+        SizeHint<T>.Observe(length);
+        int bodyBytes = NetWriter.VarUIntSize((uint)length);
+        int unitLength = indexBytes + bodyBytes + length;
+        int header = 2 + NetWriter.VarUIntSize((uint)unitLength) + indexBytes + bodyBytes;
+        if (spilled is not null || header + length > room.Length)
+        {
+            // Larger than the hint said, and it does not fit here: queued through the general path from its bytes.
+            ReadOnlySpan<byte> body = spilled is not null ? spilled.AsSpan(0, length) : room.Slice(reserved, length);
+            try
+            {
+                QueueRecord(typeof(T), typeIndex, body, Delivery.Unreliable, channel);
+            }
+            finally
+            {
+                if (spilled is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(spilled);
+                }
+            }
+
+            return true;
+        }
+
+        if (header != reserved)
+        {
+            room.Slice(reserved, length).CopyTo(room[header..]); // a varint of another size than the hint's: the body moves
+        }
+
+        // The unit header of Unit.WriteHeader for an unfragmented unreliable unit, then the record's index and length.
+        room[0] = (byte)Delivery.Unreliable;
+        room[1] = channel;
+        int at = 2 + NetWriter.WriteVarUInt(room[2..], (uint)unitLength);
+        at += NetWriter.WriteVarUInt(room[at..], (uint)typeIndex);
+        NetWriter.WriteVarUInt(room[at..], (uint)length);
+        _fillingLength += header + length;
+        _readyBytes += header + length;
+        return true;
+    }
+
+    /// <summary>The general path: serialized into the scratch buffer, then queued (fragmented if need be).</summary>
+    private void WriteThroughScratch<T>(int typeIndex, in T message, NetLimits limits, Delivery delivery, byte channel)
+        where T : INetMessage<T>
+    {
+        int length = NetSerializer.SerializeSpilling(_scratch.AsSpan(RecordSpare), in message, limits, out byte[]? spilled);
+        try
+        {
+            if (spilled is null)
+            {
+                QueueRecordAt(typeof(T), typeIndex, _scratch, length, delivery, channel);
+            }
+            else
+            {
+                QueueRecord(typeof(T), typeIndex, spilled.AsSpan(0, length), delivery, channel);
+            }
+        }
+        finally
+        {
+            if (spilled is not null)
+            {
+                ArrayPool<byte>.Shared.Return(spilled);
+            }
+
+            if (_scratch.Length < RecordSpare + length && length <= 64 * 1024)
+            {
+                _scratch = new byte[RecordSpare + length]; // the next message of this size fits without spilling
+            }
+        }
+    }
+
+    /// <summary>Queues the record of a body held elsewhere, built in the scratch buffer (or a pooled one when larger).</summary>
+    private void QueueRecord(Type type, int typeIndex, ReadOnlySpan<byte> body, Delivery delivery, byte channel)
+    {
+        if (_scratch.Length >= RecordSpare + body.Length)
+        {
+            body.CopyTo(_scratch.AsSpan(RecordSpare));
+            QueueRecordAt(type, typeIndex, _scratch, body.Length, delivery, channel);
+            return;
+        }
+
+        byte[] whole = ArrayPool<byte>.Shared.Rent(RecordSpare + body.Length);
+        try
+        {
+            body.CopyTo(whole.AsSpan(RecordSpare));
+            QueueRecordAt(type, typeIndex, whole, body.Length, delivery, channel);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(whole);
+        }
+    }
+
+    /// <summary>Queues the record whose body sits in <paramref name="buffer"/> at <see cref="RecordSpare"/>: its index and length go in front.</summary>
+    private void QueueRecordAt(Type type, int typeIndex, byte[] buffer, int length, Delivery delivery, byte channel)
+    {
+        int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
+        int lengthBytes = NetWriter.VarUIntSize((uint)length);
+        int record = indexBytes + lengthBytes + length;
+        if (record > _settings.MaxMessageBytes)
+        {
+            throw new ArgumentException(
+                $"A {type.Name} of {length} bytes is larger than MaxFrameBytes = {_settings.MaxMessageBytes}: raise the option on both sides, or send less at once.",
+                "message");
+        }
+
+        Span<byte> bytes = buffer.AsSpan(RecordSpare - indexBytes - lengthBytes, record);
+        int at = NetWriter.WriteVarUInt(bytes, (uint)typeIndex);
+        NetWriter.WriteVarUInt(bytes[at..], (uint)length);
+        Queue(bytes, delivery, channel, control: false);
     }
 
     /// <summary>
@@ -408,6 +522,7 @@ internal sealed class UdpLink : Link, IUnitSink
             FlushLocked();
         }
 
+        Drain();
         return true;
     }
 
@@ -450,6 +565,7 @@ internal sealed class UdpLink : Link, IUnitSink
             ended = FlushLocked();
         }
 
+        Drain();
         if (ended)
         {
             Finish();
@@ -492,6 +608,7 @@ internal sealed class UdpLink : Link, IUnitSink
             }
         }
 
+        Drain();
         if (ended)
         {
             Finish();
@@ -591,6 +708,7 @@ internal sealed class UdpLink : Link, IUnitSink
             }
         }
 
+        Drain();
         if (closeWith is { } info)
         {
             // Refused, told goodbye (nothing to linger for: the peer is gone), or a protocol violation (told why).
@@ -612,6 +730,8 @@ internal sealed class UdpLink : Link, IUnitSink
                 SendWelcome();
             }
         }
+
+        Drain();
     }
 
     /// <summary>The server's first words to a new session.</summary>
@@ -624,6 +744,8 @@ internal sealed class UdpLink : Link, IUnitSink
             BinaryPrimitives.WriteUInt32LittleEndian(welcome[1..], _key);
             SendDatagram(welcome[..UdpPacket.Seal(welcome, 5)]);
         }
+
+        Drain();
     }
 
     /// <inheritdoc/>
@@ -697,19 +819,7 @@ internal sealed class UdpLink : Link, IUnitSink
     }
 
     /// <summary>Bytes queued and unacknowledged, which <see cref="UdpLinkSettings.MaxUnsentBytes"/> caps.</summary>
-    private long HeldBytes
-    {
-        get
-        {
-            long held = _readyBytes;
-            foreach (ReliableSender? sender in _senders)
-            {
-                held += sender?.HeldBytes ?? 0;
-            }
-
-            return held;
-        }
-    }
+    private long HeldBytes => _readyBytes + _heldReliable.Value;
 
     private void DeliverControl(ReadOnlySpan<byte> payload)
     {
@@ -819,6 +929,12 @@ internal sealed class UdpLink : Link, IUnitSink
         bool urgent = false;
         while (offset < units.Length)
         {
+            if (units[offset] == Unit.PaddingFlag)
+            {
+                units = units[..offset]; // the rest is padding: the second pass stops here too
+                break;
+            }
+
             if (!Unit.TryRead(units, ref offset, out Unit unit, out _))
             {
                 throw new NetProtocolException($"a malformed unit at byte {UdpPacket.DataHeaderBytes + offset} of a data packet");
@@ -1103,7 +1219,7 @@ internal sealed class UdpLink : Link, IUnitSink
             var unit = new Unit(delivery, control, channel, sequence, fragment, (ushort)i, (ushort)(fragment ? pieces : 0), piece.Length);
             if (delivery >= Delivery.ReliableUnordered)
             {
-                ReliableSender sender = _senders[slot] ??= new ReliableSender(slot, _frames);
+                ReliableSender sender = _senders[slot] ??= new ReliableSender(slot, _frames, _heldReliable);
                 sender.Enqueue(piece, unit);
                 if (!_active[slot])
                 {
@@ -1118,14 +1234,7 @@ internal sealed class UdpLink : Link, IUnitSink
                 int needed = unit.HeaderBytes + piece.Length;
                 if (_filling is null || _fillingToken != token || _fillingLength + needed > _settings.Mtu - UdpPacket.ChecksumBytes)
                 {
-                    if (_filling is not null)
-                    {
-                        _ready.Enqueue((_filling, _fillingLength, _fillingToken));
-                    }
-
-                    _filling = _frames.Rent(_settings.Mtu);
-                    _fillingLength = UdpPacket.DataHeaderBytes;
-                    _fillingToken = token;
+                    NextFilling(token);
                 }
 
                 int at = _fillingLength + unit.WriteHeader(_filling.AsSpan(_fillingLength));
@@ -1138,8 +1247,30 @@ internal sealed class UdpLink : Link, IUnitSink
         return pieces;
     }
 
+    /// <summary>Seals what is due into the outgoing queue; the caller drains it once the lock is released.</summary>
+    /// <summary>Closes the datagram being filled with unreliable units (if any) and opens a fresh one for units with <paramref name="token"/>.</summary>
+    [MemberNotNull(nameof(_filling))]
+    private void NextFilling(long token)
+    {
+        if (_filling is not null)
+        {
+            _ready.Enqueue((_filling, _fillingLength, _fillingToken));
+        }
+
+        _filling = _frames.Rent(_settings.Mtu);
+        _fillingLength = UdpPacket.DataHeaderBytes;
+        _fillingToken = token;
+    }
+
     /// <returns>True when the link has just ended (the caller finishes it outside the lock).</returns>
     private bool FlushLocked()
+    {
+        bool ended = FlushCore();
+        SealStaged(pad: false);
+        return ended;
+    }
+
+    private bool FlushCore()
     {
         long now = _time.GetTimestamp();
         switch (_phase)
@@ -1226,8 +1357,7 @@ internal sealed class UdpLink : Link, IUnitSink
         {
             SentPacket packet = NextPacket(now);
             packet.Token = ready.Token;
-            SendPacket(ready.Datagram, ready.Length, packet, now);
-            _frames.Return(ready.Datagram);
+            SendPacket(ready.Datagram, ready.Length, packet, now); // the buffer goes with it, back to the pool once sent
         }
 
         _readyBytes = 0;
@@ -1309,7 +1439,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private bool TryAppendReliable(SendUnit unit, int slot, long now)
     {
         int size = unit.Header.HeaderBytes + unit.Length;
-        if (_open is null || _openLength + size > _packet.Length - UdpPacket.ChecksumBytes)
+        if (_open is null || _openLength + size > _settings.Mtu - UdpPacket.ChecksumBytes)
         {
             if (!_congestion.CanSend(size, now, SrttTicks))
             {
@@ -1328,8 +1458,8 @@ internal sealed class UdpLink : Link, IUnitSink
             return false;
         }
 
-        int at = _openLength + unit.Header.WriteHeader(_packet.AsSpan(_openLength));
-        unit.Data.CopyTo(_packet.AsSpan(at));
+        int at = _openLength + unit.Header.WriteHeader(_openBuffer.AsSpan(_openLength));
+        unit.Data.CopyTo(_openBuffer.AsSpan(at));
         _openLength = at + unit.Length;
         if (unit.Sends > 0)
         {
@@ -1385,18 +1515,25 @@ internal sealed class UdpLink : Link, IUnitSink
     private void BeginPacket(long now)
     {
         _open = NextPacket(now);
+        _openBuffer = _frames.Rent(_settings.Mtu);
         _openLength = UdpPacket.DataHeaderBytes;
     }
 
     private void SendOpen(long now)
     {
         SentPacket packet = _open!;
+        byte[] buffer = _openBuffer!;
         _open = null;
-        SendPacket(_packet, _openLength, packet, now);
+        _openBuffer = null;
+        SendPacket(buffer, _openLength, packet, now);
         _openLength = 0;
     }
 
-    /// <summary>Fills in the header of a datagram whose units are in place, seals it and sends it as <paramref name="packet"/>.</summary>
+    /// <summary>
+    /// Fills in the header of a datagram whose units are in place and stages it as <paramref name="packet"/>: it is
+    /// sealed into the outgoing queue when the next one comes or the flush ends. <paramref name="datagram"/> is a
+    /// pooled buffer that goes with it.
+    /// </summary>
     private void SendPacket(byte[] datagram, int length, SentPacket packet, long now)
     {
         // Until something has arrived there is nothing to acknowledge: the flag says so, as no sequence can.
@@ -1413,7 +1550,124 @@ internal sealed class UdpLink : Link, IUnitSink
         _ackPending = false;
         _ackUrgent = false;
         _unackedPackets = 0;
-        SendDatagram(datagram.AsSpan(0, UdpPacket.Seal(datagram, length)));
+
+        // The datagram before this one is sealed now, padded to a whole segment if that costs little, so that the
+        // two can leave in one system call where the kernel segments sends.
+        SealStaged(pad: true);
+        _staged = datagram;
+        _stagedLength = length;
+    }
+
+    /// <summary>
+    /// Seals the staged data packet into the outgoing queue. With <paramref name="pad"/> (another datagram follows in
+    /// this flush) and segmentation offload, a packet within <see cref="UdpPacket.MaxPadding"/> of the MTU is
+    /// padded to it, since only datagrams of one size travel together.
+    /// </summary>
+    private void SealStaged(bool pad)
+    {
+        if (_staged is not { } datagram)
+        {
+            return;
+        }
+
+        int length = _stagedLength;
+        int full = _settings.Mtu - UdpPacket.ChecksumBytes;
+        if (pad && _sender.MaxSegments > 1 && length < full && full - length <= UdpPacket.MaxPadding(_settings.Mtu))
+        {
+            datagram[length] = Unit.PaddingFlag;
+            datagram.AsSpan(length + 1, full - length - 1).Clear();
+            length = full;
+        }
+
+        _staged = null;
+        Enqueue(datagram, UdpPacket.Seal(datagram, length));
+    }
+
+    private void Enqueue(byte[] datagram, int length)
+    {
+        Interlocked.Add(ref _bytesSent, length);
+        Interlocked.Increment(ref _sends);
+        _outgoing.Enqueue((datagram, length));
+    }
+
+    /// <summary>
+    /// Sends the outgoing queue, outside the lock: one thread at a time (the others leave what they queued to it),
+    /// so datagrams leave in the order they were sealed. Consecutive datagrams of the MTU's size go in one system
+    /// call where the socket can segment.
+    /// </summary>
+    private void Drain()
+    {
+        while (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            while (TakeOutgoing(out byte[]? single, out int length))
+            {
+                if (single is not null)
+                {
+                    _sender.Send(single.AsSpan(0, length), _address);
+                    _frames.Return(single);
+                }
+                else
+                {
+                    _sender.SendSegments(t_segments.AsSpan(0, length), _settings.Mtu, _address);
+                }
+            }
+
+            Volatile.Write(ref _draining, 0);
+            lock (_lock)
+            {
+                // Another thread may have queued after the last look and left, seeing this one draining.
+                if (_outgoing.Count == 0)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next thing to send: one datagram (<paramref name="single"/>), or several of the MTU's size (and a last
+    /// one of any) copied end to end into this thread's segment buffer (<paramref name="single"/> null).
+    /// </summary>
+    private bool TakeOutgoing(out byte[]? single, out int length)
+    {
+        lock (_lock)
+        {
+            if (!_outgoing.TryDequeue(out (byte[] Buffer, int Length) first))
+            {
+                single = null;
+                length = 0;
+                return false;
+            }
+
+            int max = _sender.MaxSegments;
+            if (max == 1 || first.Length != _settings.Mtu || _outgoing.Count == 0)
+            {
+                single = first.Buffer;
+                length = first.Length;
+                return true;
+            }
+
+            byte[] segments = t_segments ??= new byte[64 * 1024];
+            first.Buffer.AsSpan(0, first.Length).CopyTo(segments);
+            _frames.Return(first.Buffer);
+            length = first.Length;
+            int count = 1;
+            while (count < max && _outgoing.TryPeek(out (byte[] Buffer, int Length) next) && length + next.Length <= segments.Length)
+            {
+                _outgoing.Dequeue();
+                next.Buffer.AsSpan(0, next.Length).CopyTo(segments.AsSpan(length));
+                _frames.Return(next.Buffer);
+                length += next.Length;
+                count++;
+                if (next.Length != _settings.Mtu)
+                {
+                    break; // only the last may be shorter
+                }
+            }
+
+            single = null;
+            return true;
+        }
     }
 
     private void SendHandshake()
@@ -1436,11 +1690,13 @@ internal sealed class UdpLink : Link, IUnitSink
         }
     }
 
+    /// <summary>Queues a datagram that is not a data packet (handshake, notice), after what was staged.</summary>
     private void SendDatagram(ReadOnlySpan<byte> datagram)
     {
-        Interlocked.Add(ref _bytesSent, datagram.Length);
-        Interlocked.Increment(ref _sends);
-        _sender.Send(datagram, _address);
+        SealStaged(pad: false);
+        byte[] copy = _frames.Rent(datagram.Length);
+        datagram.CopyTo(copy);
+        Enqueue(copy, datagram.Length);
     }
 
     private void CloseForBackpressure() =>
@@ -1495,8 +1751,15 @@ internal sealed class UdpLink : Link, IUnitSink
             }
 
             _readyBytes = 0;
+            if (_openBuffer is not null)
+            {
+                _frames.Return(_openBuffer);
+                _openBuffer = null;
+                _open = null;
+            }
         }
 
+        Drain(); // the notices, after whatever was queued before them
         _ended?.Invoke(this);
         _owner.OnClosed(this, _info);
     }

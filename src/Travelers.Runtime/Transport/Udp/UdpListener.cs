@@ -36,11 +36,12 @@ internal sealed class UdpListener : IDisposable
     /// <param name="admit">Makes a session for a client that proved its address, or refuses it.</param>
     /// <param name="time">The cookies' clock.</param>
     /// <param name="conditions">The simulator's settings, or null.</param>
-    public UdpListener(Socket socket, Func<SocketAddress, IPEndPoint, uint, Admission> admit, TimeProvider time, NetworkConditions? conditions)
+    /// <param name="mtu">The sessions' datagram size, which segmented sends cut at.</param>
+    public UdpListener(Socket socket, Func<SocketAddress, IPEndPoint, uint, Admission> admit, TimeProvider time, NetworkConditions? conditions, int mtu)
     {
         _admit = admit;
         _cookies = new ConnectCookie(time);
-        _socket = new UdpSocket(socket, peer: null, conditions, time, OnDatagram);
+        _socket = new UdpSocket(socket, peer: null, conditions, time, OnDatagram, segmentSize: mtu);
     }
 
     /// <summary>What the server decided for a client that proved its address.</summary>

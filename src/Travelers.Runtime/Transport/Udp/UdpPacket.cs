@@ -38,8 +38,8 @@ internal static class UdpPacket
     /// <summary>"TRVL" and the wire version, in the connect request.</summary>
     public const uint Magic = 0x4C565254;
 
-    /// <summary>The UDP wire version.</summary>
-    public const ushort Version = 1;
+    /// <summary>The UDP wire version (2: data packets may end in padding, <see cref="Unit.PaddingFlag"/>).</summary>
+    public const ushort Version = 2;
 
     /// <summary>The size of a connect request: a full datagram of the default MTU payload.</summary>
     public const int RequestBytes = 1200;
@@ -56,10 +56,16 @@ internal static class UdpPacket
     /// <summary>A connect cookie: its issue time (seconds) and a truncated HMAC-SHA256.</summary>
     public const int CookieBytes = 4 + 16;
 
-    private const uint Seed = Magic ^ (Version * 0x9E3779B9u);
+    private const uint Seed = Magic ^ unchecked(Version * 0x9E3779B9u);
 
     /// <summary>The packet type in a first byte, without its flag.</summary>
     public static PacketType TypeOf(byte first) => (PacketType)(first & ~AckFlag);
+
+    /// <summary>
+    /// The most padding a data packet gets to reach the MTU, so that it can leave in one segmented send with the
+    /// next: a sixteenth of the MTU (75 bytes at 1,200). More would trade bandwidth for system calls.
+    /// </summary>
+    public static int MaxPadding(int mtu) => mtu / 16;
 
     /// <summary>The CRC-32C of <paramref name="bytes"/>, seeded.</summary>
     public static uint Checksum(ReadOnlySpan<byte> bytes)

@@ -7,13 +7,16 @@ namespace Travelers.Transport.Udp;
 /// The header of one unit in a data packet: a message record (type index, length, body), a piece of one, or a
 /// control message. Layout: flags (delivery in bits 0–1, fragment bit 2, control bit 3); the channel (not for
 /// control units); a 16-bit sequence (every mode but plain unreliable, and every fragment); fragment index and
-/// count; the payload's length as a varint; the payload.
+/// count; the payload's length as a varint; the payload. A flags byte of <see cref="PaddingFlag"/> ends the units.
 /// </summary>
 internal readonly record struct Unit(Delivery Delivery, bool Control, byte Channel, ushort Sequence, bool Fragment, ushort Index, ushort Count, int Length)
 {
     public const byte DeliveryMask = 0b11;
     public const byte FragmentFlag = 0b100;
     public const byte ControlFlag = 0b1000;
+
+    /// <summary>In place of a unit's flags: the rest of the packet is padding (see <see cref="UdpPacket.MaxPadding"/>).</summary>
+    public const byte PaddingFlag = 0x80;
 
     /// <summary>The most header bytes a unit takes.</summary>
     public const int MaxHeaderBytes = 1 + 1 + 2 + 4 + 5;
