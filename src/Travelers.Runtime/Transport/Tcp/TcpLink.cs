@@ -36,7 +36,7 @@ internal sealed class TcpLink : Link
     private readonly int _maxFrame;
     private readonly long _maxUnsent;
     private readonly TimeProvider _time;
-    private readonly object _sendLock = new();
+    private readonly LinkLock _sendLock = new();
     private readonly CancellationTokenSource _receiveStop = new();
     private readonly List<ArraySegment<byte>> _segments = new();
 

@@ -65,7 +65,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private static readonly TimeSpan s_linger = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_fragmentTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly object _lock = new();
+    private readonly LinkLock _lock = new();
     private readonly ILinkOwner _owner;
     private readonly IUdpSender _sender;
     private readonly SocketAddress? _address;
