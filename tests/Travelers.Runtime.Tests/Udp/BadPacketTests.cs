@@ -32,6 +32,7 @@ public sealed class BadPacketTests
 
     [Theory]
     [InlineData(new byte[] { 0xF0, 0, 1, 0x41 }, "malformed unit")]                 // unknown flag bits
+    [InlineData(new byte[] { 0x00, 0, 3, 0, 1, 0x41, 0xF0, 0, 1, 0x41 }, "malformed unit")] // a good unit, then a bad one: neither goes up
     [InlineData(new byte[] { 0x03, 0, 0, 0, 50, 1, 2 }, "malformed unit")]           // a length past the end
     [InlineData(new byte[] { 0x00, 200, 1, 0x41 }, "channel 200")]                   // a channel this side does not have
     [InlineData(new byte[] { 0x04, 0, 0, 0, 5, 0, 3, 0, 1, 0x41 }, "malformed unit")] // fragment 5 of 3
@@ -53,6 +54,22 @@ public sealed class BadPacketTests
         pair.B.Receive(DataPacket(0, unit));
         Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
         Assert.Contains("beyond the receive window", pair.OwnerB.Closing!.Value.Message);
+    }
+
+    [Fact]
+    public void A_packet_mixing_plain_unreliable_units_with_others_delivers_each_once_in_order()
+    {
+        var pair = new LinkPair(seed: 1);
+        byte[] units =
+        [
+            .. UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 3), [0, 1, 1]),
+            .. UnitBytes(new Unit(Delivery.UnreliableSequenced, false, 0, 0, false, 0, 0, 3), [0, 1, 2]),
+            .. UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 0, false, 0, 0, 3), [0, 1, 3]),
+            .. UnitBytes(new Unit(Delivery.Unreliable, false, 1, 0, false, 0, 0, 3), [0, 1, 4]),
+        ];
+        pair.B.Receive(DataPacket(0, units));
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.Equal([1, 2, 3, 4], pair.OwnerB.Records.Select(r => r.Body[0]));
     }
 
     [Fact]
@@ -173,6 +190,18 @@ public sealed class BadPacketTests
         pair.B.Receive(DataPacket(10_001, unit));
         Assert.Equal(1001, pair.OwnerB.Records.Count);
         Assert.Null(pair.OwnerB.Closing);
+    }
+
+    [Fact]
+    public void An_unreliable_packet_the_receiver_has_no_room_for_is_dropped_whole()
+    {
+        var pair = new LinkPair(seed: 1);
+        pair.OwnerB.Room = false;
+        pair.B.Receive(DataPacket(0, UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 3), [0, 1, 7])));
+        Assert.Equal(1, pair.B.Refused);
+        pair.OwnerB.Room = true;
+        pair.B.Receive(DataPacket(1, UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 3), [0, 1, 8])));
+        Assert.Equal([8], pair.OwnerB.Records.Select(r => r.Body[0])); // the refused one is gone, not delivered late
     }
 
     [Fact]

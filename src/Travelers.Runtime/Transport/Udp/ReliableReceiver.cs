@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using Travelers.Messaging;
 
 namespace Travelers.Transport.Udp;
@@ -40,11 +41,16 @@ internal sealed class ReliableReceiver
     private ushort _expected;
 
     private readonly FramePool _pool;
+    private readonly StrongBox<long> _linkHeld;
 
-    public ReliableReceiver(bool ordered, FramePool pool)
+    /// <param name="ordered">Whether units are released in sequence.</param>
+    /// <param name="pool">Where held units' buffers come from.</param>
+    /// <param name="linkHeld">The held bytes of all the link's channels, kept with this one's: checked on every packet received.</param>
+    public ReliableReceiver(bool ordered, FramePool pool, StrongBox<long> linkHeld)
     {
         _ordered = ordered;
         _pool = pool;
+        _linkHeld = linkHeld;
         // Rings over the window ahead of the next expected unit, grown (up to the window) as a sender runs ahead.
         _held = ordered ? new (byte[]?, Unit)[ReliableSender.InitialSlots] : Array.Empty<(byte[]?, Unit)>();
         _seen = ordered ? Array.Empty<bool>() : new bool[ReliableSender.InitialSlots];
@@ -52,6 +58,12 @@ internal sealed class ReliableReceiver
 
     /// <summary>Payload bytes held ahead of a gap.</summary>
     public long HeldBytes { get; private set; }
+
+    private void AddHeld(long bytes)
+    {
+        HeldBytes += bytes;
+        _linkHeld.Value += bytes;
+    }
 
     /// <summary>What <see cref="Accept"/> would do with unit <paramref name="sequence"/>.</summary>
     public UnitVerdict Judge(ushort sequence)
@@ -111,7 +123,7 @@ internal sealed class ReliableReceiver
                 byte[] copy = _pool.Rent(payload.Length);
                 payload.CopyTo(copy);
                 _held[sequence & (_held.Length - 1)] = (copy, unit);
-                HeldBytes += payload.Length;
+                AddHeld(payload.Length);
                 return;
             default:
                 return;
@@ -130,7 +142,7 @@ internal sealed class ReliableReceiver
             }
         }
 
-        HeldBytes = 0;
+        AddHeld(-HeldBytes);
     }
 
     /// <summary>The held ring doubled, each held unit at its sequence's slot in the new one.</summary>
@@ -166,7 +178,7 @@ internal sealed class ReliableReceiver
         while (_held[_expected & (_held.Length - 1)] is { Data: { } data } held)
         {
             _held[_expected & (_held.Length - 1)] = default;
-            HeldBytes -= held.Header.Length;
+            AddHeld(-held.Header.Length);
             _expected++;
             try
             {

@@ -100,11 +100,15 @@ internal sealed class UdpLink : Link, IUnitSink
     private long _fillingToken;
     private long _readyBytes;
     private readonly StrongBox<long> _heldReliable = new(); // every reliable channel's, kept by the channels
+    private readonly StrongBox<long> _heldReceived = new(); // what the receiving channels hold ahead of gaps, likewise
     private ushort _unreliableGroup;
     private ushort _packetSequence;
     private ushort _oldestUnresolved;
     private ushort _latestAcked;
     private bool _anyAcked;
+    private bool _anyAckSeen;
+    private ushort _lastAck;
+    private uint _lastAckBits;
     private SentPacket? _open;
     private int _openLength;
 
@@ -808,14 +812,20 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        if (_batch is null || _batch.Length - _batchLength < payload.Length)
+        Stage(payload);
+    }
+
+    /// <summary>Appends a message record to the batch being built for the connection, starting another when it is full.</summary>
+    private void Stage(ReadOnlySpan<byte> record)
+    {
+        if (_batch is null || _batch.Length - _batchLength < record.Length)
         {
             PushBatch();
-            _batch = _frames.Rent(Math.Max(payload.Length, _settings.Mtu));
+            _batch = _frames.Rent(Math.Max(record.Length, _settings.Mtu));
         }
 
-        payload.CopyTo(_batch.AsSpan(_batchLength));
-        _batchLength += payload.Length;
+        record.CopyTo(_batch.AsSpan(_batchLength));
+        _batchLength += record.Length;
     }
 
     /// <summary>Bytes queued and unacknowledged, which <see cref="UdpLinkSettings.MaxUnsentBytes"/> caps.</summary>
@@ -921,12 +931,16 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         // Check every unit before applying any: a malformed one fails the whole packet, and a packet this side
-        // cannot take now is dropped whole and left unacknowledged, so the peer sends it again later.
+        // cannot take now is dropped whole and left unacknowledged, so the peer sends it again later. Plain
+        // unreliable units (the bulk of a game's traffic) are staged into the batch as they are checked, so a
+        // packet of nothing else is read once; the staging is undone if the packet fails or is refused.
         ReadOnlySpan<byte> units = body[UdpPacket.DataHeaderBytes..];
         int offset = 0;
         long hold = 0;
         bool any = false;
         bool urgent = false;
+        bool plainOnly = true;
+        string? violation = null;
         while (offset < units.Length)
         {
             if (units[offset] == Unit.PaddingFlag)
@@ -935,9 +949,11 @@ internal sealed class UdpLink : Link, IUnitSink
                 break;
             }
 
-            if (!Unit.TryRead(units, ref offset, out Unit unit, out _))
+            int start = offset;
+            if (!Unit.TryRead(units, ref offset, out Unit unit, out ReadOnlySpan<byte> payload))
             {
-                throw new NetProtocolException($"a malformed unit at byte {UdpPacket.DataHeaderBytes + offset} of a data packet");
+                violation = $"a malformed unit at byte {UdpPacket.DataHeaderBytes + start} of a data packet";
+                break;
             }
 
             any = true;
@@ -946,29 +962,56 @@ internal sealed class UdpLink : Link, IUnitSink
             urgent |= unit.IsReliable;
             if (!unit.Control && unit.Channel >= _settings.MaxChannels)
             {
-                throw new NetProtocolException($"a unit on channel {unit.Channel} (this side has {_settings.MaxChannels})");
+                violation = $"a unit on channel {unit.Channel} (this side has {_settings.MaxChannels})";
+                break;
             }
 
             if (unit.Control && unit.Delivery is not (Delivery.Unreliable or Delivery.ReliableOrdered))
             {
-                throw new NetProtocolException($"a control unit sent {unit.Delivery}");
+                violation = $"a control unit sent {unit.Delivery}";
+                break;
             }
 
+            if (plainOnly && unit.Delivery == Delivery.Unreliable && !unit.Control && !unit.Fragment)
+            {
+                Stage(payload);
+                continue;
+            }
+
+            plainOnly = false;
             if (unit.IsReliable)
             {
                 switch (Receiver(unit).Judge(unit.Sequence))
                 {
                     case UnitVerdict.OutOfWindow:
-                        throw new NetProtocolException($"reliable unit {unit.Sequence} beyond the receive window");
+                        violation = $"reliable unit {unit.Sequence} beyond the receive window";
+                        break;
                     case UnitVerdict.Hold:
                         hold += unit.Length;
                         break;
                 }
+
+                if (violation is not null)
+                {
+                    break;
+                }
             }
+        }
+
+        if (violation is not null)
+        {
+            _batchLength = 0; // nothing of a malformed packet goes up
+            throw new NetProtocolException(violation);
+        }
+
+        if (!plainOnly)
+        {
+            _batchLength = 0; // read again, in order, below
         }
 
         if (any && (!_owner.HasReceiveRoom || HeldReceiveBytes + hold > _settings.MaxHeldBytes))
         {
+            _batchLength = 0;
             Refused++;
             return;
         }
@@ -993,6 +1036,12 @@ internal sealed class UdpLink : Link, IUnitSink
 
         _ackUrgent |= urgent;
         _unackedPackets++;
+        if (plainOnly)
+        {
+            PushBatch(); // every unit is in the batch already
+            return;
+        }
+
         offset = 0;
         try
         {
@@ -1020,24 +1069,13 @@ internal sealed class UdpLink : Link, IUnitSink
         }
     }
 
-    private long HeldReceiveBytes
-    {
-        get
-        {
-            long held = 0;
-            foreach (ReliableReceiver? receiver in _receivers)
-            {
-                held += receiver?.HeldBytes ?? 0;
-            }
-
-            return held;
-        }
-    }
+    /// <summary>Bytes the reliable channels hold ahead of a gap, kept by the channels.</summary>
+    private long HeldReceiveBytes => _heldReceived.Value;
 
     private ReliableReceiver Receiver(in Unit unit)
     {
         int slot = SlotOf(unit);
-        return _receivers[slot] ??= new ReliableReceiver(unit.Delivery == Delivery.ReliableOrdered, _frames);
+        return _receivers[slot] ??= new ReliableReceiver(unit.Delivery == Delivery.ReliableOrdered, _frames, _heldReceived);
     }
 
     private int SlotOf(in Unit unit) => unit.Control ? _senders.Length - 1 : (unit.Channel * 2) + (unit.Delivery == Delivery.ReliableOrdered ? 1 : 0);
@@ -1074,6 +1112,15 @@ internal sealed class UdpLink : Link, IUnitSink
 
     private void Acknowledged(ushort ack, uint bits, long now)
     {
+        // Every packet repeats the newest acknowledgement until a newer one: the same again changes nothing.
+        if (_anyAckSeen && ack == _lastAck && bits == _lastAckBits)
+        {
+            return;
+        }
+
+        _anyAckSeen = true;
+        _lastAck = ack;
+        _lastAckBits = bits;
         SentPacket? newest = FindSent(ack);
         if (newest is null)
         {
