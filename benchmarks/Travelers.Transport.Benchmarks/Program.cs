@@ -15,7 +15,7 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --udp-smoke [N]  each UDP benchmark once (or N times, with one-way rates), to check they work
 // dotnet run -c Release -- --udp-send-cost  a Travelers UDP sender's time, Send() against Flush(), against raw sends
 // dotnet run -c Release -- --udp-rtt [N]    p50/p99 of N (default 20,000) single UDP round trips per configuration
-// dotnet run -c Release -- --udp-one-way-loop N [reliable|raw]  a UDP one-way loop alone for N seconds (a profiler; CPU per message by thread)
+// dotnet run -c Release -- --udp-one-way-loop N [unreliable|each|reliable|raw|raw-segmented]  a UDP one-way benchmark alone for N seconds (a profiler; CPU per message by thread)
 if (args.Length >= 1 && args[0] == "--idle")
 {
     return await Idle.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000);
@@ -38,16 +38,28 @@ if (args.Length >= 1 && args[0] == "--one-way-loop")
 
 if (args.Length >= 1 && args[0] == "--udp-one-way-loop")
 {
-    // For a profiler: Travelers' UDP one-way benchmark (unreliable, or reliable ordered) for N seconds, nothing else.
+    // For a profiler, or CPU per message by thread: one of the UDP one-way benchmarks for N seconds, nothing else.
+    string which = args.Length > 2 ? args[2] : "unreliable";
     var loop = new UdpBenchmarks();
-    loop.SetupTravelersTicking();
-    bool reliable = args.Length > 2 && args[2] == "reliable";
-    bool raw = args.Length > 2 && args[2] == "raw";
-    if (raw)
+    Action run = which switch
     {
-        loop.Cleanup();
-        loop = new UdpBenchmarks();
-        loop.SetupRawCount();
+        "raw" => loop.Raw_OneWay,
+        "raw-segmented" => loop.Raw_OneWay_Segmented,
+        "reliable" => loop.Travelers_OneWay_ReliableOrdered,
+        "each" => loop.Travelers_OneWay_Unreliable_FlushEachDatagram,
+        _ => loop.Travelers_OneWay_Unreliable,
+    };
+    switch (which)
+    {
+        case "raw":
+            loop.SetupRawCount();
+            break;
+        case "raw-segmented":
+            loop.SetupRawCountSegmented();
+            break;
+        default:
+            loop.SetupTravelersTicking();
+            break;
     }
 
     Dictionary<string, TimeSpan> threads0 = CpuTime.ByThreadName();
@@ -57,19 +69,7 @@ if (args.Length >= 1 && args[0] == "--udp-one-way-loop")
     long operations = 0;
     while (clock.Elapsed.TotalSeconds < (args.Length > 1 ? int.Parse(args[1]) : 10))
     {
-        if (raw)
-        {
-            loop.Raw_OneWay();
-        }
-        else if (reliable)
-        {
-            loop.Travelers_OneWay_ReliableOrdered();
-        }
-        else
-        {
-            loop.Travelers_OneWay_Unreliable();
-        }
-
+        run();
         operations++;
     }
 
@@ -94,16 +94,25 @@ if (args.Length >= 1 && args[0] == "--send-path-loop")
     // For a profiler: the UDP send path with no socket (SendPathBenchmarks) for N seconds.
     var path = new SendPathBenchmarks();
     path.Setup();
+    bool receive = args.Length > 2 && args[2] == "receive";
     var clock = Stopwatch.StartNew();
     double best = double.MaxValue;
     while (clock.Elapsed.TotalSeconds < (args.Length > 1 ? int.Parse(args[1]) : 10))
     {
         long started = Stopwatch.GetTimestamp();
-        path.Unreliable();
+        if (receive)
+        {
+            path.UnreliableSentAndReceived();
+        }
+        else
+        {
+            path.Unreliable();
+        }
+
         best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalNanoseconds / SendPathBenchmarks.Messages);
     }
 
-    Console.WriteLine($"send path: best {best:N1} ns a message");
+    Console.WriteLine($"{(receive ? "send and receive paths" : "send path")}: best {best:N1} ns a message");
     return 0;
 }
 

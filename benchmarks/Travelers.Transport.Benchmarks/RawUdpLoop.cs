@@ -24,7 +24,7 @@ public sealed class RawUdpLoop : IDisposable
     private readonly Socket _client;
     private readonly Socket _server;
     private readonly Thread _thread;
-    private readonly byte[] _datagram = new byte[PerDatagram * RecordBytes];
+    private readonly byte[] _datagram = new byte[PerDatagram * RecordBytes]; // with segments, that many datagrams end to end
     private readonly byte[] _pong = new byte[2048];
     private readonly Mode _mode;
     private volatile bool _stop;
@@ -44,13 +44,21 @@ public sealed class RawUdpLoop : IDisposable
         EchoBusy,
     }
 
-    public RawUdpLoop(Mode mode)
+    /// <param name="mode">What the receiving end does.</param>
+    /// <param name="segments">One way: datagrams per system call; above 1, the client socket cuts each send into datagrams (UDP_SEGMENT, Linux).</param>
+    public RawUdpLoop(Mode mode, int segments = 1)
     {
         _mode = mode;
         _server = NewSocket();
         _client = NewSocket();
         _server.Connect(_client.LocalEndPoint!);
         _client.Connect(_server.LocalEndPoint!);
+        if (segments > 1)
+        {
+            _client.SetRawSocketOption(17, 103, BitConverter.GetBytes(PerDatagram * RecordBytes)); // SOL_UDP, UDP_SEGMENT
+            _datagram = new byte[segments * PerDatagram * RecordBytes];
+        }
+
         if (mode == Mode.EchoBusy)
         {
             _server.Blocking = false;
@@ -75,7 +83,7 @@ public sealed class RawUdpLoop : IDisposable
         return Volatile.Read(ref _received);
     }
 
-    /// <summary>Sends <paramref name="count"/> messages tagged with the current operation, <see cref="PerDatagram"/> to a datagram.</summary>
+    /// <summary>Sends <paramref name="count"/> messages tagged with the current operation, <see cref="PerDatagram"/> to a datagram (and, segmented, as many datagrams to a send as the buffer holds).</summary>
     public void SendBatched(int count)
     {
         long op = _op;

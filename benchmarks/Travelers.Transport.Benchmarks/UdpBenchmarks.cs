@@ -14,13 +14,16 @@ namespace Travelers.Transport.Benchmarks;
 /// <para>
 /// <b>One way</b> (per-message figures through <c>OperationsPerInvoke</c>): the client sends
 /// <see cref="OneWayMessages"/> messages and the operation ends when the receiver has them. Travelers flushes
-/// after every datagram's worth (<see cref="UnreliablePerDatagram"/> unreliable or
-/// <see cref="ReliablePerDatagram"/> reliable 32-byte messages fill its 1,200-byte datagram; 32 would spill one
-/// message into a datagram of its own) and its server polls on its own thread at 1 kHz
-/// (<c>Thread.Sleep(1)</c>), as a game server ticks; while it waits, the benchmark thread calls the client's
-/// <c>Poll()</c> as a game loop would. LiteNetLib runs in its default threaded mode (<c>Start()</c>,
-/// <c>UnsyncedEvents</c>, <c>UpdateTime = 1</c>, <c>TriggerUpdate()</c> after every 256 sends, as PEERS.md).
-/// The raw loop sends 35 messages per datagram.
+/// after every eight datagrams' worth (<see cref="UnreliablePerDatagram"/> unreliable or
+/// <see cref="ReliablePerDatagram"/> reliable 32-byte messages fill its 1,200-byte datagram), as LiteNetLib's run
+/// calls <c>TriggerUpdate()</c> after every 256 sends; <c>FlushEachDatagram</c> flushes after every datagram's
+/// worth, the most a game could ask of it. Its server polls on its own thread at 1 kHz (<c>Thread.Sleep(1)</c>),
+/// as a game server ticks; while it waits, the benchmark thread calls the client's <c>Poll()</c> as a game loop
+/// would. LiteNetLib runs in its default threaded mode (<c>Start()</c>, <c>UnsyncedEvents</c>,
+/// <c>UpdateTime = 1</c>, <c>TriggerUpdate()</c> after every 256 sends, as PEERS.md). The raw loop (the
+/// baseline, PEERS.md's floor) sends 35 messages per datagram, one system call a datagram; <c>Raw_OneWay_Segmented</c>
+/// sends the same datagrams eight to a system call with UDP_SEGMENT, as Travelers does on Linux, for the floor of
+/// that mechanism.
 /// </para>
 /// <para>
 /// <b>Loss rule</b> (unreliable modes and the raw loop only; loopback drops when a receiver falls behind):
@@ -63,6 +66,9 @@ public class UdpBenchmarks
     /// <summary>Reliable 32-byte messages in one Travelers datagram: (1,200 - 13 - 4) / 39.</summary>
     public const int ReliablePerDatagram = 30;
 
+    /// <summary>Datagrams' worth of messages between two flushes in the one-way runs (about LiteNetLib's 256 sends).</summary>
+    public const int DatagramsPerFlush = 8;
+
     /// <summary>LiteNetLib default mode: <c>TriggerUpdate()</c> after this many sends (PEERS.md).</summary>
     public const int LiteNetLibBatch = 256;
 
@@ -99,7 +105,7 @@ public class UdpBenchmarks
     // ---------------------------------------------------------------- setups
 
     /// <summary>Travelers one way: the server polls on its own thread at 1 kHz.</summary>
-    [GlobalSetup(Targets = [nameof(Travelers_OneWay_Unreliable), nameof(Travelers_OneWay_ReliableOrdered)])]
+    [GlobalSetup(Targets = [nameof(Travelers_OneWay_Unreliable), nameof(Travelers_OneWay_Unreliable_FlushEachDatagram), nameof(Travelers_OneWay_ReliableOrdered)])]
     public void SetupTravelersTicking() => StartTravelers(spin: false);
 
     /// <summary>Travelers ping-pong: the server polls flat out on its own thread, yielding between polls.</summary>
@@ -114,6 +120,9 @@ public class UdpBenchmarks
 
     [GlobalSetup(Target = nameof(Raw_OneWay))]
     public void SetupRawCount() => _raw = new RawUdpLoop(RawUdpLoop.Mode.Count);
+
+    [GlobalSetup(Target = nameof(Raw_OneWay_Segmented))]
+    public void SetupRawCountSegmented() => _raw = new RawUdpLoop(RawUdpLoop.Mode.Count, segments: DatagramsPerFlush);
 
     [GlobalSetup(Target = nameof(Raw_PingPong_Blocking))]
     public void SetupRawEchoBlocking() => _raw = new RawUdpLoop(RawUdpLoop.Mode.EchoBlocking);
@@ -251,11 +260,26 @@ public class UdpBenchmarks
 
     [Benchmark(OperationsPerInvoke = OneWayMessages)]
     [BenchmarkCategory("one way")]
-    public void Travelers_OneWay_Unreliable() => TravelersOneWay(Delivery.Unreliable, UnreliablePerDatagram, OneWayMessages, nameof(Travelers_OneWay_Unreliable));
+    public void Raw_OneWay_Segmented()
+    {
+        RawUdpLoop raw = _raw!;
+        long start = raw.BeginOperation();
+        raw.SendBatched(OneWayMessages);
+        LastSendTicks = Stopwatch.GetTimestamp();
+        Await(nameof(Raw_OneWay_Segmented), OneWayMessages, static self => self._raw!.Received, start, lossTolerant: true, pump: null);
+    }
 
     [Benchmark(OperationsPerInvoke = OneWayMessages)]
     [BenchmarkCategory("one way")]
-    public void Travelers_OneWay_ReliableOrdered() => TravelersOneWay(Delivery.ReliableOrdered, ReliablePerDatagram, OneWayMessages, nameof(Travelers_OneWay_ReliableOrdered));
+    public void Travelers_OneWay_Unreliable() => TravelersOneWay(Delivery.Unreliable, DatagramsPerFlush * UnreliablePerDatagram, OneWayMessages, nameof(Travelers_OneWay_Unreliable));
+
+    [Benchmark(OperationsPerInvoke = OneWayMessages)]
+    [BenchmarkCategory("one way")]
+    public void Travelers_OneWay_Unreliable_FlushEachDatagram() => TravelersOneWay(Delivery.Unreliable, UnreliablePerDatagram, OneWayMessages, nameof(Travelers_OneWay_Unreliable_FlushEachDatagram));
+
+    [Benchmark(OperationsPerInvoke = OneWayMessages)]
+    [BenchmarkCategory("one way")]
+    public void Travelers_OneWay_ReliableOrdered() => TravelersOneWay(Delivery.ReliableOrdered, DatagramsPerFlush * ReliablePerDatagram, OneWayMessages, nameof(Travelers_OneWay_ReliableOrdered));
 
     [Benchmark(OperationsPerInvoke = OneWayMessages)]
     [BenchmarkCategory("one way")]
@@ -272,13 +296,15 @@ public class UdpBenchmarks
         Volatile.Write(ref _op, op);
         long start = Volatile.Read(ref _received);
         var message = new Small { A = 1, B = op };
+        int untilFlush = flushEvery; // a countdown, not i % flushEvery: a division per message was a tenth of what this measured
         for (int i = 0; i < count; i++)
         {
             message.C = i;
             client.Send(in message, delivery);
-            if (i % flushEvery == flushEvery - 1)
+            if (--untilFlush == 0)
             {
                 client.Flush();
+                untilFlush = flushEvery;
             }
         }
 

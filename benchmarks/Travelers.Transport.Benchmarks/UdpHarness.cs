@@ -13,7 +13,9 @@ internal static class UdpHarness
     private static readonly (string Name, Action<UdpBenchmarks> Setup, Action<UdpBenchmarks> Run)[] s_oneWay =
     [
         (nameof(UdpBenchmarks.Raw_OneWay), b => b.SetupRawCount(), b => b.Raw_OneWay()),
+        (nameof(UdpBenchmarks.Raw_OneWay_Segmented), b => b.SetupRawCountSegmented(), b => b.Raw_OneWay_Segmented()),
         (nameof(UdpBenchmarks.Travelers_OneWay_Unreliable), b => b.SetupTravelersTicking(), b => b.Travelers_OneWay_Unreliable()),
+        (nameof(UdpBenchmarks.Travelers_OneWay_Unreliable_FlushEachDatagram), b => b.SetupTravelersTicking(), b => b.Travelers_OneWay_Unreliable_FlushEachDatagram()),
         (nameof(UdpBenchmarks.Travelers_OneWay_ReliableOrdered), b => b.SetupTravelersTicking(), b => b.Travelers_OneWay_ReliableOrdered()),
         (nameof(UdpBenchmarks.LiteNetLib_OneWay_Unreliable), b => b.SetupLiteNetLibDefault(), b => b.LiteNetLib_OneWay_Unreliable()),
         (nameof(UdpBenchmarks.LiteNetLib_OneWay_ReliableOrdered), b => b.SetupLiteNetLibDefault(), b => b.LiteNetLib_OneWay_ReliableOrdered()),
