@@ -199,6 +199,29 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public void A_sender_thousands_of_packets_ahead_of_its_acknowledgements_learns_each_ones_fate()
+    {
+        // 20 datagrams a millisecond over a 100 ms path: about 4,000 packets in flight before the first comes back.
+        var pair = new LinkPair(seed: 41) { Latency = TimeSpan.FromMilliseconds(100) };
+        var fates = new List<bool>();
+        pair.A.PacketNotified = (_, acked) => fates.Add(acked);
+        var message = new Payload { Data = new byte[1100] }; // one to a datagram
+        for (int step = 0; step < 300; step++)
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                Assert.True(pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.Unreliable, 0));
+            }
+
+            pair.Step(TimeSpan.FromMilliseconds(1));
+        }
+
+        pair.RunUntil(() => fates.Count == 6000, maxSteps: 100);
+        Assert.Equal(6000, pair.OwnerB.Records.Count);
+        Assert.All(fates, Assert.True); // nothing was lost, and nothing was reported lost
+    }
+
+    [Fact]
     public void A_lone_unreliable_packet_is_not_declared_lost_while_its_acknowledgement_may_still_be_delayed()
     {
         // A short path, and reliable round trips first, so the retransmission timeout sits at its 30 ms floor:
