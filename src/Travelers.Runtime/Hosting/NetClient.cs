@@ -166,7 +166,11 @@ public sealed class NetClient : IAsyncDisposable
             }
             else
             {
-                var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+                // An address's own family (an IPv4 server through an IPv6 socket costs the kernel a detour on every
+                // send and receive); a host name may resolve to either, which a dual-mode socket takes.
+                Socket socket = remote is IPEndPoint ip
+                    ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+                    : new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
                 try
                 {
                     await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
