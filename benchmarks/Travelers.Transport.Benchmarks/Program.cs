@@ -10,7 +10,7 @@ using Travelers.Transport.Benchmarks;
 // dotnet run -c Release -- --smoke         each benchmark once, to check they work
 // dotnet run -c Release -- --alloc         what allocates while messages flow, on any thread
 // dotnet run -c Release -- --send-cost     the sender's time, Send() against Flush()
-// dotnet run -c Release -- --one-way-loop N the one-way loop alone for N seconds, for a profiler
+// dotnet run -c Release -- --one-way-loop N [raw] the TCP one-way benchmark alone for N seconds (a profiler; CPU per message by thread)
 // dotnet run -c Release -- --filter '*Udp*' the UDP BenchmarkDotNet run (Travelers against LiteNetLib and a raw socket loop)
 // dotnet run -c Release -- --udp-smoke [N]  each UDP benchmark once (or N times, with one-way rates), to check they work
 // dotnet run -c Release -- --udp-send-cost  a Travelers UDP sender's time, Send() against Flush(), against raw sends
@@ -23,15 +23,19 @@ if (args.Length >= 1 && args[0] == "--idle")
 
 if (args.Length >= 1 && args[0] == "--one-way-loop")
 {
-    // For a profiler: the one-way benchmark's loop for the given number of seconds, nothing else.
+    // For a profiler, or CPU per message by thread: the TCP one-way benchmark (Travelers, or the raw loop) for N seconds.
     var loop = new TcpBenchmarks();
-    loop.SetupTicking();
-    var clock = Stopwatch.StartNew();
-    while (clock.Elapsed.TotalSeconds < (args.Length > 1 ? int.Parse(args[1]) : 10))
+    bool raw = args.Length > 2 && args[2] == "raw";
+    if (raw)
     {
-        loop.Travelers_OneWay();
+        loop.Setup();
+    }
+    else
+    {
+        loop.SetupTicking();
     }
 
+    Loops.Run(raw ? loop.Raw_OneWay : loop.Travelers_OneWay, TcpBenchmarks.Messages, args.Length > 1 ? int.Parse(args[1]) : 10);
     loop.Cleanup();
     return 0;
 }
@@ -62,29 +66,7 @@ if (args.Length >= 1 && args[0] == "--udp-one-way-loop")
             break;
     }
 
-    Dictionary<string, TimeSpan> threads0 = CpuTime.ByThreadName();
-    TimeSpan processCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-    TimeSpan threadCpu0 = CpuTime.ThisThread();
-    var clock = Stopwatch.StartNew();
-    long operations = 0;
-    while (clock.Elapsed.TotalSeconds < (args.Length > 1 ? int.Parse(args[1]) : 10))
-    {
-        run();
-        operations++;
-    }
-
-    double messages = (double)operations * UdpBenchmarks.OneWayMessages;
-    double processNs = (Process.GetCurrentProcess().TotalProcessorTime - processCpu0).TotalNanoseconds / messages;
-    double threadNs = (CpuTime.ThisThread() - threadCpu0).TotalNanoseconds / messages;
-    Console.WriteLine($"{messages / clock.Elapsed.TotalSeconds / 1e6:N2} M messages/s over {clock.Elapsed.TotalSeconds:N1} s; CPU per message: {processNs:N0} ns in all, {threadNs:N0} ns on the sending thread");
-    foreach ((string name, TimeSpan cpu) in CpuTime.ByThreadName())
-    {
-        double ns = (cpu - threads0.GetValueOrDefault(name)).TotalNanoseconds / messages;
-        if (ns >= 1)
-        {
-            Console.WriteLine($"  {name,-20} {ns,6:N0} ns");
-        }
-    }
+    Loops.Run(run, UdpBenchmarks.OneWayMessages, args.Length > 1 ? int.Parse(args[1]) : 10);
     loop.Cleanup();
     return 0;
 }
@@ -276,5 +258,36 @@ internal static class CpuTime
         }
 
         return byName;
+    }
+}
+
+/// <summary>The loop modes' common part: runs an operation for a number of seconds, then prints the rate and the CPU per message by thread.</summary>
+internal static class Loops
+{
+    public static void Run(Action operation, int messagesPerOperation, int seconds)
+    {
+        Dictionary<string, TimeSpan> threads0 = CpuTime.ByThreadName();
+        TimeSpan processCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan threadCpu0 = CpuTime.ThisThread();
+        var clock = Stopwatch.StartNew();
+        long operations = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            operation();
+            operations++;
+        }
+
+        double messages = (double)operations * messagesPerOperation;
+        double processNs = (Process.GetCurrentProcess().TotalProcessorTime - processCpu0).TotalNanoseconds / messages;
+        double threadNs = (CpuTime.ThisThread() - threadCpu0).TotalNanoseconds / messages;
+        Console.WriteLine($"{messages / clock.Elapsed.TotalSeconds / 1e6:N2} M messages/s over {clock.Elapsed.TotalSeconds:N1} s; CPU per message: {processNs:N0} ns in all, {threadNs:N0} ns on the sending thread");
+        foreach ((string name, TimeSpan cpu) in CpuTime.ByThreadName())
+        {
+            double ns = (cpu - threads0.GetValueOrDefault(name)).TotalNanoseconds / messages;
+            if (ns >= 1)
+            {
+                Console.WriteLine($"  {name,-20} {ns,6:N0} ns");
+            }
+        }
     }
 }

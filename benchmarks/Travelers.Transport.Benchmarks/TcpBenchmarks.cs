@@ -16,7 +16,8 @@ namespace Travelers.Transport.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 10)]
 public class TcpBenchmarks
 {
-    private const int Messages = 100_000;
+    /// <summary>Messages per one-way operation.</summary>
+    public const int Messages = 100_000;
     private const int Batch = 64;
     private static readonly byte[] s_body = new byte[32];
 
