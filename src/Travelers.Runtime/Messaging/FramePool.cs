@@ -7,14 +7,18 @@ namespace Travelers.Messaging;
 /// Buffers for received batches, which an I/O thread fills and the polling thread gives back. ArrayPool.Shared
 /// keeps arrays per thread and per core, so arrays that always travel from one thread to another overflow its
 /// small per-core stacks and are dropped, and new ones allocated, under load. Here each size (powers of two
-/// from 256 bytes) has one free list shared by all threads, holding up to 4 MB of arrays (between 8 and 1,024
-/// of them), so a steady flow allocates nothing. Each server and client has its own.
+/// from 256 bytes) has one free list shared by all threads, holding up to 8 MB of arrays (between 8 and 4,096
+/// of them), so a steady flow allocates nothing. A UDP receive takes one 2 KB array a datagram until
+/// <c>Poll()</c> dispatches it, and a poll that comes a few milliseconds late at 250,000 datagrams a second
+/// finds more than 1,024 out (what the cap was): they were dropped on return and allocated again. The lists
+/// grow only to what was returned at once, so the cap costs only a process that needed it. Each server and
+/// client has its own.
 /// </summary>
 internal sealed class FramePool
 {
     private const int MinShift = 8;
     private const int MaxShift = 26; // 64 MB, the largest MaxFrameBytes allowed
-    private const long RetainedBytesPerSize = 4 * 1024 * 1024;
+    private const long RetainedBytesPerSize = 8 * 1024 * 1024;
 
     private readonly BoundedStack<byte[]>[] _free = CreateFreeLists();
 
@@ -44,7 +48,7 @@ internal sealed class FramePool
         for (int i = 0; i < lists.Length; i++)
         {
             long size = 1L << (i + MinShift);
-            lists[i] = new BoundedStack<byte[]>((int)Math.Clamp(RetainedBytesPerSize / size, 8, 1024));
+            lists[i] = new BoundedStack<byte[]>((int)Math.Clamp(RetainedBytesPerSize / size, 8, 4096));
         }
 
         return lists;
