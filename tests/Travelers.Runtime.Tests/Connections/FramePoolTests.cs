@@ -43,13 +43,13 @@ public sealed class FramePoolTests
     public void A_full_free_list_keeps_no_more()
     {
         var pool = new FramePool();
-        byte[][] rented = Enumerable.Range(0, 9).Select(_ => pool.Rent(512 * 1024)).ToArray(); // 4 MB / 512 KB = 8 kept
+        byte[][] rented = Enumerable.Range(0, 17).Select(_ => pool.Rent(512 * 1024)).ToArray(); // 8 MB / 512 KB = 16 kept
         foreach (byte[] array in rented)
         {
             pool.Return(array);
         }
 
-        var again = Enumerable.Range(0, 9).Select(_ => pool.Rent(512 * 1024)).ToList();
-        Assert.Equal(8, again.Count(a => rented.Contains(a)));
+        var again = Enumerable.Range(0, 17).Select(_ => pool.Rent(512 * 1024)).ToList();
+        Assert.Equal(16, again.Count(a => rented.Contains(a)));
     }
 }
