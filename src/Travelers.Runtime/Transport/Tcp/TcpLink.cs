@@ -37,8 +37,8 @@ internal sealed class TcpLink : Link
     private readonly long _maxUnsent;
     private readonly TimeProvider _time;
     private readonly LinkLock _sendLock = new();
+    private readonly SocketSender _sender = new();
     private readonly CancellationTokenSource _receiveStop = new();
-    private readonly List<ArraySegment<byte>> _segments = new();
 
     private ArrayBufferWriter<byte>? _staging;
     private int _compressionThreshold;
@@ -665,28 +665,19 @@ internal sealed class TcpLink : Link
                 // Read before AdvanceTo: the blocks go back to the pool there, and a sequence's length is worked
                 // out from its blocks.
                 long length = buffer.Length;
-                if (length > 0)
+                while (!buffer.IsEmpty)
                 {
-                    if (buffer.IsSingleSegment)
-                    {
-                        await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        _segments.Clear();
-                        foreach (ReadOnlyMemory<byte> segment in buffer)
-                        {
-                            _segments.Add(MemoryMarshal.TryGetArray(segment, out ArraySegment<byte> array) ? array : new ArraySegment<byte>(segment.ToArray()));
-                        }
-
-                        await _socket.SendAsync(_segments, SocketFlags.None).ConfigureAwait(false);
-                    }
-
-                    Interlocked.Add(ref _bytesSent, length);
+                    int sent = await _sender.SendAsync(_socket, buffer).ConfigureAwait(false);
+                    buffer = buffer.Slice(sent);
                     Interlocked.Increment(ref _sends);
                 }
 
-                output.AdvanceTo(buffer.End);
+                if (length > 0)
+                {
+                    Interlocked.Add(ref _bytesSent, length);
+                }
+
+                output.AdvanceTo(result.Buffer.End);
                 Interlocked.Add(ref _unsent, -length);
                 if (result.IsCompleted || result.IsCanceled)
                 {
@@ -727,6 +718,7 @@ internal sealed class TcpLink : Link
         if (Interlocked.Decrement(ref _loops) == 0)
         {
             DisposeSocket();
+            _sender.Dispose(); // the send loop has ended: nothing uses it now
             DisconnectInfo info = IsClosing ? _info : new DisconnectInfo(DisconnectReason.Graceful, "The connection closed.");
             _owner.OnClosed(this, info);
         }
