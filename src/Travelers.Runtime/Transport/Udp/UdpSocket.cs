@@ -13,13 +13,16 @@ internal delegate void DatagramHandler(ReadOnlySpan<byte> datagram, SocketAddres
 
 /// <summary>
 /// One UDP socket: the server's (unconnected, one for every client) or a client's (connected to its server).
-/// A thread of its own, blocked in the kernel's receive, hands each datagram to the handler with the sender's
-/// address, through <see cref="SocketAddress"/> APIs that allocate nothing: one wake-up a burst, where an
-/// asynchronous receive costs two (the runtime's event thread, then a pool thread) and measured 2.5x the CPU
-/// per datagram. Sends are synchronous: one system call a datagram, or, on Linux, one for up to
-/// <see cref="MaxSegments"/> datagrams of the same size to the same peer (UDP generic segmentation offload,
-/// UDP_SEGMENT: the kernel cuts the send into datagrams, which costs a fraction of a system call each). With
-/// <see cref="NetworkConditions"/>, datagrams pass through a seeded simulator each way, one by one.
+/// The server's socket, and the first <see cref="DedicatedClientThreads"/> client sockets of a process, have a
+/// thread of their own, blocked in the kernel's receive: one wake-up a burst, where the runtime's asynchronous
+/// receive costs two (its event thread, then a pool thread) and measured 2.5x the CPU per datagram. Further client
+/// sockets (a process of bots, a load test) receive asynchronously instead: a thousand blocked threads cost the
+/// machine more than the hops, and a server on the same machine paid to wake one of them for every datagram it
+/// sent. Either way each datagram reaches the handler with the sender's address, through
+/// <see cref="SocketAddress"/> APIs that allocate nothing. Sends are synchronous: one system call a datagram, or,
+/// on Linux, one for up to <see cref="MaxSegments"/> datagrams of the same size to the same peer (UDP generic
+/// segmentation offload, UDP_SEGMENT: the kernel cuts the send into datagrams, which costs a fraction of a system
+/// call each). With <see cref="NetworkConditions"/>, datagrams pass through a seeded simulator each way, one by one.
 /// </summary>
 internal sealed class UdpSocket : IUdpSender, IDisposable
 {
@@ -35,6 +38,7 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
     private long _handlerFaults;
     private long _segmentedSends;
     private int _maxSegments;
+    private static int s_clientThreads;
 
     /// <param name="socket">A bound socket (connected, for a client).</param>
     /// <param name="peer">The connected peer's address, handed to the handler as the sender; null for the server.</param>
@@ -81,7 +85,14 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
     /// <summary>Starts the receive thread.</summary>
     public void Start()
     {
-        // A small stack: the loop's frames and the handler's are shallow, and a client process may run many sockets.
+        if (_peer is not null && Interlocked.Increment(ref s_clientThreads) > DedicatedClientThreads)
+        {
+            Interlocked.Decrement(ref s_clientThreads);
+            _ = ReceiveLoopAsync();
+            return;
+        }
+
+        // A small stack: the loop's frames and the handler's are shallow.
         _thread = new Thread(ReceiveLoop, maxStackSize: 256 * 1024)
         {
             IsBackground = true,
@@ -89,6 +100,12 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
         };
         _thread.Start();
     }
+
+    /// <summary>Client sockets of one process that get a receive thread of their own; the rest receive asynchronously.</summary>
+    public const int DedicatedClientThreads = 4;
+
+    /// <summary>Whether this socket receives on a thread of its own (false until started, and for asynchronous receives).</summary>
+    public bool HasReceiveThread => _thread is not null;
 
     /// <inheritdoc/>
     public void Send(ReadOnlySpan<byte> datagram, SocketAddress? address)
@@ -244,11 +261,8 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
                         ? _socket.ReceiveFrom(buffer, SocketFlags.None, from)
                         : _socket.Receive(buffer, SocketFlags.None);
                 }
-                catch (SocketException e) when (!stop.IsCancellationRequested && e.SocketErrorCode is SocketError.ConnectionReset
-                    or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize)
+                catch (SocketException e) when (!stop.IsCancellationRequested && IsTransient(e))
                 {
-                    // An ICMP error for an earlier send (port unreachable, say) surfaces on a later receive, and a
-                    // datagram too large for the buffer is cut: neither is fatal to the socket.
                     continue;
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -256,29 +270,77 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
                     return; // closed, or the socket itself failed: its sessions time out
                 }
 
-                ReadOnlySpan<byte> datagram = buffer.AsSpan(0, received);
-                SocketAddress sender = _peer ?? from;
+                Deliver(buffer.AsSpan(0, received), _peer ?? from, stop);
+            }
+        }
+        finally
+        {
+            if (_peer is not null)
+            {
+                Interlocked.Decrement(ref s_clientThreads);
+            }
+
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>A client socket's receive loop past the dedicated threads: the runtime's asynchronous receive.</summary>
+    private async Task ReceiveLoopAsync()
+    {
+        try
+        {
+            await Task.Yield(); // off the caller's thread from the first receive on
+            byte[] buffer = GC.AllocateUninitializedArray<byte>(64 * 1024);
+            CancellationToken stop = _stop.Token;
+            while (!stop.IsCancellationRequested)
+            {
+                int received;
                 try
                 {
-                    if (_inbound is not null)
-                    {
-                        _inbound.Submit(datagram, sender);
-                    }
-                    else
-                    {
-                        _handler(datagram, sender);
-                    }
+                    received = await _socket.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false);
                 }
-                catch (Exception) when (!stop.IsCancellationRequested)
+                catch (SocketException e) when (!stop.IsCancellationRequested && IsTransient(e))
                 {
-                    // A fault handling one datagram must not stop the socket for every other peer.
-                    Interlocked.Increment(ref _handlerFaults);
+                    continue;
                 }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+                {
+                    return;
+                }
+
+                Deliver(buffer.AsSpan(0, received), _peer!, stop);
             }
         }
         finally
         {
             _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// An ICMP error for an earlier send (port unreachable, say) surfaces on a later receive, and a datagram too large
+    /// for the buffer is cut: neither is fatal to the socket.
+    /// </summary>
+    private static bool IsTransient(SocketException e) => e.SocketErrorCode is SocketError.ConnectionReset
+        or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize;
+
+    /// <summary>Hands a datagram to the simulator or the handler; a fault handling one must not stop the socket for every other peer.</summary>
+    private void Deliver(ReadOnlySpan<byte> datagram, SocketAddress sender, CancellationToken stop)
+    {
+        try
+        {
+            if (_inbound is not null)
+            {
+                _inbound.Submit(datagram, sender);
+            }
+            else
+            {
+                _handler(datagram, sender);
+            }
+        }
+        catch (Exception) when (!stop.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _handlerFaults);
         }
     }
 }
