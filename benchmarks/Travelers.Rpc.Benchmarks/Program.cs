@@ -4,6 +4,14 @@ using Travelers.Rpc.Benchmarks;
 // dotnet run -c Release -- --filter '*'   the BenchmarkDotNet run: [Rpc] against the equivalent [NetMessage], TCP and UDP
 // dotnet run -c Release -- --smoke        each case a few times, to check they work (seconds)
 // dotnet run -c Release -- --cost [N]     the caller's and the server's time per call, RPC against message (TCP, N rounds)
+// dotnet run -c Release -- --cost-loop rpc|message [S]  the caller's side alone for S seconds, for a profiler
+if (args.Length >= 1 && args[0] == "--cost-loop")
+{
+    // For a profiler: dotnet run -c Release -- --cost-loop rpc|message N
+    CostProbe.Loop(args.Length > 1 && args[1] == "rpc", args.Length > 2 ? int.Parse(args[2]) : 10);
+    return 0;
+}
+
 if (args.Length >= 1 && args[0] == "--cost")
 {
     CostProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 21);

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ internal sealed class RpcRuntime
     private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
     private readonly List<Deferred> _deferred = new();
     private MessageTable? _table;
+    private int _callIndex; // the call record's type index, read once per call sent
     private bool _isServer;
     private NetWorld? _world;
     private uint _nextCall = 1;
@@ -72,6 +74,7 @@ internal sealed class RpcRuntime
         _isServer = _endpoint.IsServer;
         _world = _endpoint.EndpointWorld;
         _table = table;
+        _callIndex = table.RpcCallIndex;
     }
 
     // ---- services ----
@@ -106,41 +109,47 @@ internal sealed class RpcRuntime
         where TCall : struct, IRpcCall<TCall>
     {
         RpcInfo info = TCall.Info;
-        uint target = entity?.Id.Value ?? 0;
-        switch (info.Target)
+        if (info.Target == RpcTarget.Server)
         {
-            case RpcTarget.Server:
-                SendCall(ServerConnection(info), target, 0, in call);
-                return;
-            case RpcTarget.Owner:
-                RequireServer(info);
-                if (entity?.OwnerConnection is { } owner)
-                {
-                    SendCall(owner, target, 0, in call);
-                }
+            SendCall(ServerConnection(info), entity?.Id.Value ?? 0, 0, in call);
+            return;
+        }
 
-                return;
-            default:
-                RequireServer(info);
-                if (entity is not null && entity.Replica is ServerReplica { Unpublished: true })
-                {
-                    // Spawned this tick: no client sees it until Publish() decides who does. The call goes to those.
-                    var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), 0, target, in call);
-                    var bytes = new ArrayBufferWriter<byte>();
-                    NetSerializer.Serialize(bytes, in record, _endpoint.Limits);
-                    _endpoint.EndpointWorld!.Server!.QueueSpawnCall(entity, new SpawnCall(this, bytes.WrittenSpan.ToArray(), info));
-                    return;
-                }
+        SendToClients(entity, in call, info); // out of line: its spawn path and loop would weigh on every server call
+    }
 
-                foreach (NetConnection connection in _endpoint.OpenConnections!)
-                {
-                    if (entity is null || connection.Sees(entity))
-                    {
-                        SendCall(connection, target, 0, in call);
-                    }
-                }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendToClients<TCall>(NetEntity? entity, in TCall call, RpcInfo info)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        RequireServer(info);
+        uint target = entity?.Id.Value ?? 0;
+        if (info.Target == RpcTarget.Owner)
+        {
+            if (entity?.OwnerConnection is { } owner)
+            {
+                SendCall(owner, target, 0, in call);
+            }
 
-                return;
+            return;
+        }
+
+        if (entity is not null && entity.Replica is ServerReplica { Unpublished: true })
+        {
+            // Spawned this tick: no client sees it until Publish() decides who does. The call goes to those.
+            var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), 0, target, in call);
+            var bytes = new ArrayBufferWriter<byte>();
+            NetSerializer.Serialize(bytes, in record, _endpoint.Limits);
+            _endpoint.EndpointWorld!.Server!.QueueSpawnCall(entity, new SpawnCall(this, bytes.WrittenSpan.ToArray(), info));
+            return;
+        }
+
+        foreach (NetConnection connection in _endpoint.OpenConnections!)
+        {
+            if (entity is null || connection.Sees(entity))
+            {
+                SendCall(connection, target, 0, in call);
+            }
         }
     }
 
@@ -246,7 +255,7 @@ internal sealed class RpcRuntime
     {
         RpcInfo info = TCall.Info;
         var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), callId, target, in call);
-        connection.SendRecord(Table.RpcCallIndex, in record, info.Delivery, info.Channel);
+        connection.SendRecord(_callIndex, in record, info.Delivery, info.Channel);
     }
 
     private NetConnection ServerConnection(RpcInfo info)
@@ -394,16 +403,18 @@ internal sealed class RpcRuntime
     /// <summary>A call record, in Poll(): checked, then run, or refused.</summary>
     private void OnCall(NetConnection from, ReadOnlySpan<byte> body, NetLimits limits)
     {
+        // Every refusal's text is built in RefuseCall, out of line: interpolated strings here made this frame 500
+        // bytes, zeroed on every call (a third of a call's dispatch).
         if (!RpcWire.TryReadCallHeader(body, out int offset, out uint rpc, out uint call, out uint target))
         {
-            Refuse(from, -1, RpcRefusal.Malformed, 0, "a call whose header is cut short or out of range");
+            RefuseCall(from, -1, RpcRefusal.Malformed, 0, null);
             return;
         }
 
         ImmutableArray<NetRpcType> rpcs = Table.Rpcs;
         if (rpc >= (uint)rpcs.Length)
         {
-            Refuse(from, -1, RpcRefusal.Unknown, call, $"a call of RPC index {rpc} (there are {rpcs.Length})");
+            RefuseCall(from, -1, RpcRefusal.Unknown, call, null, rpc);
             return;
         }
 
@@ -413,7 +424,7 @@ internal sealed class RpcRuntime
         bool server = _isServer;
         if (server != (info.Target == RpcTarget.Server))
         {
-            Refuse(from, index, RpcRefusal.Direction, call, $"an {info.Target} RPC sent to the {(server ? "server" : "client")}");
+            RefuseCall(from, index, RpcRefusal.Direction, call, null);
             return;
         }
 
@@ -423,7 +434,7 @@ internal sealed class RpcRuntime
         {
             if (!_services.TryGetValue(info.DeclaringType, out NetService? service))
             {
-                Refuse(from, index, RpcRefusal.Service, call, $"no {info.DeclaringType.Name} was added here");
+                RefuseCall(from, index, RpcRefusal.Service, call, null);
                 return;
             }
 
@@ -438,19 +449,19 @@ internal sealed class RpcRuntime
                 entity = world.Server!.Find(id);
                 if (entity is null || !IsA(entity, info.DeclaringType))
                 {
-                    Refuse(from, index, RpcRefusal.Entity, call, $"entity {id} is not a live {info.DeclaringType.Name}");
+                    RefuseCall(from, index, RpcRefusal.Entity, call, entity, target);
                     return;
                 }
 
                 if (!ServerReplication.Sees(from, entity))
                 {
-                    Refuse(from, index, RpcRefusal.Visibility, call, $"{entity} is not in the caller's interest");
+                    RefuseCall(from, index, RpcRefusal.Visibility, call, entity);
                     return;
                 }
 
                 if (info.RequireOwnership && entity.OwnerConnection != from)
                 {
-                    Refuse(from, index, RpcRefusal.Ownership, call, $"{entity} is not the caller's");
+                    RefuseCall(from, index, RpcRefusal.Ownership, call, entity);
                     return;
                 }
             }
@@ -466,7 +477,7 @@ internal sealed class RpcRuntime
 
                 if (!IsA(entity, info.DeclaringType))
                 {
-                    Refuse(from, index, RpcRefusal.Entity, call, $"{entity} is not a {info.DeclaringType.Name}");
+                    RefuseCall(from, index, RpcRefusal.Entity, call, entity, target);
                     return;
                 }
             }
@@ -477,11 +488,41 @@ internal sealed class RpcRuntime
         RpcPeer peer = PeerOf(from);
         if (server && info.MaxPerSecond > 0 && !peer.TryTake(index, info.MaxPerSecond, _endpoint.Time.GetTimestamp(), _endpoint.Time.TimestampFrequency))
         {
-            Refuse(from, index, RpcRefusal.Rate, call, $"over {info.MaxPerSecond} calls a second");
+            RefuseCall(from, index, RpcRefusal.Rate, call, entity);
             return;
         }
 
         type.Invoke(this, index, instance, new RpcContext(from, entity, peer, server ? call : 0), body[offset..], limits);
+    }
+
+    /// <summary>
+    /// Refuses a call for <paramref name="reason"/>, with the detail for the log written here: out of line, so that
+    /// <see cref="OnCall"/> keeps a small frame.
+    /// </summary>
+    /// <param name="from">The caller.</param>
+    /// <param name="index">The RPC's index, or -1 when unknown.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="call">The correlation id, 0 for none.</param>
+    /// <param name="entity">The entity the call named, when found.</param>
+    /// <param name="value">The RPC index read (<see cref="RpcRefusal.Unknown"/>) or the target id (<see cref="RpcRefusal.Entity"/>).</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RefuseCall(NetConnection from, int index, RpcRefusal reason, uint call, NetEntity? entity, uint value = 0)
+    {
+        RpcInfo? info = index >= 0 ? Table.Rpcs[index].Info : null;
+        string detail = reason switch
+        {
+            RpcRefusal.Malformed => "a call whose header is cut short or out of range",
+            RpcRefusal.Unknown => $"a call of RPC index {value} (there are {Table.Rpcs.Length})",
+            RpcRefusal.Direction => $"an {info!.Target} RPC sent to the {(_isServer ? "server" : "client")}",
+            RpcRefusal.Service => $"no {info!.DeclaringType.Name} was added here",
+            RpcRefusal.Entity when _isServer => $"entity {new NetId(value)} is not a live {info!.DeclaringType.Name}",
+            RpcRefusal.Entity => $"{entity} is not a {info!.DeclaringType.Name}",
+            RpcRefusal.Visibility => $"{entity} is not in the caller's interest",
+            RpcRefusal.Ownership => $"{entity} is not the caller's",
+            RpcRefusal.Rate => $"over {info!.MaxPerSecond} calls a second",
+            _ => reason.ToString(),
+        };
+        Refuse(from, index, reason, call, detail);
     }
 
     /// <summary>Whether <paramref name="entity"/> is a <paramref name="type"/>: the exact type first, which is the common case and a reference comparison.</summary>

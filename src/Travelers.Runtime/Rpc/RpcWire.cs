@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Travelers.Rpc;
 
@@ -23,7 +24,24 @@ internal static class RpcWire
     /// <summary>Writes a call's header.</summary>
     public static void WriteCallHeader(ref NetWriter writer, uint rpc, uint call, uint target)
     {
-        writer.WriteVarUInt32((rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u));
+        uint head = (rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u);
+        if (call == 0 && target != 0)
+        {
+            // The common call, fire and forget on an entity: three bytes at once when every varint is one byte.
+            var entity = new NetId(target);
+            uint slot = (uint)entity.Slot;
+            uint generation = (uint)entity.Generation;
+            if ((head | slot | generation) < 0x80)
+            {
+                ref byte at = ref writer.ReserveRun(3);
+                at = (byte)head;
+                Unsafe.Add(ref at, 1) = (byte)slot;
+                Unsafe.Add(ref at, 2) = (byte)generation;
+                return;
+            }
+        }
+
+        writer.WriteVarUInt32(head);
         if (call != 0)
         {
             writer.WriteVarUInt32(call);
