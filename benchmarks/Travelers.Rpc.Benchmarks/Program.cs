@@ -4,7 +4,17 @@ using Travelers.Rpc.Benchmarks;
 // dotnet run -c Release -- --filter '*'   the BenchmarkDotNet run: [Rpc] against the equivalent [NetMessage], TCP and UDP
 // dotnet run -c Release -- --smoke        each case a few times, to check they work (seconds)
 // dotnet run -c Release -- --cost [N]     the caller's and the server's time per call, RPC against message (TCP, N rounds)
+// dotnet run -c Release -- --rtt [tcp|udp] [N]  round-trip latency p50/p99, message ping-pong and RPC alternately, N of each
 // dotnet run -c Release -- --cost-loop rpc|message [S]  the caller's side alone for S seconds, for a profiler
+if (args.Length >= 1 && args[0] == "--rtt")
+{
+    // dotnet run -c Release -- --rtt [tcp|udp] [N]: message ping-pong and RPC round trip alternately, N of each
+    CostProbe.RoundTrips(
+        args.Length > 1 && args[1] == "udp" ? Travelers.NetTransport.Udp : Travelers.NetTransport.Tcp,
+        args.Length > 2 ? int.Parse(args[2]) : 20_000);
+    return 0;
+}
+
 if (args.Length >= 1 && args[0] == "--cost-loop")
 {
     // For a profiler: dotnet run -c Release -- --cost-loop rpc|message N

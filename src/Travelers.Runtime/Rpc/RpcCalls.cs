@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Travelers.Rpc;
@@ -99,10 +100,13 @@ public static class RpcCalls
         where TCall : struct, IRpcCall<TCall>
     {
         ArgumentNullException.ThrowIfNull(entity);
-        NetWorld world = entity.World
-            ?? throw new InvalidOperationException($"{TCall.Info.Name} cannot be called on {entity}: it is not spawned (or was despawned).");
-        return world.Endpoint.Rpc;
+        return entity.World is { } world ? world.Endpoint.Rpc : ThrowNotSpawned(TCall.Info, entity);
     }
+
+    // Out of line, so that RuntimeOf inlines into every proxy call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static RpcRuntime ThrowNotSpawned(RpcInfo info, NetEntity entity) =>
+        throw new InvalidOperationException($"{info.Name} cannot be called on {entity}: it is not spawned (or was despawned).");
 
     private static RpcRuntime RuntimeOf(NetService service)
     {

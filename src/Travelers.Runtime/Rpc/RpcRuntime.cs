@@ -258,15 +258,14 @@ internal sealed class RpcRuntime
         connection.SendRecord(_callIndex, in record, info.Delivery, info.Channel);
     }
 
-    private NetConnection ServerConnection(RpcInfo info)
-    {
-        if (_isServer)
-        {
-            throw new InvalidOperationException($"{info.Name} is a Server RPC: clients call it, and it runs here. On the server, call what it does directly.");
-        }
+    // Small enough to inline into every call: its two refusals build their text out of line.
+    private NetConnection ServerConnection(RpcInfo info) =>
+        !_isServer && _endpoint.ServerConnection is { } connection ? connection : ThrowNoServerConnection(info);
 
-        return _endpoint.ServerConnection ?? throw new InvalidOperationException($"{info.Name} cannot be called: the client is not connected.");
-    }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private NetConnection ThrowNoServerConnection(RpcInfo info) => throw new InvalidOperationException(_isServer
+        ? $"{info.Name} is a Server RPC: clients call it, and it runs here. On the server, call what it does directly."
+        : $"{info.Name} cannot be called: the client is not connected.");
 
     private void RequireServer(RpcInfo info)
     {
