@@ -60,8 +60,11 @@ internal abstract class NetEndpoint
 
     public NetLimits Limits => Options.Limits ?? NetLimits.Default;
 
-    /// <summary>The blocks of the connections' pipes.</summary>
-    public BlockMemoryPool Blocks { get; } = new();
+    /// <summary>The blocks of the connections' input pipes.</summary>
+    public BlockMemoryPool ReceiveBlocks { get; } = new(BlockMemoryPool.ReceiveBlockSize);
+
+    /// <summary>The blocks of the connections' output pipes.</summary>
+    public BlockMemoryPool SendBlocks { get; } = new(BlockMemoryPool.SendBlockSize);
 
     /// <summary>The buffers of received batches, from I/O threads to Poll() and back.</summary>
     public FramePool Frames { get; } = new();

@@ -265,7 +265,7 @@ public sealed class NetServer : IAsyncDisposable
             }
 
             long id = Interlocked.Increment(ref _nextId);
-            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, Blocks), id);
+            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, ReceiveBlocks, SendBlocks), id);
             Track(id, connection);
             connection.Start();
         }

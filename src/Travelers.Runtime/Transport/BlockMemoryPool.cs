@@ -4,7 +4,7 @@ using System.Buffers;
 namespace Travelers;
 
 /// <summary>
-/// 4 KB blocks for the connections' pipes, with their owner objects reused. <c>MemoryPool&lt;byte&gt;.Shared</c>
+/// Fixed-size blocks for the connections' pipes, with their owner objects reused. <c>MemoryPool&lt;byte&gt;.Shared</c>
 /// pools the arrays but allocates a new owner for every rent, and a pipe rents a block for nearly every socket
 /// read and every flush: one allocation per message exchanged at low rates. Like Kestrel's pinned block pool,
 /// this one keeps whole blocks (array and owner), up to 64 MB of them, in a free list that never grows. Each
@@ -13,12 +13,29 @@ namespace Travelers;
 /// </summary>
 internal sealed class BlockMemoryPool : MemoryPool<byte>
 {
+    /// <summary>The size of a receive block.</summary>
+    public const int ReceiveBlockSize = 4096;
+
+    /// <summary>
+    /// The size of a send block: a pipe keeps 256 segment objects and allocates past them, so 256 blocks must
+    /// hold the default cap on unsent bytes (4 MB) for a sender running ahead of its socket not to allocate.
+    /// </summary>
+    public const int SendBlockSize = 16 * 1024;
+
+    private const int RetainedBytes = 64 * 1024 * 1024;
+
+    private readonly BoundedStack<Block> _blocks;
+
+    /// <summary>A pool of <paramref name="blockSize"/>-byte blocks, keeping up to 64 MB of them.</summary>
+    /// <param name="blockSize">The size of every block.</param>
+    public BlockMemoryPool(int blockSize)
+    {
+        BlockSize = blockSize;
+        _blocks = new(RetainedBytes / blockSize);
+    }
+
     /// <summary>The size of a block.</summary>
-    public const int BlockSize = 4096;
-
-    private const int MaxRetained = 64 * 1024 * 1024 / BlockSize;
-
-    private readonly BoundedStack<Block> _blocks = new(MaxRetained);
+    public int BlockSize { get; }
 
     /// <inheritdoc/>
     public override int MaxBufferSize => BlockSize;
@@ -51,7 +68,7 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     /// <summary>A block and its owner, given back on <see cref="Dispose"/>.</summary>
     private sealed class Block(BlockMemoryPool pool) : IMemoryOwner<byte>
     {
-        private readonly byte[] _array = new byte[BlockSize];
+        private readonly byte[] _array = new byte[pool.BlockSize];
 
         public bool Rented { get; set; }
 

@@ -4,17 +4,19 @@ namespace Travelers.Runtime.Tests.Connections;
 
 public sealed class PoolTests
 {
-    [Fact]
-    public void A_block_and_its_owner_come_back_whole()
+    [Theory]
+    [InlineData(BlockMemoryPool.ReceiveBlockSize)]
+    [InlineData(BlockMemoryPool.SendBlockSize)]
+    public void A_block_and_its_owner_come_back_whole(int size)
     {
-        var pool = new BlockMemoryPool();
+        var pool = new BlockMemoryPool(size);
         System.Buffers.IMemoryOwner<byte> first = pool.Rent(100);
-        Assert.Equal(BlockMemoryPool.BlockSize, first.Memory.Length);
+        Assert.Equal(size, first.Memory.Length);
         first.Dispose();
         first.Dispose(); // a second dispose does not return it twice
         Assert.Same(first, pool.Rent());
         Assert.NotSame(first, pool.Rent());
-        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(BlockMemoryPool.BlockSize + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(size + 1));
     }
 
     [Fact]
