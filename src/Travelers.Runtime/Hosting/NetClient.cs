@@ -136,8 +136,6 @@ public sealed class NetClient : IAsyncDisposable
             Rpc.Expire();
         }
 
-        public override NetConnection? ServerConnection => _connection;
-
         public NetClientOptions ClientOptions { get; }
 
         public NetConnection? Connection
@@ -146,6 +144,7 @@ public sealed class NetClient : IAsyncDisposable
             private set
             {
                 _connection = value;
+                ServerConnection = value;
                 _tracked = value is null ? [] : [value];
             }
         }

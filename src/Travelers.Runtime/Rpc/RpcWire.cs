@@ -22,13 +22,18 @@ internal static class RpcWire
     public const int MaxErrorText = 1024;
 
     /// <summary>Writes a call's header.</summary>
+    /// <remarks>
+    /// Inlined with its record's serializer into the connection's write, so that the writer stays in registers;
+    /// only the common call's three bytes are written here, anything longer out of line.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteCallHeader(ref NetWriter writer, uint rpc, uint call, uint target)
     {
-        uint head = (rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u);
         if (call == 0 && target != 0)
         {
             // The common call, fire and forget on an entity: three bytes at once when every varint is one byte.
             var entity = new NetId(target);
+            uint head = (rpc << 2) | 1u;
             uint slot = (uint)entity.Slot;
             uint generation = (uint)entity.Generation;
             if ((head | slot | generation) < 0x80)
@@ -41,6 +46,13 @@ internal static class RpcWire
             }
         }
 
+        WriteCallHeaderSlow(ref writer, rpc, call, target);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WriteCallHeaderSlow(ref NetWriter writer, uint rpc, uint call, uint target)
+    {
+        uint head = (rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u);
         writer.WriteVarUInt32(head);
         if (call != 0)
         {
@@ -124,6 +136,7 @@ internal readonly struct RpcCallRecord<TCall> : INetMessage<RpcCallRecord<TCall>
 
     static bool INetMessage<RpcCallRecord<TCall>>.RunsUserCode => TCall.RunsUserCode;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void INetMessage<RpcCallRecord<TCall>>.Serialize(ref NetWriter writer, in RpcCallRecord<TCall> value)
     {
         RpcWire.WriteCallHeader(ref writer, value.Rpc, value.Call, value.Target);
