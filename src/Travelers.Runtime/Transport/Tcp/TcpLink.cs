@@ -335,7 +335,7 @@ internal sealed class TcpLink : Link
         _owner.OnClosing(this, info);
         if (abort)
         {
-            // Before the output completes: its reader runs inline and would otherwise send what is queued.
+            // Before the output completes: its reader (the send loop, on the IoQueue) would otherwise send what is queued.
             _receiveStop.Cancel();
             DisposeSocket();
         }
