@@ -14,7 +14,7 @@ namespace Travelers;
 /// What a server and a client share: the message table, handlers, the queue from I/O threads to
 /// <c>Poll()</c>, the connections with something to flush, and the heartbeat and timeout timer.
 /// </summary>
-internal abstract class NetEndpoint
+internal abstract class NetEndpoint : UdpServiceThread.IServiced
 {
     private readonly Dictionary<ulong, HandlerEntry> _handlers = new();
     private readonly ConcurrentQueue<Inbound> _inbound = new();
@@ -28,6 +28,8 @@ internal abstract class NetEndpoint
     private int _polling;
     private Task _maintenance = Task.CompletedTask;
     private Task _service = Task.CompletedTask;
+    private bool _onServiceThread;
+    private Exception? _serviceFault;
 
     protected NetEndpoint(NetEndpointOptions options, string category)
     {
@@ -118,7 +120,15 @@ internal abstract class NetEndpoint
         _maintenance = MaintainAsync(tick < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : tick);
         if (Options.Transport == NetTransport.Udp)
         {
-            _service = ServiceAsync();
+            if (Time == TimeProvider.System)
+            {
+                _onServiceThread = true;
+                UdpServiceThread.Add(this);
+            }
+            else
+            {
+                _service = ServiceAsync();
+            }
         }
     }
 
@@ -140,6 +150,15 @@ internal abstract class NetEndpoint
         _stop.Cancel();
         await _maintenance.ConfigureAwait(false);
         await _service.ConfigureAwait(false);
+        if (_onServiceThread)
+        {
+            UdpServiceThread.Remove(this);
+            if (_serviceFault is { } fault)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault); // as the timer's task would have
+            }
+        }
+
         Metrics?.Dispose();
     }
 
@@ -437,6 +456,7 @@ internal abstract class NetEndpoint
     }
 
     /// <summary>UDP links need a clock between polls: a game polling at 20 Hz must not hold acknowledgements or retransmissions for 50 ms.</summary>
+    /// <remarks>On the system clock, <see cref="UdpServiceThread"/> is that clock; this timer serves other providers (a test's fake clock).</remarks>
     private async Task ServiceAsync()
     {
         using var timer = new PeriodicTimer(UdpServiceInterval, Time);
@@ -444,16 +464,39 @@ internal abstract class NetEndpoint
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                // A snapshot array, walked by index: the timers allocate nothing per tick.
-                IReadOnlyList<NetConnection> tracked = Tracked;
-                for (int i = 0; i < tracked.Count; i++)
-                {
-                    tracked[i].Link.Flush();
-                }
+                FlushLinks();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>One tick of <see cref="UdpServiceThread"/>: the links flushed. A fault ends the ticks, and <see cref="EndAsync"/> throws it.</summary>
+    void UdpServiceThread.IServiced.ServiceTick()
+    {
+        if (_serviceFault is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            FlushLinks();
+        }
+        catch (Exception e)
+        {
+            _serviceFault = e;
+        }
+    }
+
+    private void FlushLinks()
+    {
+        // A snapshot array, walked by index: the service allocates nothing per tick.
+        IReadOnlyList<NetConnection> tracked = Tracked;
+        for (int i = 0; i < tracked.Count; i++)
+        {
+            tracked[i].Link.Flush();
         }
     }
 
