@@ -60,45 +60,62 @@ public sealed class ArenaServer
     /// <summary>The figures of the last full second, published by the server's thread.</summary>
     public Figures.Sample? Latest => Volatile.Read(ref _latest);
 
-    /// <summary>Runs the game until <paramref name="stop"/> fires.</summary>
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>
+    /// Runs the game on the calling thread until <paramref name="stop"/> fires: a fixed 30 Hz loop that sleeps
+    /// between ticks. A thread of its own rather than an awaited timer: each timer tick woke the runtime's timer
+    /// thread and then a pool thread, which spun before sleeping again (a dedicated server's CPU is its cost).
+    /// </summary>
+    public void Run(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / ArenaRules.TickRate));
+        long period = Stopwatch.Frequency / ArenaRules.TickRate;
+        long next = Stopwatch.GetTimestamp() + period;
         float dt = 1f / ArenaRules.TickRate;
         int publishEvery = 0;
         uint tick = 0;
-        try
+        while (true)
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            long wait = next - Stopwatch.GetTimestamp();
+            if (wait > 0 && stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency)))
             {
-                long start = Stopwatch.GetTimestamp();
-                _server.Poll();
-                Simulate(dt);
-
-                // 20 publishes a second from 30 ticks: on two ticks of every three. Publish sends (flushes) itself.
-                publishEvery = (publishEvery + 1) % 3;
-                if (publishEvery != 0)
-                {
-                    long publish = Stopwatch.GetTimestamp();
-                    _server.World.Publish();
-                    PublishTimes.Add(Stopwatch.GetElapsedTime(publish));
-                    _publishTicks++;
-                }
-                else
-                {
-                    _server.Flush();
-                }
-
-                TickTimes.Add(Stopwatch.GetElapsedTime(start));
-                tick++;
-                if (tick % ArenaRules.TickRate == 0)
-                {
-                    Volatile.Write(ref _latest, Figures.Take(_server, TickTimes, PublishTimes, _publishTicks, _falls, _shots, _hits));
-                }
+                return; // stopped while waiting
             }
-        }
-        catch (OperationCanceledException)
-        {
+
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Fixed rate; after a stall longer than a tick, from now on rather than a burst of ticks to catch up.
+            next += period;
+            if (Stopwatch.GetTimestamp() - next > period)
+            {
+                next = Stopwatch.GetTimestamp() + period;
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            _server.Poll();
+            Simulate(dt);
+
+            // 20 publishes a second from 30 ticks: on two ticks of every three. Publish sends (flushes) itself.
+            publishEvery = (publishEvery + 1) % 3;
+            if (publishEvery != 0)
+            {
+                long publish = Stopwatch.GetTimestamp();
+                _server.World.Publish();
+                PublishTimes.Add(Stopwatch.GetElapsedTime(publish));
+                _publishTicks++;
+            }
+            else
+            {
+                _server.Flush();
+            }
+
+            TickTimes.Add(Stopwatch.GetElapsedTime(start));
+            tick++;
+            if (tick % ArenaRules.TickRate == 0)
+            {
+                Volatile.Write(ref _latest, Figures.Take(_server, TickTimes, PublishTimes, _publishTicks, _falls, _shots, _hits));
+            }
         }
     }
 

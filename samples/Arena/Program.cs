@@ -75,7 +75,7 @@ try
         arena = new ArenaServer(server);
         await server.StartAsync(stop.Token);
         target = new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port);
-        serverLoop = Task.Factory.StartNew(() => arena.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
+        serverLoop = Task.Factory.StartNew(() => arena.Run(stop.Token), TaskCreationOptions.LongRunning); // a thread of its own
         AnsiConsole.MarkupLine($"[bold]Arena server[/] on {Markup.Escape(server.LocalEndPoint.ToString())} ({options.Transport.ToString().ToLowerInvariant()})");
     }
 }
