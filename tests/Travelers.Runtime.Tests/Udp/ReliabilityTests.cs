@@ -288,6 +288,27 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public void Small_messages_of_a_type_once_sent_large_still_share_datagrams()
+    {
+        // One of 1,100 bytes raises the type's size hint (the largest seen, process-wide); the 200-byte ones after it
+        // still go five to a datagram: each takes what room is left, and the one that does not fit opens the next.
+        var pair = new LinkPair(seed: 33) { Latency = TimeSpan.FromMilliseconds(1) };
+        var large = new Payload { Data = new byte[1100] };
+        Assert.True(pair.A.WriteMessage(1, in large, NetLimits.Default, Delivery.Unreliable, 0));
+        pair.A.Flush();
+        Assert.Equal(1, pair.A.Sends);
+
+        var small = new Payload { Data = new byte[200] };
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.True(pair.A.WriteMessage(1, in small, NetLimits.Default, Delivery.Unreliable, 0));
+        }
+
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 51);
+        Assert.Equal(11, pair.A.Sends);
+    }
+
+    [Fact]
     public void A_tracked_body_is_reported_once_per_datagram_it_took_acknowledged_or_lost()
     {
         var pair = new LinkPair(seed: 11) { Loss = 0.3 };

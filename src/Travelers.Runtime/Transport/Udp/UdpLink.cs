@@ -386,7 +386,12 @@ internal sealed class UdpLink : Link, IUnitSink
             return false; // a large message: it may need fragments
         }
 
-        if (_filling is null || _fillingToken != 0 || _fillingLength + reserved + hint > limit)
+        // A type of fixed size knows whether it fits. Another tries with room for its unit header and a byte: if it
+        // is larger than what is left it spills and goes, through the general path, to the next datagram (once per
+        // datagram). Deciding by its hint, the largest size seen, sent every message of a type once seen large in a
+        // datagram of its own.
+        int needed = T.PackedSize > 0 ? hint : 1;
+        if (_filling is null || _fillingToken != 0 || _fillingLength + reserved + needed > limit)
         {
             NextFilling(0);
         }
