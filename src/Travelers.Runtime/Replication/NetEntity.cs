@@ -15,6 +15,12 @@ public abstract class NetEntity
 {
     private float _priority = 1f;
 
+    /// <summary>Creates an entity; it joins a world when spawned.</summary>
+    protected NetEntity() => ClrType = GetType();
+
+    /// <summary>GetType(), read once: RPC dispatch compares it on every call, and GetType() is a call each time.</summary>
+    internal Type ClrType { get; }
+
     /// <summary>The entity's id, assigned by <see cref="NetWorld.Spawn{T}"/>; <see cref="NetId.None"/> before.</summary>
     public NetId Id { get; internal set; }
 

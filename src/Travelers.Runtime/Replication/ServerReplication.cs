@@ -280,9 +280,12 @@ internal sealed class ServerReplication
     }
 
     /// <summary>Whether <paramref name="connection"/> holds <paramref name="entity"/> or is being sent it.</summary>
-    public static bool Sees(NetConnection connection, NetEntity entity)
+    public static bool Sees(NetConnection connection, NetEntity entity) => entity.Replica is ServerReplica && SeesOwn(connection, entity);
+
+    /// <summary><see cref="Sees"/> for an entity known to be the server's (found in its slots): no type test.</summary>
+    public static bool SeesOwn(NetConnection connection, NetEntity entity)
     {
-        if (connection.ReplicationView is not { } view || entity.Replica is not ServerReplica)
+        if (connection.ReplicationView is not { } view)
         {
             return false;
         }

@@ -452,7 +452,7 @@ internal sealed class RpcRuntime
                     return;
                 }
 
-                if (!ServerReplication.Sees(from, entity))
+                if (!ServerReplication.SeesOwn(from, entity)) // Find returned it: the server's own
                 {
                     RefuseCall(from, index, RpcRefusal.Visibility, call, entity);
                     return;
@@ -524,8 +524,8 @@ internal sealed class RpcRuntime
         Refuse(from, index, reason, call, detail);
     }
 
-    /// <summary>Whether <paramref name="entity"/> is a <paramref name="type"/>: the exact type first, which is the common case and a reference comparison.</summary>
-    private static bool IsA(NetEntity entity, Type type) => entity.GetType() == type || type.IsInstanceOfType(entity);
+    /// <summary>Whether <paramref name="entity"/> is a <paramref name="type"/>: the exact type first, the common case, a field and a reference comparison.</summary>
+    private static bool IsA(NetEntity entity, Type type) => ReferenceEquals(entity.ClrType, type) || type.IsInstanceOfType(entity);
 
     private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeer ??= new RpcPeer(Table.Rpcs.Length);
 

@@ -68,7 +68,25 @@ internal static class RpcWire
     }
 
     /// <summary>Reads a call's header; false when it is cut short or out of range. <paramref name="offset"/> ends where the arguments begin.</summary>
+    /// <remarks>The common call's three one-byte varints (fire and forget on an entity) are read here, inline; the rest out of line.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryReadCallHeader(ReadOnlySpan<byte> body, out int offset, out uint rpc, out uint call, out uint target)
+    {
+        if (body.Length >= 3 && (body[0] & 0x83) == 0x01 && ((body[1] | body[2]) & 0x80) == 0)
+        {
+            // A slot and a generation under 128 are in range whatever the split of NetId's bits.
+            offset = 3;
+            rpc = (uint)body[0] >> 2;
+            call = 0;
+            target = NetId.Of(body[1], body[2]).Value;
+            return true;
+        }
+
+        return TryReadCallHeaderSlow(body, out offset, out rpc, out call, out target);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryReadCallHeaderSlow(ReadOnlySpan<byte> body, out int offset, out uint rpc, out uint call, out uint target)
     {
         offset = 0;
         call = 0;
