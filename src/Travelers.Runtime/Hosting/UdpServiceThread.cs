@@ -63,7 +63,7 @@ internal static class UdpServiceThread
             if (s_thread is null)
             {
                 s_thread = new Thread(Run, maxStackSize: 256 * 1024) { IsBackground = true, Name = "Travelers UDP service" };
-                s_thread.Start();
+                s_thread.UnsafeStart(); // the thread outlives whoever started it: it must not hold their ExecutionContext
             }
         }
     }
