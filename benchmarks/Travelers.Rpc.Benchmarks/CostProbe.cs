@@ -132,6 +132,50 @@ internal static class CostProbe
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>For a profiler: the server's dispatch alone (RPC or message), 10,048 calls arrived then one Poll(), for some seconds.</summary>
+    public static void DispatchLoop(bool rpc, int seconds)
+    {
+        long messages = 0;
+        (NetServer server, NetClient client, Turret serverTurret, Turret turret) = Connect(NetTransport.Tcp, s => s.On((NetConnection _, in FireMessage m) => messages++));
+        var clock = Stopwatch.StartNew();
+        long polled = 0;
+        long calls = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < Calls; i += 64)
+            {
+                for (int j = 0; j < 64; j++)
+                {
+                    if (rpc)
+                    {
+                        turret.Server.Fire(Vector2.One, 3);
+                    }
+                    else
+                    {
+                        var m = new FireMessage { Turret = turret.Id.Value, Aim = Vector2.One, Power = 3 };
+                        client.Send(in m);
+                    }
+                }
+
+                client.Flush();
+            }
+
+            calls += Calls;
+            Thread.Sleep(30);
+            long start = Stopwatch.GetTimestamp();
+            while ((rpc ? serverTurret.Fired : messages) < calls)
+            {
+                server.Poll();
+            }
+
+            polled += Stopwatch.GetTimestamp() - start;
+        }
+
+        Console.WriteLine($"{polled * 1e9 / Stopwatch.Frequency / calls:N1} ns a call in Poll()");
+        client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
     /// <summary>
     /// Round-trip latency, message ping-pong against <c>await turret.Server.Echo(n)</c>, taken alternately (one of
     /// each, then again) so that both see the same machine: on two shared cores a BenchmarkDotNet run of one after

@@ -7,6 +7,7 @@ using Travelers.Rpc.Benchmarks;
 // dotnet run -c Release -- --rtt [tcp|udp] [N]  round-trip latency p50/p99, message ping-pong and RPC alternately, N of each
 // dotnet run -c Release -- --one-way [tcp|udp] [R]  time per call one way, R rounds of messages and of RPCs alternately
 // dotnet run -c Release -- --cost-loop rpc|message [S]  the caller's side alone for S seconds, for a profiler
+// dotnet run -c Release -- --dispatch-loop rpc|message [S]  the server's dispatch alone for S seconds, for a profiler
 if (args.Length >= 1 && args[0] == "--rtt")
 {
     // dotnet run -c Release -- --rtt [tcp|udp] [N]: message ping-pong and RPC round trip alternately, N of each
@@ -29,6 +30,13 @@ if (args.Length >= 1 && args[0] == "--cost-loop")
 {
     // For a profiler: dotnet run -c Release -- --cost-loop rpc|message N
     CostProbe.Loop(args.Length > 1 && args[1] == "rpc", args.Length > 2 ? int.Parse(args[2]) : 10);
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--dispatch-loop")
+{
+    // For a profiler: dotnet run -c Release -- --dispatch-loop rpc|message S
+    CostProbe.DispatchLoop(args.Length > 1 && args[1] == "rpc", args.Length > 2 ? int.Parse(args[2]) : 10);
     return 0;
 }
 
