@@ -42,8 +42,8 @@ public abstract class NetRpcType
     /// <inheritdoc/>
     public override string ToString() => $"{Name} (0x{Id:X16})";
 
-    /// <summary>Reads the arguments and runs the method; a malformed body is refused (counted, answered), never run.</summary>
-    internal abstract void Invoke(RpcRuntime runtime, int index, object target, in RpcContext context, ReadOnlySpan<byte> arguments, NetLimits limits);
+    /// <summary>Checks a call of this RPC and runs it, or refuses it (counted, logged, answered), in Poll().</summary>
+    internal abstract void Dispatch(RpcRuntime runtime, NetConnection from, RpcCallHeader header, ReadOnlySpan<byte> body, NetLimits limits);
 
     private sealed class Typed<TCall> : NetRpcType
         where TCall : struct, IRpcCall<TCall>
@@ -53,27 +53,7 @@ public abstract class NetRpcType
         {
         }
 
-        internal override void Invoke(RpcRuntime runtime, int index, object target, in RpcContext context, ReadOnlySpan<byte> arguments, NetLimits limits)
-        {
-            TCall call;
-            try
-            {
-                call = NetSerializer.Deserialize<TCall>(arguments, limits);
-            }
-            catch (NetSerializationException e)
-            {
-                runtime.Refuse(context.Caller, index, RpcRefusal.Malformed, context.Call, e.Message);
-                return;
-            }
-
-            try
-            {
-                TCall.Invoke(target, ref call, in context);
-            }
-            catch (Exception e)
-            {
-                runtime.Failed(in context, Info, e);
-            }
-        }
+        internal override void Dispatch(RpcRuntime runtime, NetConnection from, RpcCallHeader header, ReadOnlySpan<byte> body, NetLimits limits) =>
+            runtime.Dispatch<TCall>(from, header, body, limits);
     }
 }

@@ -67,40 +67,39 @@ internal static class RpcWire
         }
     }
 
-    /// <summary>Reads a call's header; false when it is cut short or out of range. <paramref name="offset"/> ends where the arguments begin.</summary>
-    /// <remarks>The common call's three one-byte varints (fire and forget on an entity) are read here, inline; the rest out of line.</remarks>
+    /// <summary>Reads a call's header; <see cref="RpcCallHeader.IsValid"/> is false when it is cut short or out of range.</summary>
+    /// <remarks>
+    /// The common call's three one-byte varints (fire and forget on an entity) are read here, inline; the rest out of
+    /// line. Returned as a value, not through out parameters: out parameters the slow path writes would pin the
+    /// caller's locals to its stack frame for the whole dispatch.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryReadCallHeader(ReadOnlySpan<byte> body, out int offset, out uint rpc, out uint call, out uint target)
+    public static RpcCallHeader ReadCallHeader(ReadOnlySpan<byte> body)
     {
         if (body.Length >= 3 && (body[0] & 0x83) == 0x01 && ((body[1] | body[2]) & 0x80) == 0)
         {
             // A slot and a generation under 128 are in range whatever the split of NetId's bits.
-            offset = 3;
-            rpc = (uint)body[0] >> 2;
-            call = 0;
-            target = NetId.Of(body[1], body[2]).Value;
-            return true;
+            return new RpcCallHeader(3, (uint)body[0] >> 2, 0, NetId.Of(body[1], body[2]).Value);
         }
 
-        return TryReadCallHeaderSlow(body, out offset, out rpc, out call, out target);
+        return ReadCallHeaderSlow(body);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryReadCallHeaderSlow(ReadOnlySpan<byte> body, out int offset, out uint rpc, out uint call, out uint target)
+    private static RpcCallHeader ReadCallHeaderSlow(ReadOnlySpan<byte> body)
     {
-        offset = 0;
-        call = 0;
-        target = 0;
+        int offset = 0;
+        uint call = 0;
+        uint target = 0;
         if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint head))
         {
-            rpc = 0;
-            return false;
+            return default;
         }
 
-        rpc = head >> 2;
+        uint rpc = head >> 2;
         if ((head & 2) != 0 && (!NetEndpoint.TryReadVarUInt(body, ref offset, out call) || call == 0))
         {
-            return false;
+            return default;
         }
 
         if ((head & 1) != 0)
@@ -108,14 +107,25 @@ internal static class RpcWire
             if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint slot) || !NetEndpoint.TryReadVarUInt(body, ref offset, out uint generation)
                 || slot >= 1u << NetId.SlotBits || generation >= 1u << NetId.GenerationBits)
             {
-                return false;
+                return default;
             }
 
             target = NetId.Of((int)slot, (int)generation).Value;
         }
 
-        return true;
+        return new RpcCallHeader(offset, rpc, call, target);
     }
+}
+
+/// <summary>A call's header as read: where its arguments begin, the RPC index, the correlation id (0: none) and the target (0: a service).</summary>
+/// <param name="Offset">Where the arguments begin; 0 when the header could not be read (a header is at least one byte).</param>
+/// <param name="Rpc">The RPC's index in the table.</param>
+/// <param name="Call">The correlation id, 0 for fire and forget.</param>
+/// <param name="Target">The target entity's <see cref="NetId.Value"/>, 0 for a service.</param>
+internal readonly record struct RpcCallHeader(int Offset, uint Rpc, uint Call, uint Target)
+{
+    /// <summary>Whether the header was read whole and in range.</summary>
+    public bool IsValid => Offset > 0;
 }
 
 /// <summary>How a call ended, in an answer.</summary>

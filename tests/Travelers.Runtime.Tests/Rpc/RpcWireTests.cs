@@ -33,15 +33,13 @@ public sealed class RpcWireTests
         uint target = NetId.Of(slot, generation).Value; // 0: no target (a service)
         byte[] body = RpcRig.Call(rpc, call, target, 0xAA, 0xBB);
 
-        Assert.True(RpcWire.TryReadCallHeader(body, out int offset, out uint readRpc, out uint readCall, out uint readTarget));
-        Assert.Equal((uint)rpc, readRpc);
-        Assert.Equal(call, readCall);
-        Assert.Equal(target, readTarget);
-        Assert.Equal(body.Length - 2, offset);
+        RpcCallHeader header = RpcWire.ReadCallHeader(body);
+        Assert.True(header.IsValid);
+        Assert.Equal(new RpcCallHeader(body.Length - 2, (uint)rpc, call, target), header);
 
-        for (int cut = 0; cut < offset; cut++)
+        for (int cut = 0; cut < header.Offset; cut++)
         {
-            Assert.False(RpcWire.TryReadCallHeader(body.AsSpan(0, cut), out _, out _, out _, out _));
+            Assert.False(RpcWire.ReadCallHeader(body.AsSpan(0, cut)).IsValid);
         }
     }
 
@@ -49,18 +47,15 @@ public sealed class RpcWireTests
     public void The_three_byte_form_needs_its_flags_exactly()
     {
         // Head 0b101 (rpc 1, a target, no call id) with one-byte slot and generation: the inline path.
-        Assert.True(RpcWire.TryReadCallHeader([0b101, 9, 3], out int offset, out uint rpc, out uint call, out uint target));
-        Assert.Equal((3, 1u, 0u, NetId.Of(9, 3).Value), (offset, rpc, call, target));
+        Assert.Equal(new RpcCallHeader(3, 1, 0, NetId.Of(9, 3).Value), RpcWire.ReadCallHeader([0b101, 9, 3]));
 
         // A call id flagged: the second byte is the id, and the target's generation is missing.
-        Assert.False(RpcWire.TryReadCallHeader([0b111, 9, 3], out _, out _, out _, out _));
+        Assert.False(RpcWire.ReadCallHeader([0b111, 9, 3]).IsValid);
 
         // No target flagged: a service call of RPC 1 whose arguments start at the second byte.
-        Assert.True(RpcWire.TryReadCallHeader([0b100, 9, 3], out offset, out rpc, out _, out target));
-        Assert.Equal((1, 1u, 0u), (offset, rpc, target));
+        Assert.Equal(new RpcCallHeader(1, 1, 0, 0), RpcWire.ReadCallHeader([0b100, 9, 3]));
 
         // A slot of two bytes: the general path reads it.
-        Assert.True(RpcWire.TryReadCallHeader([0b101, 0x80, 0x01, 3], out offset, out _, out _, out target));
-        Assert.Equal((4, NetId.Of(128, 3).Value), (offset, target));
+        Assert.Equal(new RpcCallHeader(4, 1, 0, NetId.Of(128, 3).Value), RpcWire.ReadCallHeader([0b101, 0x80, 0x01, 3]));
     }
 }
