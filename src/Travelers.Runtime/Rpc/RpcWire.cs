@@ -29,24 +29,37 @@ internal static class RpcWire
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteCallHeader(ref NetWriter writer, uint rpc, uint call, uint target)
     {
-        if (call == 0 && target != 0)
+        if (TryShortHeader(rpc, call, target, out uint bytes))
         {
-            // The common call, fire and forget on an entity: three bytes at once when every varint is one byte.
-            var entity = new NetId(target);
-            uint head = (rpc << 2) | 1u;
-            uint slot = (uint)entity.Slot;
-            uint generation = (uint)entity.Generation;
-            if ((head | slot | generation) < 0x80)
-            {
-                ref byte at = ref writer.ReserveRun(3);
-                at = (byte)head;
-                Unsafe.Add(ref at, 1) = (byte)slot;
-                Unsafe.Add(ref at, 2) = (byte)generation;
-                return;
-            }
+            WriteShortHeader(ref writer.ReserveRun(3), bytes);
+            return;
         }
 
         WriteCallHeaderSlow(ref writer, rpc, call, target);
+    }
+
+    /// <summary>
+    /// Whether the header takes the common call's three bytes (fire and forget on an entity, every varint one byte);
+    /// <paramref name="bytes"/> holds them, first in the low byte.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryShortHeader(uint rpc, uint call, uint target, out uint bytes)
+    {
+        var entity = new NetId(target);
+        uint head = (rpc << 2) | 1u;
+        uint slot = (uint)entity.Slot;
+        uint generation = (uint)entity.Generation;
+        bytes = head | (slot << 8) | (generation << 16);
+        return call == 0 && target != 0 && (head | slot | generation) < 0x80;
+    }
+
+    /// <summary>Writes the three bytes <see cref="TryShortHeader"/> made at <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteShortHeader(ref byte at, uint bytes)
+    {
+        at = (byte)bytes;
+        Unsafe.Add(ref at, 1) = (byte)(bytes >> 8);
+        Unsafe.Add(ref at, 2) = (byte)(bytes >> 16);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -167,6 +180,17 @@ internal readonly struct RpcCallRecord<TCall> : INetMessage<RpcCallRecord<TCall>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void INetMessage<RpcCallRecord<TCall>>.Serialize(ref NetWriter writer, in RpcCallRecord<TCall> value)
     {
+        int size = TCall.PackedSize; // a constant of the call struct: the branch folds away for the others
+        if (size > 0 && RpcWire.TryShortHeader(value.Rpc, value.Call, value.Target, out uint header))
+        {
+            // The common call, fire and forget on an entity, of arguments whose wire bytes are their memory bytes:
+            // header and arguments reserved at once and copied, as a message of the same fields would be.
+            ref byte at = ref writer.ReserveRun(3 + size);
+            RpcWire.WriteShortHeader(ref at, header);
+            Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref at, 3), ref Unsafe.As<TCall, byte>(ref Unsafe.AsRef(in value.Arguments)), (uint)size);
+            return;
+        }
+
         RpcWire.WriteCallHeader(ref writer, value.Rpc, value.Call, value.Target);
         TCall.Serialize(ref writer, in value.Arguments);
     }

@@ -43,6 +43,24 @@ public sealed class RpcWireTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Headers))]
+    public void A_call_of_packed_arguments_writes_the_bytes_of_header_then_arguments(int rpc, uint call, int slot, int generation)
+    {
+        // Fire's arguments (a Vector2) are copied as memory when the header is short: the bytes must be those of the
+        // header written on its own followed by the arguments' serializer, whatever the header's form.
+        uint target = NetId.Of(slot, generation).Value;
+        var arguments = new Gunner.__Rpc_Fire { aim = new System.Numerics.Vector2(1.5f, -2.25f) };
+        Assert.Equal(8, PackedSizeOf<Gunner.__Rpc_Fire>()); // else the copy would not be what this tests
+
+        byte[] written = NetSerializer.Serialize(new RpcCallRecord<Gunner.__Rpc_Fire>((uint)rpc, call, target, in arguments));
+
+        Assert.Equal(RpcRig.Call(rpc, call, target, NetSerializer.Serialize(in arguments)), written);
+    }
+
+    private static int PackedSizeOf<T>()
+        where T : INetMessage<T> => T.PackedSize;
+
     [Fact]
     public void The_three_byte_form_needs_its_flags_exactly()
     {
