@@ -368,7 +368,9 @@ internal static class CostProbe
     {
         double message = Median(samples.Select(s => s.Message));
         double rpc = Median(samples.Select(s => s.Rpc));
-        Console.WriteLine($"{what}: message {message:N1} ns, rpc {rpc:N1} ns, ratio {rpc / message:N2} (median of {samples.Count} rounds of {Calls:N0})");
+        double messageLeast = samples.Min(s => s.Message);
+        double rpcLeast = samples.Min(s => s.Rpc);
+        Console.WriteLine($"{what}: message {message:N1} ns, rpc {rpc:N1} ns, ratio {rpc / message:N2} (median of {samples.Count} rounds of {Calls:N0}); least {messageLeast:N1} and {rpcLeast:N1} ns, ratio {rpcLeast / messageLeast:N2}");
     }
 
     private static double Median(IEnumerable<double> values)
