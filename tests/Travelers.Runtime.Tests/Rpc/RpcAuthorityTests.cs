@@ -78,6 +78,24 @@ public sealed class RpcAuthorityTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task A_call_on_an_entity_the_server_despawned_is_refused_though_the_client_still_holds_it(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        rig.World.Despawn(server); // not published: the client holds it and calls on it
+
+        mine.Server.Fire(new Vector2(1, 2));
+        client.Flush();
+        await rig.Until(() => refusals.Count(rig.Server.Metrics.Meter, "entity") == 1);
+
+        Assert.Empty(server.Fired);
+        Assert.True(client.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task MaxPerSecond_is_a_token_bucket_per_connection_and_rpc(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
