@@ -47,6 +47,19 @@ public sealed class NetWorld
     /// <summary>The entities in the world: on a client, those the server sent and has not despawned there.</summary>
     public IReadOnlyCollection<NetEntity> Entities => _entities;
 
+    /// <summary>
+    /// The entity <paramref name="id"/> names: on the server, a spawned entity not despawned; on a client, one it holds.
+    /// Null otherwise, and for the id of a despawned entity whose slot went to another (the generation differs).
+    /// </summary>
+    /// <param name="id">An entity's <see cref="NetEntity.Id"/>: read from a message, or a <see cref="NetId"/> member.</param>
+    /// <returns>The entity, or null.</returns>
+    /// <remarks>
+    /// A lookup by slot, in constant time. On the server an id that came from a client is untrusted input: check the
+    /// entity's <see cref="NetEntity.OwnerConnection"/> and <see cref="NetConnection.Sees"/> before acting on it, as
+    /// the runtime does for <see cref="RpcAttribute">[Rpc]</see> calls.
+    /// </remarks>
+    public NetEntity? Find(NetId id) => _server is { } server ? server.Find(id) : _client!.Find(id);
+
     /// <summary>The server's tick: the number of <see cref="Publish"/> calls (server), or the newest tick received (client).</summary>
     public uint Tick => _server?.Tick ?? _client!.Tick;
 

@@ -25,6 +25,14 @@ public sealed class ReplicationTests
         Assert.Equal(("ann", 50f, new Vector3(1, 2, 3)), (copy.Name, copy.Health, copy.Position));
         Assert.False(copy.IsOwner);
         Assert.Same(client.World, copy.World);
+        Assert.Same(player, rig.World.Find(player.Id));
+        Assert.Same(copy, client.World.Find(player.Id));
+        NetId otherGeneration = NetId.Of(player.Id.Slot, player.Id.Generation + 1);
+        foreach (NetId wrong in new[] { otherGeneration, NetId.Of(player.Id.Slot + 1, player.Id.Generation), NetId.Of(1 << 19, 1), default })
+        {
+            Assert.Null(rig.World.Find(wrong));
+            Assert.Null(client.World.Find(wrong));
+        }
 
         player.Position = new Vector3(10, 20, 30);
         player.Health = 99.76f; // quantized to halves
@@ -33,7 +41,9 @@ public sealed class ReplicationTests
         Assert.Equal(100f, copy.Health); // 99.76 to the nearest half
 
         rig.World.Despawn(player);
+        Assert.Null(rig.World.Find(player.Id)); // at once on the server; the client holds it until the next snapshot
         await rig.Until(() => !client.World.Entities.Contains(copy));
+        Assert.Null(client.World.Find(player.Id));
         Assert.Null(copy.World);
         Assert.Equal([$"spawn {player.Id} ann", $"despawn {player.Id}"], events);
         Assert.Empty(client.World.Entities);
