@@ -16,9 +16,20 @@ internal static class CostProbe
     public static void Run(int rounds)
     {
         long messages = 0;
-        (NetServer server, NetClient client, Turret serverTurret, Turret turret) = Connect(NetTransport.Tcp, s => s.On((NetConnection _, in FireMessage m) => messages++));
+        (NetServer server, NetClient client, Turret serverTurret, Turret turret) = Connect(NetTransport.Tcp, s =>
+        {
+            s.On((NetConnection _, in FireMessage m) => messages++);
+            s.On((NetConnection from, in CheckedFireMessage m) =>
+            {
+                if (s.World.Find(new NetId(m.Turret)) is Turret found && found.OwnerConnection == from && from.Sees(found))
+                {
+                    found.Shoot(m.Aim, m.Power);
+                }
+            });
+        });
         var send = new List<(double Message, double Rpc)>();
         var dispatch = new List<(double Message, double Rpc)>();
+        var checkedDispatch = new List<(double Message, double Rpc)>();
         for (int round = 0; round < rounds; round++)
         {
             double sendMessage = Send(() =>
@@ -29,15 +40,23 @@ internal static class CostProbe
             double pollMessage = Dispatch(() => messages);
             double sendRpc = Send(() => turret.Server.Fire(Vector2.One, 3));
             double pollRpc = Dispatch(() => Volatile.Read(ref serverTurret.Fired));
+            Send(() =>
+            {
+                var m = new CheckedFireMessage { Turret = turret.Id.Value, Aim = Vector2.One, Power = 3 };
+                client.Send(in m);
+            });
+            double pollChecked = Dispatch(() => Volatile.Read(ref serverTurret.Fired));
             if (round > 0)
             {
                 send.Add((sendMessage, sendRpc));
                 dispatch.Add((pollMessage, pollRpc));
+                checkedDispatch.Add((pollChecked, pollRpc));
             }
         }
 
         Print("send (caller's thread)", send);
         Print("dispatch (server's Poll)", dispatch);
+        Print("dispatch, message checked by hand", checkedDispatch);
         client.DisposeAsync().AsTask().GetAwaiter().GetResult();
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
 

@@ -54,6 +54,7 @@ if (args.Length >= 1 && args[0] == "--smoke")
         one.SetupTicking();
         one.Message_OneWay();
         one.ArgumentsOnly_OneWay();
+        one.CheckedMessage_OneWay();
         one.Rpc_OneWay();
         one.Cleanup();
         var two = new RpcBenchmarks { Transport = transport };

@@ -33,7 +33,7 @@ public class RpcBenchmarks
     [Params(NetTransport.Tcp, NetTransport.Udp)]
     public NetTransport Transport { get; set; }
 
-    [GlobalSetup(Targets = [nameof(Message_OneWay), nameof(Rpc_OneWay), nameof(ArgumentsOnly_OneWay)])]
+    [GlobalSetup(Targets = [nameof(Message_OneWay), nameof(Rpc_OneWay), nameof(ArgumentsOnly_OneWay), nameof(CheckedMessage_OneWay)])]
     public void SetupTicking() => Start(spin: false);
 
     [GlobalSetup(Targets = [nameof(Message_PingPong), nameof(Rpc_RoundTrip)])]
@@ -47,6 +47,13 @@ public class RpcBenchmarks
         _server = new NetServer(options);
         _server.On((NetConnection _, in FireMessage m) => Volatile.Write(ref _messages, _messages + 1));
         _server.On((NetConnection _, in FireArguments m) => Volatile.Write(ref _messages, _messages + 1));
+        _server.On((NetConnection from, in CheckedFireMessage m) =>
+        {
+            if (_server.World.Find(new NetId(m.Turret)) is Turret turret && turret.OwnerConnection == from && from.Sees(turret))
+            {
+                turret.Shoot(m.Aim, m.Power);
+            }
+        });
         _server.On((NetConnection from, in Ping p) => from.Send(in p));
         _server.StartAsync().GetAwaiter().GetResult();
         _client = new NetClient(new NetClientOptions { Transport = Transport, MaxPacketsPerSecond = 10_000_000 });
@@ -130,6 +137,25 @@ public class RpcBenchmarks
         }
 
         WaitFor(ref _messages, target);
+    }
+
+    /// <summary>The equivalent message whose handler checks what the RPC's dispatch checks: the turret's owner and sight.</summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    [BenchmarkCategory("one way")]
+    public void CheckedMessage_OneWay()
+    {
+        long target = Volatile.Read(ref _serverTurret.Fired) + Calls;
+        for (int i = 0; i < Calls; i++)
+        {
+            var message = new CheckedFireMessage { Turret = _turret.Id.Value, Aim = new Vector2(i, 1), Power = i };
+            _client.Send(in message);
+            if (i % Batch == Batch - 1)
+            {
+                _client.Poll();
+            }
+        }
+
+        WaitFor(ref _serverTurret.Fired, target);
     }
 
     [Benchmark(OperationsPerInvoke = Calls)]
