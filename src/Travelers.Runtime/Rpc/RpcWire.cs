@@ -23,8 +23,10 @@ internal static class RpcWire
 
     /// <summary>Writes a call's header.</summary>
     /// <remarks>
-    /// Inlined with its record's serializer into the connection's write, so that the writer stays in registers;
-    /// only the common call's three bytes are written here, anything longer out of line.
+    /// Inlined with its record's serializer into the connection's write. Only the common call's three bytes are
+    /// written here; a longer header is encoded out of line into bytes of its own and copied in. The writer is never
+    /// passed by reference to a method that is not inlined: that would keep it in memory rather than registers for
+    /// the whole write, on every call (it did: 64 bytes zeroed and every field stored per call).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteCallHeader(ref NetWriter writer, uint rpc, uint call, uint target)
@@ -35,7 +37,9 @@ internal static class RpcWire
             return;
         }
 
-        WriteCallHeaderSlow(ref writer, rpc, call, target);
+        LongHeader header = default;
+        int length = EncodeLongHeader(rpc, call, target, ref header);
+        writer.WriteRaw(((ReadOnlySpan<byte>)header)[..length]);
     }
 
     /// <summary>
@@ -62,22 +66,33 @@ internal static class RpcWire
         Unsafe.Add(ref at, 2) = (byte)(bytes >> 16);
     }
 
+    /// <summary>Encodes any header into <paramref name="header"/>; returns its length.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void WriteCallHeaderSlow(ref NetWriter writer, uint rpc, uint call, uint target)
+    private static int EncodeLongHeader(uint rpc, uint call, uint target, ref LongHeader header)
     {
+        Span<byte> into = header;
         uint head = (rpc << 2) | (call != 0 ? 2u : 0u) | (target != 0 ? 1u : 0u);
-        writer.WriteVarUInt32(head);
+        int length = NetWriter.WriteVarUInt(into, head);
         if (call != 0)
         {
-            writer.WriteVarUInt32(call);
+            length += NetWriter.WriteVarUInt(into[length..], call);
         }
 
         if (target != 0)
         {
             var id = new NetId(target);
-            writer.WriteVarUInt32((uint)id.Slot);
-            writer.WriteVarUInt32((uint)id.Generation);
+            length += NetWriter.WriteVarUInt(into[length..], (uint)id.Slot);
+            length += NetWriter.WriteVarUInt(into[length..], (uint)id.Generation);
         }
+
+        return length;
+    }
+
+    /// <summary>Room for the longest header: four varints of at most 5 bytes.</summary>
+    [InlineArray(20)]
+    private struct LongHeader
+    {
+        private byte _first;
     }
 
     /// <summary>Reads a call's header; <see cref="RpcCallHeader.IsValid"/> is false when it is cut short or out of range.</summary>
@@ -180,8 +195,15 @@ internal readonly struct RpcCallRecord<TCall> : INetMessage<RpcCallRecord<TCall>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void INetMessage<RpcCallRecord<TCall>>.Serialize(ref NetWriter writer, in RpcCallRecord<TCall> value)
     {
-        int size = TCall.PackedSize; // a constant of the call struct: the branch folds away for the others
-        if (size > 0 && RpcWire.TryShortHeader(value.Rpc, value.Call, value.Target, out uint header))
+        int size = TCall.PackedSize; // a constant of the call struct: one of the paths below remains per call type
+        if (size == 0)
+        {
+            RpcWire.WriteCallHeader(ref writer, value.Rpc, value.Call, value.Target);
+            TCall.Serialize(ref writer, in value.Arguments);
+            return;
+        }
+
+        if (RpcWire.TryShortHeader(value.Rpc, value.Call, value.Target, out uint header))
         {
             // The common call, fire and forget on an entity, of arguments whose wire bytes are their memory bytes:
             // header and arguments reserved at once and copied, as a message of the same fields would be.
@@ -191,8 +213,17 @@ internal readonly struct RpcCallRecord<TCall> : INetMessage<RpcCallRecord<TCall>
             return;
         }
 
+        // Any other header, out of line and by value (as NetWriter's own slow path): with a second way through the
+        // writer here, the JIT kept the writer in memory on the common path too.
+        writer = SerializeLong(writer, in value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static NetWriter SerializeLong(NetWriter writer, scoped in RpcCallRecord<TCall> value)
+    {
         RpcWire.WriteCallHeader(ref writer, value.Rpc, value.Call, value.Target);
         TCall.Serialize(ref writer, in value.Arguments);
+        return writer;
     }
 
     static RpcCallRecord<TCall> INetMessage<RpcCallRecord<TCall>>.Deserialize(ref NetReader reader) =>
