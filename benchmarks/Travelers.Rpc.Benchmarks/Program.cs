@@ -6,6 +6,7 @@ using Travelers.Rpc.Benchmarks;
 // dotnet run -c Release -- --cost [N]     the caller's and the server's time per call, RPC against message (TCP, N rounds)
 // dotnet run -c Release -- --rtt [tcp|udp] [N]  round-trip latency p50/p99, message ping-pong and RPC alternately, N of each
 // dotnet run -c Release -- --one-way [tcp|udp] [R]  time per call one way, R rounds of messages and of RPCs alternately
+// dotnet run -c Release -- --paired [tcp|udp] [R]  BenchmarkDotNet's one-way operations in turn, R rounds: medians and ratios
 // dotnet run -c Release -- --cost-loop rpc|message [S]  the caller's side alone for S seconds, for a profiler
 // dotnet run -c Release -- --dispatch-loop rpc|message [S]  the server's dispatch alone for S seconds, for a profiler
 if (args.Length >= 1 && args[0] == "--rtt")
@@ -14,6 +15,15 @@ if (args.Length >= 1 && args[0] == "--rtt")
     CostProbe.RoundTrips(
         args.Length > 1 && args[1] == "udp" ? Travelers.NetTransport.Udp : Travelers.NetTransport.Tcp,
         args.Length > 2 ? int.Parse(args[2]) : 20_000);
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--paired")
+{
+    // dotnet run -c Release -- --paired [tcp|udp] [R]: BenchmarkDotNet's one-way operations, R rounds of each in turn
+    CostProbe.Paired(
+        args.Length > 1 && args[1] == "udp" ? Travelers.NetTransport.Udp : Travelers.NetTransport.Tcp,
+        args.Length > 2 ? int.Parse(args[2]) : 200);
     return 0;
 }
 
