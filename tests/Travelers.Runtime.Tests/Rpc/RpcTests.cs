@@ -138,6 +138,7 @@ public sealed class RpcTests
         await rig.Until(() => mine.Damage.Count == 1 && mine.Lines.Count == 2 && seen.Lines.Count == 2);
 
         Assert.Equal([5], mine.Damage);
+        Assert.Equal([(mine, owner.Connection)], mine.DamageContexts); // the client's copy, over its server connection
         Assert.Empty(seen.Damage);
         Assert.Equal(["one", "two"], mine.Lines);
         Assert.Equal(["one", "two"], seen.Lines);

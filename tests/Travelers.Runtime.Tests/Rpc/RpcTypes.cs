@@ -28,6 +28,9 @@ public partial class Gunner : NetEntity
     /// <summary>Client: damage reported to the owner.</summary>
     public List<int> Damage { get; } = new();
 
+    /// <summary>Client: what each Damaged call's context named (the entity, and the connection it came over).</summary>
+    public List<(NetEntity? Entity, NetConnection Caller)> DamageContexts { get; } = new();
+
     /// <summary>Client: sounds heard.</summary>
     public List<byte> Sounds { get; } = new();
 
@@ -69,7 +72,11 @@ public partial class Gunner : NetEntity
     private ValueTask<string?> Echo([MaxLength(16)] string? text, int[]? numbers) => ValueTask.FromResult(text is null ? null : text + (numbers?.Sum() ?? -1));
 
     [Rpc(RpcTarget.Owner)]
-    private void Damaged(int amount) => Damage.Add(amount);
+    private void Damaged(int amount, RpcContext context)
+    {
+        Damage.Add(amount);
+        DamageContexts.Add((context.Entity, context.Caller));
+    }
 
     [Rpc(RpcTarget.Observers, Delivery = Delivery.Unreliable, Channel = 1)]
     private void Sound(byte id) => Sounds.Add(id);
