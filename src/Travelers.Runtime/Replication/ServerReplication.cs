@@ -21,7 +21,6 @@ internal sealed class ServerReplication
     private readonly Stack<int> _free = new();
     private readonly byte[] _scratch = new byte[64 * 1024];
     private ServerReplica?[] _slots = new ServerReplica?[64];
-    private NetEntity?[] _live = new NetEntity?[64]; // by slot, the entities not despawned: Find's one array hop
     private SlotInfo[] _info = new SlotInfo[64];
     private ushort[] _generations = new ushort[64];
     private int _highSlot;
@@ -101,7 +100,6 @@ internal sealed class ServerReplication
         if (slot >= _slots.Length)
         {
             Array.Resize(ref _slots, _slots.Length * 2);
-            Array.Resize(ref _live, _live.Length * 2);
             Array.Resize(ref _generations, _generations.Length * 2);
         }
 
@@ -110,7 +108,6 @@ internal sealed class ServerReplication
         ServerReplica replica = type.Type.CreateServerReplica(entity, History);
         replica.TypeIndex = type.Index;
         _slots[slot] = replica;
-        _live[slot] = entity;
         entity.Id = NetId.Of(slot, generation);
         entity.Replica = replica;
         entity.World = _world;
@@ -129,7 +126,6 @@ internal sealed class ServerReplication
         }
 
         replica.Alive = false;
-        _live[entity.Id.Slot] = null;
         _alive.Remove(entity);
         entity.World = null;
         entity.OwnerConnection = null;
@@ -279,11 +275,8 @@ internal sealed class ServerReplication
     /// <summary>The live entity with <paramref name="id"/>, or null (despawned, never spawned, or a forged id).</summary>
     public NetEntity? Find(NetId id)
     {
-        // Through the live entities by slot rather than the replicas: a dispatched RPC's lookup is a chain of
-        // dependent loads, and this is two hops shorter.
         int slot = id.Slot;
-        NetEntity?[] live = _live;
-        return (uint)slot < (uint)live.Length && live[slot] is { } entity && entity.Id == id ? entity : null;
+        return (uint)slot < (uint)_slots.Length && _slots[slot] is { Alive: true } replica && replica.Entity.Id == id ? replica.Entity : null;
     }
 
     /// <summary>Whether <paramref name="connection"/> holds <paramref name="entity"/> or is being sent it.</summary>
