@@ -144,7 +144,7 @@ public sealed class NetClient : IAsyncDisposable
             private set
             {
                 _connection = value;
-                ServerConnection = value;
+                Rpc.Connection = value;
                 _tracked = value is null ? [] : [value];
             }
         }

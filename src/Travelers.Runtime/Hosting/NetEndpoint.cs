@@ -48,10 +48,6 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     /// <summary>The endpoint's world.</summary>
     public NetWorld? EndpointWorld => ReplicatedWorld;
 
-    /// <summary>A client's connection to its server; null on a server.</summary>
-    /// <remarks>A field behind a plain property, not a virtual one: every client RPC reads it.</remarks>
-    public NetConnection? ServerConnection { get; protected set; }
-
     /// <summary>A server's open connections (read on the polling thread); null on a client.</summary>
     public virtual HashSet<NetConnection>? OpenConnections => null;
 

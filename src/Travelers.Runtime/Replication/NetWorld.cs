@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using Travelers.Replication;
+using Travelers.Rpc;
 
 namespace Travelers;
 
@@ -20,6 +21,7 @@ public sealed class NetWorld
     internal NetWorld(NetEndpoint endpoint, NetWorldOptions? serverOptions)
     {
         Endpoint = endpoint;
+        Rpc = endpoint.Rpc;
         if (serverOptions is not null)
         {
             _server = new ServerReplication(this, serverOptions, endpoint);
@@ -84,6 +86,9 @@ public sealed class NetWorld
 
     /// <summary>The server or client of this world.</summary>
     internal NetEndpoint Endpoint { get; }
+
+    /// <summary>The endpoint's RPC runtime, held here too: a proxy reaches it from the entity in two loads rather than three.</summary>
+    internal RpcRuntime Rpc { get; }
 
     internal ClientReplication? Client => _client;
 

@@ -100,7 +100,7 @@ public static class RpcCalls
         where TCall : struct, IRpcCall<TCall>
     {
         ArgumentNullException.ThrowIfNull(entity);
-        return entity.World is { } world ? world.Endpoint.Rpc : ThrowNotSpawned(TCall.Info, entity);
+        return entity.World is { } world ? world.Rpc : ThrowNotSpawned(TCall.Info, entity);
     }
 
     // Out of line, so that RuntimeOf inlines into every proxy call.
