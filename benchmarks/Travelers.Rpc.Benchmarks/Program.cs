@@ -7,6 +7,7 @@ using Travelers.Rpc.Benchmarks;
 // dotnet run -c Release -- --rtt [tcp|udp] [N]  round-trip latency p50/p99, message ping-pong and RPC alternately, N of each
 // dotnet run -c Release -- --one-way [tcp|udp] [R]  time per call one way, R rounds of messages and of RPCs alternately
 // dotnet run -c Release -- --paired [tcp|udp] [R]  BenchmarkDotNet's one-way operations in turn, R rounds: medians and ratios
+// dotnet run -c Release -- --send-floor [S]       the caller's fastest frames of 64 calls, message and RPC in turn, S seconds
 // dotnet run -c Release -- --cost-loop rpc|message [S]  the caller's side alone for S seconds, for a profiler
 // dotnet run -c Release -- --dispatch-loop rpc|message [S]  the server's dispatch alone for S seconds, for a profiler
 if (args.Length >= 1 && args[0] == "--rtt")
@@ -33,6 +34,13 @@ if (args.Length >= 1 && args[0] == "--one-way")
     CostProbe.OneWay(
         args.Length > 1 && args[1] == "udp" ? Travelers.NetTransport.Udp : Travelers.NetTransport.Tcp,
         args.Length > 2 ? int.Parse(args[2]) : 30);
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--send-floor")
+{
+    // dotnet run -c Release -- --send-floor [S]: the caller's fastest frames, message and RPC in turn, for S seconds
+    CostProbe.SendFloor(args.Length > 1 ? int.Parse(args[1]) : 20);
     return 0;
 }
 
