@@ -107,6 +107,35 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task Messages_of_every_size_up_to_600_bytes_arrive_whole_and_in_order()
+    {
+        // A body is written past room for its headers and moved behind them: apart from them when it is no longer
+        // than the size seen before (up to 128 bytes), over them when longer. Rising sizes take the second way at
+        // every step, falling ones the first, and the frame fills and closes on the way.
+        await using NetServer server = await Loopback.StartServerAsync();
+        var got = new List<byte[]>();
+        server.On((NetConnection _, in Blob blob) => got.Add(blob.Data));
+        await using NetClient client = await Loopback.ConnectAsync(server);
+
+        var random = new Random(11);
+        int[] sizes = [.. Enumerable.Range(0, 601), .. Enumerable.Range(0, 601).Reverse()];
+        var sent = new List<byte[]>();
+        foreach (int size in sizes)
+        {
+            byte[] data = new byte[size];
+            random.NextBytes(data);
+            sent.Add(data);
+            client.Send(new Blob { Data = data });
+        }
+
+        await Loopback.Until(() => got.Count == sent.Count, server.Poll, client.Poll);
+        for (int i = 0; i < sent.Count; i++)
+        {
+            Assert.Equal(sent[i], got[i]);
+        }
+    }
+
+    [Fact]
     public async Task Over_IPv6_loopback_and_the_dual_mode_default()
     {
         await using NetServer v6 = await Loopback.StartServerAsync(Loopback.ServerOptions(IPAddress.IPv6Loopback));
