@@ -445,39 +445,6 @@ internal static class CostProbe
     }
 
     /// <summary>A server and a client connected over <paramref name="transport"/>, with a turret the client owns and has spawned.</summary>
-    /// <summary>Polls a server on a thread of its own until disposed: at 1 kHz as the benchmark's server does, or flat out.</summary>
-    private sealed class Poller : IDisposable
-    {
-        private readonly Thread _thread;
-        private volatile bool _stop;
-
-        public Poller(NetServer server, bool spin)
-        {
-            _thread = new Thread(() =>
-            {
-                while (!_stop)
-                {
-                    server.Poll();
-                    if (spin)
-                    {
-                        Thread.Yield();
-                    }
-                    else
-                    {
-                        Thread.Sleep(1);
-                    }
-                }
-            }) { IsBackground = true, Name = "server poll" };
-            _thread.Start();
-        }
-
-        public void Dispose()
-        {
-            _stop = true;
-            _thread.Join();
-        }
-    }
-
     private static (NetServer Server, NetClient Client, Turret ServerTurret, Turret ClientTurret) Connect(NetTransport transport, Action<NetServer> handlers)
     {
         var server = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0, Transport = transport, MaxPacketsPerSecond = 10_000_000 });

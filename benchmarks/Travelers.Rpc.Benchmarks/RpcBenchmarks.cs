@@ -26,8 +26,7 @@ public class RpcBenchmarks
     private Turret _turret = null!;
     private long _messages;
     private int _pong;
-    private Thread? _serverThread;
-    private volatile bool _stop;
+    private Poller? _poller;
 
     /// <summary>The transport.</summary>
     [Params(NetTransport.Tcp, NetTransport.Udp)]
@@ -76,29 +75,13 @@ public class RpcBenchmarks
         }
 
         _turret = (Turret)_client.World.Entities.Single();
-        _serverThread = new Thread(() =>
-        {
-            while (!_stop)
-            {
-                _server.Poll();
-                if (spin)
-                {
-                    Thread.Yield();
-                }
-                else
-                {
-                    Thread.Sleep(1);
-                }
-            }
-        }) { IsBackground = true, Name = "server poll" };
-        _serverThread.Start();
+        _poller = new Poller(_server, spin);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _stop = true;
-        _serverThread?.Join();
+        _poller?.Dispose();
         _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
