@@ -32,6 +32,7 @@ public sealed class NetConnection : ILinkOwner
     private volatile bool _wasOpen;
     private long _opened;
     private int _state; // ConnectionState
+    private volatile bool _closedHere;
     private int _dirty;
     private TaskCompletionSource? _receiveRoom;
 
@@ -160,7 +161,19 @@ public sealed class NetConnection : ILinkOwner
     /// <inheritdoc/>
     public override string ToString() => $"connection {Id} ({RemoteEndPoint})";
 
-    internal void Close(DisconnectInfo info, bool notifyPeer, bool abort = false) => _link.Close(info, notifyPeer, abort);
+    internal void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
+    {
+        // Before the link closes: a handler that kicks its sender stops the rest of the batch it is in.
+        _closedHere = true;
+        _link.Close(info, notifyPeer, abort);
+    }
+
+    /// <summary>
+    /// Whether this side closed the connection (a kick, a protocol violation, a refusal, shutting down): from then
+    /// on nothing more it sent is handled, though batches of it were received already. A connection the peer
+    /// closed still has what it sent before handled.
+    /// </summary>
+    internal bool ClosedHere => _closedHere;
 
     internal void Start() => _link.Start();
 
@@ -236,7 +249,7 @@ public sealed class NetConnection : ILinkOwner
                 return;
             case FrameKind.Disconnect:
                 DisconnectInfo info = Read(body, static b => Handshake.ReadNotice(b));
-                Close(info, notifyPeer: false);
+                _link.Close(info, notifyPeer: false); // the peer closed, not this side: what it sent before is still handled
                 return;
             case FrameKind.Messages when State == ConnectionState.Open:
                 int length = (int)body.Length;

@@ -315,7 +315,9 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         int count = 0;
         try
         {
-            while (_currentOffset < batch.Length)
+            // A connection this side has closed (a handler kicked its sender, say) has nothing more handled: its
+            // calls would otherwise still pass the checks of ownership and sight until its ConnectionClosed.
+            while (_currentOffset < batch.Length && !connection.ClosedHere)
             {
                 int offset = _currentOffset;
                 if (!TryReadVarUInt(batch, ref offset, out uint index) || !TryReadVarUInt(batch, ref offset, out uint length) || length > (uint)(batch.Length - offset))

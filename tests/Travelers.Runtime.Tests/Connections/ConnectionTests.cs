@@ -213,6 +213,35 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task Messages_already_received_from_a_client_the_server_kicked_are_not_handled()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var handled = new List<int>();
+        server.On((NetConnection from, in Echo echo) =>
+        {
+            handled.Add(echo.Sequence);
+            if (echo.Sequence == 1)
+            {
+                from.Disconnect("cheating"); // the rest of the batch, received already, must not be handled
+            }
+        });
+        var closed = new List<DisconnectInfo>();
+        server.ConnectionClosed += (_, info) => closed.Add(info);
+        await using NetClient client = await Loopback.ConnectAsync(server);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, client.Poll);
+
+        for (int i = 1; i <= 3; i++)
+        {
+            client.Send(new Echo { Sequence = i });
+        }
+
+        client.Flush();
+        await Loopback.Until(() => closed.Count == 1, server.Poll, client.Poll);
+        Assert.Equal([1], handled);
+        Assert.Equal(new DisconnectInfo(DisconnectReason.Kicked, "cheating"), closed[0]);
+    }
+
+    [Fact]
     public async Task Stopping_the_server_tells_every_client()
     {
         NetServer server = await Loopback.StartServerAsync();

@@ -96,6 +96,25 @@ public sealed class RpcAuthorityTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task Calls_already_received_from_a_client_the_server_kicked_do_not_run(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        // Until its ConnectionClosed is polled the kicked client still owns and sees the gunner: the calls it sent
+        // with the one that got it kicked must not run on that authority.
+        mine.Server.Shoot(1);
+        mine.Server.Shoot(2);
+        mine.Server.Shoot(3);
+        client.Flush();
+        await rig.Until(() => rig.Server.Connections.Count == 0);
+
+        Assert.Equal([1], server.Shots);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task MaxPerSecond_is_a_token_bucket_per_connection_and_rpc(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);

@@ -65,6 +65,20 @@ public partial class Gunner : NetEntity
         return await SlowAnswer.Task + tag;
     }
 
+    /// <summary>Server: the shots of every Shoot that ran.</summary>
+    public List<int> Shots { get; } = new();
+
+    /// <summary>Shoot(1) is a cheat: the server kicks its caller.</summary>
+    [Rpc(RpcTarget.Server)]
+    private void Shoot(int shot, RpcContext context)
+    {
+        Shots.Add(shot);
+        if (shot == 1)
+        {
+            context.Caller.Disconnect("cheating");
+        }
+    }
+
     [Rpc(RpcTarget.Server, RequireOwnership = false)]
     private void Knock(int times, RpcContext context) => Knocks.Add((times, context.Caller.Id));
 
