@@ -318,7 +318,7 @@ internal sealed class RpcRuntime
         if (task.IsCompletedSuccessfully)
         {
             task.GetAwaiter().GetResult();
-            Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Done, null), context.Call, TCall.Info);
+            Answer(context.Caller, RpcStatusAnswer.Done(context.Call), context.Call, TCall.Info);
             return;
         }
 
@@ -338,7 +338,7 @@ internal sealed class RpcRuntime
             return;
         }
 
-        Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Done, null), context.Call, TCall.Info);
+        Answer(context.Caller, RpcStatusAnswer.Done(context.Call), context.Call, TCall.Info);
     }
 
     /// <summary>Answers a <c>ValueTask&lt;TResult&gt;</c> call with its value once it completes.</summary>
@@ -405,7 +405,7 @@ internal sealed class RpcRuntime
         Log.RpcFailed(_endpoint.Logger, info.Name, context.Caller.Id, exception);
         if (context.Call != 0 && _isServer)
         {
-            Answer(context.Caller, new RpcStatusAnswer(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message), context.Call, info);
+            Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, _endpoint.Limits), context.Call, info);
         }
     }
 
@@ -612,7 +612,7 @@ internal sealed class RpcRuntime
         if (call != 0 && _isServer)
         {
             string text = $"{name} was refused: {RpcRefusals.Describe(reason)}.";
-            from.SendRecord(Table.RpcAnswerIndex, new RpcStatusAnswer(call, RpcStatus.Refused, text), Delivery.ReliableOrdered, info?.Channel ?? 0);
+            from.SendRecord(Table.RpcAnswerIndex, RpcStatusAnswer.Error(call, RpcStatus.Refused, text, _endpoint.Limits), Delivery.ReliableOrdered, info?.Channel ?? 0);
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Travelers.Rpc;
 
@@ -20,6 +21,32 @@ internal static class RpcWire
 {
     /// <summary>The longest error text an answer carries (characters); longer messages are cut.</summary>
     public const int MaxErrorText = 1024;
+
+    /// <summary>
+    /// <paramref name="text"/> cut to what an answer written under <paramref name="limits"/> can carry: at most
+    /// <see cref="MaxErrorText"/> characters and the limits' string and message bytes, at a character's edge, with
+    /// unpaired surrogates (which UTF-8 cannot carry) replaced. An exception's message is often built from a
+    /// client's input: written as it is, it could fail the answer's write and throw out of <c>Poll()</c>.
+    /// </summary>
+    public static string FitText(string text, NetLimits limits)
+    {
+        ReadOnlySpan<char> chars = text.AsSpan(0, Math.Min(text.Length, MaxErrorText));
+        if (chars.Length < text.Length && chars.Length > 0 && char.IsHighSurrogate(chars[^1]))
+        {
+            chars = chars[..^1]; // not half a pair
+        }
+
+        // Room for the record's other fields (call id, status, the string's length prefix).
+        int maxBytes = Math.Max(0, Math.Min(limits.MaxStringBytes, limits.MaxMessageBytes - 16));
+        byte[] utf8 = Encoding.UTF8.GetBytes(chars.ToArray()); // unpaired surrogates become U+FFFD
+        int length = Math.Min(utf8.Length, maxBytes);
+        while (length > 0 && length < utf8.Length && (utf8[length] & 0xC0) == 0x80)
+        {
+            length--; // not part of a character
+        }
+
+        return Encoding.UTF8.GetString(utf8, 0, length);
+    }
 
     /// <summary>Writes a call's header.</summary>
     /// <remarks>
@@ -283,12 +310,18 @@ internal readonly struct RpcStatusAnswer : INetMessage<RpcStatusAnswer>
     public readonly RpcStatus Status;
     public readonly string? Text;
 
-    public RpcStatusAnswer(uint call, RpcStatus status, string? text)
+    private RpcStatusAnswer(uint call, RpcStatus status, string? text)
     {
         Call = call;
         Status = status;
-        Text = text is { Length: > RpcWire.MaxErrorText } ? text[..RpcWire.MaxErrorText] : text;
+        Text = text;
     }
+
+    /// <summary>The answer to a call that ran to its end.</summary>
+    public static RpcStatusAnswer Done(uint call) => new(call, RpcStatus.Done, null);
+
+    /// <summary>The answer to a call that failed or was refused, its text cut to what <paramref name="limits"/> let the answer carry.</summary>
+    public static RpcStatusAnswer Error(uint call, RpcStatus status, string text, NetLimits limits) => new(call, status, RpcWire.FitText(text, limits));
 
     static ulong INetMessage<RpcStatusAnswer>.MessageId => 0;
 

@@ -59,6 +59,21 @@ public sealed class RpcTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task An_exception_message_over_the_servers_string_limit_is_cut_not_thrown_out_of_Poll(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.Limits = new NetLimits { MaxStringBytes = 128 });
+        NetClient client = await rig.ConnectAsync();
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        // The message quotes the client's 120 characters: 176 in all, over the 128 bytes the server may write.
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Price(new string('x', 120))));
+
+        Assert.Equal("KeyNotFoundException: No item named '" + new string('x', 91), error.Message);
+        Assert.True(client.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task A_call_without_an_answer_times_out_and_one_cancelled_stops_waiting(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);

@@ -68,6 +68,10 @@ public partial class Gunner : NetEntity
     /// <summary>Server: the shots of every Shoot that ran.</summary>
     public List<int> Shots { get; } = new();
 
+    /// <summary>Throws at once, quoting the caller's words in its message.</summary>
+    [Rpc(RpcTarget.Server)]
+    private ValueTask<int> Price([MaxLength(200)] string item) => throw new KeyNotFoundException($"No item named '{item}' in the catalogue.");
+
     /// <summary>Shoot(1) is a cheat: the server kicks its caller.</summary>
     [Rpc(RpcTarget.Server)]
     private void Shoot(int shot, RpcContext context)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Travelers;
 using Travelers.Rpc;
 
@@ -75,5 +77,37 @@ public sealed class RpcWireTests
 
         // A slot of two bytes: the general path reads it.
         Assert.Equal(new RpcCallHeader(4, 1, 0, NetId.Of(128, 3).Value), RpcWire.ReadCallHeader([0b101, 0x80, 0x01, 3]));
+    }
+
+    public static TheoryData<string, int, string> ErrorTexts() => new()
+    {
+        { new string('a', 2000), 64 * 1024, new string('a', RpcWire.MaxErrorText) },
+        { new string('a', 1023) + "\U0001F600", 64 * 1024, new string('a', 1023) }, // the cut would split the pair
+        { new string('a', 300), 100, new string('a', 84) }, // 100 bytes of message, 16 kept for the record's other fields
+        { string.Concat(Enumerable.Repeat("\u00E9", 100)), 67, string.Concat(Enumerable.Repeat("\u00E9", 25)) }, // 51 bytes: not half a character
+        { "a\uD800b", 64 * 1024, "a\uFFFDb" }, // an unpaired surrogate cannot be written
+        { "short", 64 * 1024, "short" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ErrorTexts))]
+    public void An_error_text_is_cut_to_what_the_answer_can_carry_and_the_answer_writes(string text, int maxMessageBytes, string expected)
+    {
+        var limits = new NetLimits { MaxMessageBytes = maxMessageBytes, MaxStringBytes = Math.Min(maxMessageBytes, 64 * 1024) };
+
+        Assert.Equal(expected, RpcWire.FitText(text, limits));
+        var bytes = new ArrayBufferWriter<byte>();
+        NetSerializer.Serialize(bytes, RpcStatusAnswer.Error(7, RpcStatus.Failed, text, limits), limits);
+        Assert.True(bytes.WrittenCount <= maxMessageBytes);
+    }
+
+    [Fact]
+    public void An_error_text_keeps_within_the_string_limit_as_well()
+    {
+        var limits = new NetLimits { MaxStringBytes = 50 };
+        string cut = RpcWire.FitText(new string('\u00E9', 500), limits);
+
+        Assert.Equal(new string('\u00E9', 25), cut);
+        Assert.Equal(50, Encoding.UTF8.GetByteCount(cut));
     }
 }
