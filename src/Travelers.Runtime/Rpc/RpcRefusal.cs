@@ -48,14 +48,14 @@ internal static class RpcRefusals
         _ => "expired",
     };
 
-    /// <summary>The words a caller reads in its <see cref="RpcException"/>.</summary>
+    /// <summary>The words a caller reads in its <see cref="RpcException"/> (the log and the metric tell every reason apart).</summary>
     public static string Describe(RpcRefusal reason) => reason switch
     {
         RpcRefusal.Unknown => "the server does not know this call",
         RpcRefusal.Malformed => "its arguments could not be read",
         RpcRefusal.Direction => "it does not run on the server",
-        RpcRefusal.Entity => "the entity does not exist on the server",
-        RpcRefusal.Visibility => "the caller does not see the entity",
+        // One text for both: told apart, a client could probe ids for live entities hidden from it, and their types.
+        RpcRefusal.Entity or RpcRefusal.Visibility => "the caller sees no such entity",
         RpcRefusal.Ownership => "the caller does not own the entity",
         RpcRefusal.Rate => "the caller is over its MaxPerSecond",
         RpcRefusal.Service => "the service is not added on the server",

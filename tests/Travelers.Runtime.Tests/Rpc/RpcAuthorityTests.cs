@@ -78,6 +78,30 @@ public sealed class RpcAuthorityTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task A_refusal_tells_a_caller_nothing_of_entities_hidden_from_it(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.World = new NetWorldOptions { Interest = new GridInterest(cellSize: 10, viewRadius: 20) });
+        NetClient near = await rig.ConnectAsync();
+        NetClient far = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        rig.ConnectionOf(far).ViewPosition = new Vector3(1000, 0, 0);
+        (Gunner hidden, _) = await RpcRig.SpawnAsync(rig, near);
+        Assert.False(rig.ConnectionOf(far).Sees(hidden));
+
+        // A hand-made client asks about ids it was never sent: a live gunner hidden from it, and a dead one.
+        var live = new Gunner { Id = hidden.Id };
+        var dead = new Gunner { Id = NetId.Of(hidden.Id.Slot, hidden.Id.Generation + 1) };
+        RpcException onLive = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, far.Rpc().Request<Gunner.__Rpc_Buy, int>(live, new Gunner.__Rpc_Buy { item = 1 }, default)));
+        RpcException onDead = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, far.Rpc().Request<Gunner.__Rpc_Buy, int>(dead, new Gunner.__Rpc_Buy { item = 1 }, default)));
+
+        Assert.Equal("Gunner.Buy was refused: the caller sees no such entity.", onLive.Message);
+        Assert.Equal(onLive.Message, onDead.Message);
+        Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "visibility")); // the server's own count tells them apart
+        Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "entity"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task A_call_on_an_entity_the_server_despawned_is_refused_though_the_client_still_holds_it(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
