@@ -630,10 +630,15 @@ internal sealed class RpcRuntime
         PendingCall? pending = Remove(call);
         if (pending is null)
         {
-            bool issued;
-            lock (_gate)
+            // A server makes no requests: every answer it gets names a call never made. A client's late answers are
+            // those to ids it has issued (the window allows for the ids' wrap).
+            bool issued = false;
+            if (!_isServer)
             {
-                issued = call != 0 && (int)(call - _nextCall) < 0;
+                lock (_gate)
+                {
+                    issued = call != 0 && (int)(call - _nextCall) < 0;
+                }
             }
 
             if (!issued)

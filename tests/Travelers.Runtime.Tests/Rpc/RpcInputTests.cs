@@ -79,4 +79,23 @@ public sealed class RpcInputTests
 
         Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // and calls still work
     }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Every_answer_a_client_sends_the_server_is_dropped_and_counted(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        int answer = MessageTable.Current().RpcAnswerIndex;
+
+        // The server makes no requests. A client's answer names no call of its, whatever the id: one past 2^31 too,
+        // which a client's window for late answers would take for an old id.
+        RpcRig.SendRaw(client.Connection, answer, [0x85, 0x80, 0x80, 0x80, 0x08, 0]); // call 0x80000005, done
+        RpcRig.SendRaw(client.Connection, answer, [0x05, 0]); // call 5, done
+        client.Flush();
+
+        await rig.Until(() => refusals.Count(rig.Server.Metrics.Meter, "unknown") == 2);
+        Assert.True(client.Connection.IsConnected);
+    }
 }
