@@ -38,10 +38,24 @@ internal sealed class RpcPeer
     {
         _tokens ??= new double[_rpcs];
         _stamps ??= new long[_rpcs];
-        double tokens = _stamps[rpc] == 0
-            ? perSecond
-            : Math.Min(perSecond, _tokens[rpc] + ((now - _stamps[rpc]) * perSecond / (double)frequency));
-        _stamps[rpc] = now;
+        long stamp = _stamps[rpc];
+        double tokens;
+        if (stamp == 0)
+        {
+            tokens = perSecond;
+            _stamps[rpc] = now;
+        }
+        else if (now > stamp)
+        {
+            // Seconds first: ticks times the rate overflowed a long after a day or so idle (at 100,000 a second).
+            tokens = Math.Min(perSecond, _tokens[rpc] + ((now - stamp) / (double)frequency * perSecond));
+            _stamps[rpc] = now;
+        }
+        else
+        {
+            tokens = _tokens[rpc]; // a clock that went back gives nothing, and takes nothing
+        }
+
         if (tokens < 1)
         {
             _tokens[rpc] = tokens;

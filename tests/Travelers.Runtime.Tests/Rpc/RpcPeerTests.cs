@@ -1,0 +1,58 @@
+using Travelers.Rpc;
+
+namespace Travelers.Runtime.Tests.Rpc;
+
+/// <summary>MaxPerSecond's token bucket on its own clock: full at first, refilled at the rate, never past full, and sound over long idles and a clock that goes back.</summary>
+public sealed class RpcPeerTests
+{
+    private const long Frequency = 1_000_000_000; // Stopwatch's on Linux: nanoseconds
+
+    [Fact]
+    public void A_bucket_holds_its_rate_and_refills_at_it()
+    {
+        var peer = new RpcPeer(2);
+        long now = 1;
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(peer.TryTake(0, 5, now, Frequency));
+        }
+
+        Assert.False(peer.TryTake(0, 5, now, Frequency)); // empty
+        Assert.True(peer.TryTake(1, 5, now, Frequency)); // another RPC has its own bucket
+        now += Frequency / 5; // a fifth of a second: one token back
+        Assert.True(peer.TryTake(0, 5, now, Frequency));
+        Assert.False(peer.TryTake(0, 5, now, Frequency));
+        now += 100 * Frequency; // long idle: full, not fuller
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(peer.TryTake(0, 5, now, Frequency));
+        }
+
+        Assert.False(peer.TryTake(0, 5, now, Frequency));
+    }
+
+    [Fact]
+    public void A_bucket_idle_for_a_day_and_more_is_full_not_locked_out()
+    {
+        var peer = new RpcPeer(1);
+        Assert.True(peer.TryTake(0, 100_000, 1, Frequency));
+
+        // 30 hours at 100,000 a second: the elapsed ticks times the rate pass long.MaxValue.
+        long later = 1 + (30L * 3600 * Frequency);
+        Assert.True(peer.TryTake(0, 100_000, later, Frequency));
+        Assert.True(peer.TryTake(0, 100_000, later + Frequency, Frequency));
+    }
+
+    [Fact]
+    public void A_clock_that_goes_back_neither_refills_nor_drains_the_bucket()
+    {
+        var peer = new RpcPeer(1);
+        long now = 10 * Frequency;
+        Assert.True(peer.TryTake(0, 2, now, Frequency));
+        Assert.True(peer.TryTake(0, 2, now, Frequency));
+
+        Assert.False(peer.TryTake(0, 2, now - Frequency, Frequency)); // back a second: nothing gained
+        Assert.True(peer.TryTake(0, 2, now + (Frequency / 2), Frequency)); // half a second past the last stamp: one token
+        Assert.False(peer.TryTake(0, 2, now + (Frequency / 2), Frequency));
+    }
+}
