@@ -4,13 +4,14 @@ using System.Threading;
 
 namespace Travelers.Rpc;
 
-/// <summary>What RPC keeps per connection, on the polling thread: the rate buckets, which refusals were logged, and the token of its calls.</summary>
+/// <summary>What RPC keeps per connection, on the polling thread: the rate buckets, which refusals were logged, and the token of its calls (any thread).</summary>
 internal sealed class RpcPeer
 {
     private readonly int _rpcs;
     private double[]? _tokens;
     private long[]? _stamps;
     private HashSet<int>? _logged;
+    private readonly Lock _gate = new(); // the token: asked for on any thread (a method after an await), closed in Poll()
     private CancellationTokenSource? _closing;
     private bool _closed;
 
@@ -21,12 +22,11 @@ internal sealed class RpcPeer
     {
         get
         {
-            if (_closed)
+            lock (_gate)
             {
-                return new CancellationToken(canceled: true);
+                // Unlocked, a token made just as Close() ran would never be cancelled.
+                return _closed ? new CancellationToken(canceled: true) : (_closing ??= new CancellationTokenSource()).Token;
             }
-
-            return (_closing ??= new CancellationTokenSource()).Token;
         }
     }
 
@@ -72,7 +72,13 @@ internal sealed class RpcPeer
     /// <summary>The connection closed: calls still running see their token cancelled.</summary>
     public void Close()
     {
-        _closed = true;
-        _closing?.Cancel();
+        CancellationTokenSource? closing;
+        lock (_gate)
+        {
+            _closed = true;
+            closing = _closing;
+        }
+
+        closing?.Cancel(); // outside the lock: it runs the token's callbacks, user code
     }
 }

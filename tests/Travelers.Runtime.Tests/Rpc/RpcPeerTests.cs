@@ -55,4 +55,37 @@ public sealed class RpcPeerTests
         Assert.True(peer.TryTake(0, 2, now + (Frequency / 2), Frequency)); // half a second past the last stamp: one token
         Assert.False(peer.TryTake(0, 2, now + (Frequency / 2), Frequency));
     }
+
+    [Fact]
+    public void A_token_asked_for_as_the_connection_closes_is_cancelled()
+    {
+        // A call's method may read its context's token on another thread (after an await) just as Poll() closes the
+        // connection: the token it gets must end up cancelled either way.
+        const int Rounds = 20_000;
+        var peers = new RpcPeer[Rounds];
+        var tokens = new CancellationToken[Rounds];
+        for (int i = 0; i < Rounds; i++)
+        {
+            peers[i] = new RpcPeer(1);
+        }
+
+        using var start = new Barrier(2);
+        var reader = new Thread(() =>
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                start.SignalAndWait();
+                tokens[i] = peers[i].Closing;
+            }
+        });
+        reader.Start();
+        for (int i = 0; i < Rounds; i++)
+        {
+            start.SignalAndWait();
+            peers[i].Close();
+        }
+
+        reader.Join();
+        Assert.Equal(0, tokens.Count(t => !t.IsCancellationRequested));
+    }
 }
