@@ -24,6 +24,9 @@ internal sealed class ServerReplication
     private SlotInfo[] _info = new SlotInfo[64];
     private ushort[] _generations = new ushort[64];
     private int _highSlot;
+
+    /// <summary>How many slots an id can name: 2^20; lower in tests, which cannot spawn a million entities quickly.</summary>
+    internal int SlotLimit { get; set; } = 1 << NetId.SlotBits;
     private uint _tick;
     private Dictionary<Type, (NetEntityType Type, int Index)>? _types;
     private int _typeBits;
@@ -94,6 +97,13 @@ internal sealed class ServerReplication
         if (_alive.Count >= _options.MaxEntities)
         {
             throw new InvalidOperationException($"The world holds NetWorldOptions.MaxEntities ({_options.MaxEntities}) entities already.");
+        }
+
+        if (_free.Count == 0 && _highSlot >= SlotLimit)
+        {
+            // A slot past the id's 20 bits would alias slot 0 of the next generation: another entity's id.
+            throw new InvalidOperationException(
+                $"All {SlotLimit} entity ids' slots are held, by live entities and by despawned ones whose despawn clients have not yet acknowledged: spawn again once they have.");
         }
 
         int slot = _free.Count > 0 ? _free.Pop() : _highSlot++;

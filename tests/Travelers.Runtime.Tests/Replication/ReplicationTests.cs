@@ -49,6 +49,58 @@ public sealed class ReplicationTests
         Assert.Empty(client.World.Entities);
     }
 
+    [Fact]
+    public async Task Spawning_past_MaxEntities_throws_and_leaves_the_world_as_it_was()
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp, o => o.World = new NetWorldOptions { MaxEntities = 2 });
+        rig.World.Spawn(new Crate());
+        rig.World.Spawn(new Crate());
+
+        var extra = new Crate();
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => rig.World.Spawn(extra));
+        Assert.Contains("MaxEntities (2)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, rig.World.Entities.Count);
+        Assert.Null(extra.World);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_id_slot_a_client_still_holds_is_not_reused_and_none_past_the_ids_bits_is_made(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        rig.World.Server!.SlotLimit = 2; // as if 2^20 were 2: past it an id would alias slot 0 of the next generation
+        Crate first = rig.World.Spawn(new Crate());
+        rig.World.Spawn(new Crate());
+        await rig.Until(() => client.World.Entities.Count == 2);
+
+        NetId old = first.Id;
+        rig.World.Despawn(first); // its slot stays held until the client acknowledges the despawn
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => rig.World.Spawn(new Crate()));
+        Assert.Contains("All 2 entity ids' slots are held", error.Message, StringComparison.Ordinal);
+
+        // Once the client has it, the slot comes back under a new generation.
+        Crate? again = null;
+        await rig.Until(() =>
+        {
+            if (client.World.Entities.Count == 1)
+            {
+                try
+                {
+                    again = rig.World.Spawn(new Crate());
+                }
+                catch (InvalidOperationException)
+                {
+                    // not acknowledged yet
+                }
+            }
+
+            return again is not null;
+        });
+        Assert.Equal(old.Slot, again!.Id.Slot);
+        Assert.Equal(old.Generation + 1, again.Id.Generation);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task What_a_client_writes_into_its_copy_never_reaches_the_server(NetTransport transport)
