@@ -27,12 +27,16 @@ internal sealed class RpcRuntime
     /// <summary>Calls for entities a client does not have yet, held until they arrive (at most this many).</summary>
     public const int MaxDeferred = 1024;
 
+    /// <summary>The most bytes of calls a client holds for entities it does not have yet (a server's word decides their size).</summary>
+    public const int MaxDeferredBytes = 1 << 20;
+
     private readonly NetEndpoint _endpoint;
     private readonly ConcurrentDictionary<Type, NetService> _services = new();
     private readonly object _gate = new();
     private readonly Dictionary<uint, PendingCall> _pending = new();
     private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
     private readonly List<Deferred> _deferred = new();
+    private int _deferredBytes;
     private MessageTable? _table;
     private NetRpcType[] _rpcs = []; // the table's RPCs, as an array: one load fewer per call than the ImmutableArray's field
     private int _callIndex; // the call record's type index, read once per call sent
@@ -674,9 +678,9 @@ internal sealed class RpcRuntime
 
     private void Defer(NetConnection from, int rpc, ReadOnlySpan<byte> body)
     {
-        if (_deferred.Count >= MaxDeferred)
+        if (_deferred.Count >= MaxDeferred || body.Length > MaxDeferredBytes - _deferredBytes)
         {
-            Refuse(from, rpc, RpcRefusal.Expired, 0, $"{MaxDeferred} calls wait for their entities already");
+            Refuse(from, rpc, RpcRefusal.Expired, 0, $"{_deferred.Count} calls of {_deferredBytes} bytes wait for their entities already (at most {MaxDeferred} and {MaxDeferredBytes})");
             return;
         }
 
@@ -684,6 +688,14 @@ internal sealed class RpcRuntime
         body.CopyTo(copy);
         long deadline = _endpoint.Time.GetTimestamp() + (long)(((NetClientOptions)_endpoint.Options).RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
         _deferred.Add(new Deferred(from, rpc, copy, body.Length, deadline));
+        _deferredBytes += body.Length;
+    }
+
+    /// <summary>A waiting call is done with (run, expired, or its connection gone): its buffer back to the pool, its bytes off the budget.</summary>
+    private void Release(Deferred waiting)
+    {
+        _deferredBytes -= waiting.Length;
+        ArrayPool<byte>.Shared.Return(waiting.Body);
     }
 
     /// <summary>After a snapshot part, in Poll(): calls whose entity has arrived run now, in the order they came.</summary>
@@ -712,7 +724,7 @@ internal sealed class RpcRuntime
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(waiting.Body);
+                Release(waiting);
             }
         }
 
@@ -766,7 +778,7 @@ internal sealed class RpcRuntime
                     continue;
                 }
 
-                ArrayPool<byte>.Shared.Return(waiting.Body);
+                Release(waiting);
                 Refuse(waiting.From, waiting.Rpc, RpcRefusal.Expired, 0, "its entity did not arrive in time");
             }
 
@@ -785,7 +797,7 @@ internal sealed class RpcRuntime
 
         foreach (Deferred waiting in _deferred)
         {
-            ArrayPool<byte>.Shared.Return(waiting.Body);
+            Release(waiting);
         }
 
         _deferred.Clear();

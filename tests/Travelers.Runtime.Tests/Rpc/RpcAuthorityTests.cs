@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using Travelers.Messaging;
+using Travelers.Rpc;
 using Travelers.Runtime.Tests.Replication;
 
 namespace Travelers.Runtime.Tests.Rpc;
@@ -231,6 +232,32 @@ public sealed class RpcAuthorityTests
         rig.Server.Flush();
 
         await rig.Until(() => refusals.Count(client.Metrics.Meter, "expired") == 1);
+        Assert.True(client.Connection.IsConnected);
+        server.Observers.Said("still works");
+        await rig.Until(() => rig.Find<Gunner>(client, server.Id).Lines.Count == 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Calls_waiting_for_their_entities_are_held_within_a_byte_budget(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromSeconds(60)); // none expires in the test
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
+
+        // A hostile server's calls for an entity the client never gets, 60,000 bytes each: a call waits unread, so its
+        // size is the server's word. 17 fit in the client's megabyte; the next three are refused at once.
+        int said = RpcRig.IndexOf("Gunner.Said");
+        byte[] call = RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, new byte[60_000]);
+        for (int i = 0; i < 20; i++)
+        {
+            RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, call);
+        }
+
+        rig.Server.Flush();
+        Assert.True(18 * call.Length > RpcRuntime.MaxDeferredBytes && 17 * call.Length <= RpcRuntime.MaxDeferredBytes);
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "expired") == 3);
         Assert.True(client.Connection.IsConnected);
         server.Observers.Said("still works");
         await rig.Until(() => rig.Find<Gunner>(client, server.Id).Lines.Count == 1);
