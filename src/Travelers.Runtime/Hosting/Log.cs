@@ -36,8 +36,11 @@ internal static partial class Log
     [LoggerMessage(30, LogLevel.Warning, "{Rpc} from connection {Id} ({EndPoint}) was not run: {Reason}: {Detail} (counted in travelers.rpc.rejected; logged once per connection and RPC)")]
     public static partial void RpcRefused(ILogger logger, string rpc, long id, IPEndPoint endPoint, string reason, string detail);
 
-    [LoggerMessage(31, LogLevel.Error, "{Rpc} called by connection {Id} threw")]
+    [LoggerMessage(31, LogLevel.Error, "{Rpc} called by connection {Id} threw (logged at Error once per connection and RPC, later failures at Debug)")]
     public static partial void RpcFailed(ILogger logger, string rpc, long id, System.Exception exception);
+
+    [LoggerMessage(32, LogLevel.Debug, "{Rpc} called by connection {Id} threw again")]
+    public static partial void RpcFailedAgain(ILogger logger, string rpc, long id, System.Exception exception);
 
     [LoggerMessage(20, LogLevel.Error, "{Entity} cannot be replicated: its state takes more than {Capacity} bytes, the most one snapshot part can carry (logged once per entity)")]
     public static partial void OversizedEntity(ILogger logger, string entity, int capacity);

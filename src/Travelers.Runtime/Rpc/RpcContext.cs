@@ -46,4 +46,7 @@ public readonly struct RpcContext
 
     /// <summary>The correlation id the answer goes back with; 0 for fire and forget.</summary>
     internal uint Call => _call;
+
+    /// <summary>RPC's state for the caller's connection; null in a context a test made.</summary>
+    internal Rpc.RpcPeer? Peer => _peer;
 }

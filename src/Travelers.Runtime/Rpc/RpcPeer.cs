@@ -11,6 +11,7 @@ internal sealed class RpcPeer
     private double[]? _tokens;
     private long[]? _stamps;
     private HashSet<int>? _logged;
+    private HashSet<RpcInfo>? _failed;
     private readonly Lock _gate = new(); // the token: asked for on any thread (a method after an await), closed in Poll()
     private CancellationTokenSource? _closing;
     private bool _closed;
@@ -68,6 +69,19 @@ internal sealed class RpcPeer
 
     /// <summary>Whether this is the first refusal of <paramref name="rpc"/> (-1: a call of no known RPC) on this connection: only that one is logged.</summary>
     public bool FirstRefusal(int rpc) => (_logged ??= new HashSet<int>()).Add(rpc);
+
+    /// <summary>
+    /// Whether this is the first time <paramref name="rpc"/> threw for this connection: only that failure is logged
+    /// at Error (a client able to make a method throw could otherwise flood the log). Any thread: a method that
+    /// awaited fails where it resumed.
+    /// </summary>
+    public bool FirstFailure(RpcInfo rpc)
+    {
+        lock (_gate)
+        {
+            return (_failed ??= new HashSet<RpcInfo>()).Add(rpc);
+        }
+    }
 
     /// <summary>The connection closed: calls still running see their token cancelled.</summary>
     public void Close()

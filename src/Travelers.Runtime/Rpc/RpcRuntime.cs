@@ -403,10 +403,17 @@ internal sealed class RpcRuntime
         }
     }
 
-    /// <summary>The method threw: logged here with its stack trace; the caller of a request gets the type and message only.</summary>
+    /// <summary>The method threw: logged here with its stack trace (at Error the first time per connection and RPC); the caller of a request gets the type and message only.</summary>
     public void Failed(in RpcContext context, RpcInfo info, Exception exception)
     {
-        Log.RpcFailed(_endpoint.Logger, info.Name, context.Caller.Id, exception);
+        if (context.Peer?.FirstFailure(info) ?? true)
+        {
+            Log.RpcFailed(_endpoint.Logger, info.Name, context.Caller.Id, exception);
+        }
+        else
+        {
+            Log.RpcFailedAgain(_endpoint.Logger, info.Name, context.Caller.Id, exception);
+        }
         if (context.Call != 0 && _isServer)
         {
             Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, _endpoint.Limits), context.Call, info);

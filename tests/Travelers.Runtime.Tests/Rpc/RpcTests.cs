@@ -59,6 +59,36 @@ public sealed class RpcTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task A_method_that_keeps_throwing_is_logged_at_Error_once_per_connection_and_rpc(NetTransport transport)
+    {
+        var logs = new LogCapture();
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
+        NetClient ann = await rig.ConnectAsync();
+        NetClient bob = await rig.ConnectAsync();
+        (_, Gunner anns) = await RpcRig.SpawnAsync(rig, ann);
+        (_, Gunner bobs) = await RpcRig.SpawnAsync(rig, bob);
+
+        // A client able to make a method throw must not be able to flood the server's log at Error.
+        for (int i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, anns.Server.Buy(-1)));
+        }
+
+        await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, bobs.Server.Buy(-1)));
+
+        string[] buys = logs.Lines.Where(l => l.StartsWith("Gunner.Buy called by", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(
+            [
+                $"Gunner.Buy called by connection {ann.Connection.Id} threw (logged at Error once per connection and RPC, later failures at Debug)",
+                $"Gunner.Buy called by connection {ann.Connection.Id} threw again",
+                $"Gunner.Buy called by connection {ann.Connection.Id} threw again",
+                $"Gunner.Buy called by connection {bob.Connection.Id} threw (logged at Error once per connection and RPC, later failures at Debug)",
+            ],
+            buys);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task An_exception_message_over_the_servers_string_limit_is_cut_not_thrown_out_of_Poll(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.Limits = new NetLimits { MaxStringBytes = 128 });
