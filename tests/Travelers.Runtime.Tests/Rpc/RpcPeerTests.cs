@@ -61,7 +61,7 @@ public sealed class RpcPeerTests
     {
         // A call's method may read its context's token on another thread (after an await) just as Poll() closes the
         // connection: the token it gets must end up cancelled either way.
-        const int Rounds = 20_000;
+        const int Rounds = 2_000;
         var peers = new RpcPeer[Rounds];
         var tokens = new CancellationToken[Rounds];
         for (int i = 0; i < Rounds; i++)
