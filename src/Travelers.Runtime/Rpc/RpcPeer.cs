@@ -12,7 +12,7 @@ internal sealed class RpcPeer
     private long[]? _stamps;
     private HashSet<int>? _logged;
     private HashSet<RpcInfo>? _failed;
-    private readonly Lock _gate = new(); // the token: asked for on any thread (a method after an await), closed in Poll()
+    private readonly object _gate = new(); // the token: asked for on any thread (a method after an await), closed in Poll()
     private CancellationTokenSource? _closing;
     private bool _closed;
 
