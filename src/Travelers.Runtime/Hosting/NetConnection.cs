@@ -163,7 +163,8 @@ public sealed class NetConnection : ILinkOwner
 
     internal void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
     {
-        // Before the link closes: a handler that kicks its sender stops the rest of the batch it is in.
+        // Here too, not only in OnClosing: a link the peer began to close already does not call it again, and a
+        // handler that kicks its sender must stop the rest of the batch it is in all the same.
         _closedHere = true;
         _link.Close(info, notifyPeer, abort);
     }
@@ -174,6 +175,9 @@ public sealed class NetConnection : ILinkOwner
     /// closed still has what it sent before handled.
     /// </summary>
     internal bool ClosedHere => _closedHere;
+
+    /// <summary>What waits for <c>Poll()</c> from this connection, as counted against <c>MaxQueuedReceiveBytes</c>.</summary>
+    internal long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     internal void Start() => _link.Start();
 
@@ -249,7 +253,7 @@ public sealed class NetConnection : ILinkOwner
                 return;
             case FrameKind.Disconnect:
                 DisconnectInfo info = Read(body, static b => Handshake.ReadNotice(b));
-                _link.Close(info, notifyPeer: false); // the peer closed, not this side: what it sent before is still handled
+                _link.Close(info, notifyPeer: false, here: false); // the peer closed: what it sent before is still handled
                 return;
             case FrameKind.Messages when State == ConnectionState.Open:
                 int length = (int)body.Length;
@@ -373,8 +377,13 @@ public sealed class NetConnection : ILinkOwner
         return new ValueTask(room.Task);
     }
 
-    void ILinkOwner.OnClosing(Link link, DisconnectInfo info)
+    void ILinkOwner.OnClosing(Link link, DisconnectInfo info, bool here)
     {
+        if (here)
+        {
+            _closedHere = true; // the link's own decisions: a protocol violation, backpressure
+        }
+
         // The state moves out of Open (or Approving) atomically, so an approval racing this cannot open it.
         ConnectionState was = (ConnectionState)Interlocked.Exchange(ref _state, (int)ConnectionState.Closing);
         _wasOpen = was == ConnectionState.Open;

@@ -246,8 +246,9 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
                     Log.Opened(Logger, item.Connection.Id, item.Connection.RemoteEndPoint);
                     RaiseOpened(item.Connection);
                     break;
-                case InboundKind.Messages when item.Connection.ClosedRaised:
-                    // Arrived as the connection was being closed from another thread: it is over for the game.
+                case InboundKind.Messages when item.Connection.ClosedRaised || item.Connection.ClosedHere:
+                    // Arrived as the connection was being closed from another thread, or this side has closed it: it is
+                    // over for the game.
                     item.Connection.Drained(NetConnection.QueuedCost(item.Buffer!));
                     Frames.Return(item.Buffer!);
                     break;
@@ -257,7 +258,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
                     Dispatch();
                     break;
                 case InboundKind.Snapshot:
-                    if (!item.Connection.ClosedRaised)
+                    if (!item.Connection.ClosedRaised && !item.Connection.ClosedHere)
                     {
                         OnSnapshot(item.Connection, item.Buffer.AsSpan(0, item.Length));
                         Rpc.Replay(Limits);

@@ -22,8 +22,11 @@ internal interface ILinkOwner
     /// <summary>Completes when the link may read more: the layer above bounds what waits for <c>Poll()</c>.</summary>
     ValueTask WaitForReceiveRoomAsync(Link link);
 
-    /// <summary>The link has begun to close (any thread), for <paramref name="info"/>'s reason: release anything its loops may be waiting for.</summary>
-    void OnClosing(Link link, DisconnectInfo info);
+    /// <summary>
+    /// The link has begun to close (any thread), for <paramref name="info"/>'s reason: release anything its loops may
+    /// be waiting for. <paramref name="here"/>: this side decided it (see <see cref="Link.Close"/>).
+    /// </summary>
+    void OnClosing(Link link, DisconnectInfo info, bool here);
 
     /// <summary>A packet carrying (a piece of) a tracked body was acknowledged or lost (any thread).</summary>
     void OnTracked(Link link, long token, bool acked);

@@ -86,7 +86,12 @@ internal abstract class Link
     public abstract void Flush();
 
     /// <summary>Ends the link once; see the concrete links for what graceful means on each.</summary>
-    public abstract void Close(DisconnectInfo info, bool notifyPeer, bool abort = false);
+    /// <param name="info">Why.</param>
+    /// <param name="notifyPeer">Whether the peer is told why.</param>
+    /// <param name="abort">Whether to drop the socket at once, unsent data included.</param>
+    /// <param name="here">Whether this side decided it (a kick, a violation, backpressure), rather than the peer (its
+    /// notice, its end of stream) or the network: what the peer sent before still counts only when it did not.</param>
+    public abstract void Close(DisconnectInfo info, bool notifyPeer, bool abort = false, bool here = true);
 }
 
 /// <summary>Makes the link of a new connection, given the connection that owns it.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Travelers;
 using Travelers.Messaging;
@@ -317,6 +318,30 @@ public sealed class BadInputTests
         DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendFrameAsync(FrameKind.Messages, []));
         Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
         Assert.Contains("an empty batch", notice?.Message);
+    }
+
+    [Fact]
+    public async Task Messages_not_yet_polled_when_their_sender_breaks_the_protocol_are_not_handled()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var handled = new List<int>();
+        server.On((NetConnection _, in Echo e) => handled.Add(e.Sequence));
+        var closed = new List<DisconnectInfo>();
+        server.ConnectionClosed += (_, info) => closed.Add(info);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
+        NetConnection connection = server.Connections.Single();
+
+        // A valid message, then an empty batch: the transport finds the violation before the game polls.
+        var echo = new ArrayBufferWriter<byte>();
+        NetSerializer.Serialize(echo, new Echo { Sequence = 5 });
+        await peer.SendMessageAsync(MessageTable.Current().IndexOf(NetMessageType.Create<Echo>().Id), echo.WrittenSpan.ToArray());
+        await peer.SendFrameAsync(FrameKind.Messages, []);
+        await Loopback.Until(() => !connection.IsConnected); // no Poll yet: the echo waits in the queue
+
+        await Loopback.Until(() => closed.Count == 1, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolViolation, closed[0].Reason);
+        Assert.Empty(handled);
     }
 
     [Fact]

@@ -103,6 +103,25 @@ public sealed class ReplicationTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task A_client_that_closed_its_connection_applies_no_snapshot_it_had_not_polled(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        var spawned = new List<NetId>();
+        client.World.Spawned += e => spawned.Add(e.Id);
+        rig.World.Spawn(new Crate());
+        rig.World.Publish();
+        await Connections.Loopback.Until(() => client.Connection.QueuedBytes > 0, rig.Server.Poll); // arrived, not polled
+
+        client.Connection.Disconnect("leaving"); // this side ends it: nothing more from the server counts
+        client.Poll();
+
+        Assert.Empty(spawned); // (the world empties on the close either way: the spawn must not have been seen)
+        Assert.False(client.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task What_a_client_writes_into_its_copy_never_reaches_the_server(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);

@@ -59,7 +59,7 @@ internal sealed class RecordingOwner : ILinkOwner
 
     public ValueTask WaitForReceiveRoomAsync(Link link) => ValueTask.CompletedTask;
 
-    public void OnClosing(Link link, DisconnectInfo info) => Closing ??= info;
+    public void OnClosing(Link link, DisconnectInfo info, bool here) => Closing ??= info;
 
     public void OnClosed(Link link, DisconnectInfo info) => Closed ??= info;
 

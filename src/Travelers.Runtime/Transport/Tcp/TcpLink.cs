@@ -324,7 +324,7 @@ internal sealed class TcpLink : Link
     /// does not close within the linger time is dropped. Aborting drops the socket at once, unsent data
     /// included. <see cref="ILinkOwner.OnClosed"/> follows when the loops have stopped.
     /// </summary>
-    public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
+    public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false, bool here = true)
     {
         lock (_closeGate)
         {
@@ -338,7 +338,7 @@ internal sealed class TcpLink : Link
             Volatile.Write(ref _closing, 1);
         }
 
-        _owner.OnClosing(this, info);
+        _owner.OnClosing(this, info, here);
         if (abort)
         {
             // Before the output completes: its reader (the send loop, on the IoQueue) would otherwise send what is queued.
@@ -611,7 +611,7 @@ internal sealed class TcpLink : Link
 
                 if (result.IsCompleted || result.IsCanceled)
                 {
-                    Close(_endOfInput, notifyPeer: false, abort: _endOfInput.Reason != DisconnectReason.Graceful);
+                    Close(_endOfInput, notifyPeer: false, abort: _endOfInput.Reason != DisconnectReason.Graceful, here: false);
                     break;
                 }
 
@@ -701,7 +701,7 @@ internal sealed class TcpLink : Link
         {
             if (!IsClosing)
             {
-                Close(new DisconnectInfo(DisconnectReason.Timeout, $"The connection was lost ({(e as SocketException)?.SocketErrorCode.ToString() ?? e.GetType().Name})."), notifyPeer: false, abort: true);
+                Close(new DisconnectInfo(DisconnectReason.Timeout, $"The connection was lost ({(e as SocketException)?.SocketErrorCode.ToString() ?? e.GetType().Name})."), notifyPeer: false, abort: true, here: false);
             }
         }
         finally

@@ -592,7 +592,7 @@ internal sealed class UdpLink : Link, IUnitSink
     /// (for at most the linger time), then the peer is told why with a disconnect notice sent several times.
     /// Aborting (or a peer that already said goodbye) ends it at once.
     /// </summary>
-    public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false)
+    public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false, bool here = true)
     {
         lock (_lock)
         {
@@ -606,7 +606,7 @@ internal sealed class UdpLink : Link, IUnitSink
             _notifyPeer = notifyPeer && !abort && _phase == Phase.Connected;
         }
 
-        _owner.OnClosing(this, info);
+        _owner.OnClosing(this, info, here);
         bool ended;
         lock (_lock)
         {
@@ -726,8 +726,9 @@ internal sealed class UdpLink : Link, IUnitSink
         Drain();
         if (closeWith is { } info)
         {
-            // Refused, told goodbye (nothing to linger for: the peer is gone), or a protocol violation (told why).
-            Close(info, notifyPeer: notify, abort: !notify);
+            // Refused, told goodbye (nothing to linger for: the peer is gone), or a protocol violation (told why):
+            // only the violation is this side's decision.
+            Close(info, notifyPeer: notify, abort: !notify, here: notify);
         }
         else if (ended)
         {
