@@ -258,14 +258,20 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
                     Dispatch();
                     break;
                 case InboundKind.Snapshot:
-                    if (!item.Connection.ClosedRaised && !item.Connection.ClosedHere)
+                    try
                     {
-                        OnSnapshot(item.Connection, item.Buffer.AsSpan(0, item.Length));
-                        Rpc.Replay(Limits);
+                        if (!item.Connection.ClosedRaised && !item.Connection.ClosedHere)
+                        {
+                            OnSnapshot(item.Connection, item.Buffer.AsSpan(0, item.Length));
+                            Rpc.Replay(Limits); // runs the game's methods: what they throw goes to the caller of Poll()
+                        }
+                    }
+                    finally
+                    {
+                        item.Connection.Drained(NetConnection.QueuedCost(item.Buffer!));
+                        Frames.Return(item.Buffer!);
                     }
 
-                    item.Connection.Drained(NetConnection.QueuedCost(item.Buffer!));
-                    Frames.Return(item.Buffer!);
                     break;
                 case InboundKind.Closed:
                     Log.Closed(Logger, item.Connection.Id, item.Connection.RemoteEndPoint, item.Info.Reason, item.Info.Message);

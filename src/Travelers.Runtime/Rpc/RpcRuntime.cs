@@ -27,7 +27,7 @@ internal sealed class RpcRuntime
     /// <summary>Calls for entities a client does not have yet, held until they arrive (at most this many).</summary>
     public const int MaxDeferred = 1024;
 
-    /// <summary>The most bytes of calls a client holds for entities it does not have yet (a server's word decides their size).</summary>
+    /// <summary>The most memory (pooled arrays) a client holds in calls for entities it does not have yet: a server's word decides their size.</summary>
     public const int MaxDeferredBytes = 1 << 20;
 
     private readonly NetEndpoint _endpoint;
@@ -64,6 +64,9 @@ internal sealed class RpcRuntime
 
     /// <summary>Reads answer records.</summary>
     public HandlerEntry AnswerEntry { get; }
+
+    /// <summary>Memory held by calls waiting for their entities (client), against <see cref="MaxDeferredBytes"/>.</summary>
+    public int DeferredBytes => _deferredBytes;
 
     /// <summary>Calls and answers refused or dropped, all reasons.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -685,23 +688,25 @@ internal sealed class RpcRuntime
 
     private void Defer(NetConnection from, int rpc, ReadOnlySpan<byte> body)
     {
-        if (_deferred.Count >= MaxDeferred || body.Length > MaxDeferredBytes - _deferredBytes)
+        // Counted as the pooled arrays that hold the calls (a power of two each): the memory, not the bytes.
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
+        if (_deferred.Count >= MaxDeferred || copy.Length > MaxDeferredBytes - _deferredBytes)
         {
-            Refuse(from, rpc, RpcRefusal.Expired, 0, $"{_deferred.Count} calls of {_deferredBytes} bytes wait for their entities already (at most {MaxDeferred} and {MaxDeferredBytes})");
+            ArrayPool<byte>.Shared.Return(copy);
+            Refuse(from, rpc, RpcRefusal.Expired, 0, $"{_deferred.Count} calls held in {_deferredBytes} bytes wait for their entities already (at most {MaxDeferred} and {MaxDeferredBytes})");
             return;
         }
 
-        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
         body.CopyTo(copy);
         long deadline = _endpoint.Time.GetTimestamp() + (long)(((NetClientOptions)_endpoint.Options).RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
         _deferred.Add(new Deferred(from, rpc, copy, body.Length, deadline));
-        _deferredBytes += body.Length;
+        _deferredBytes += copy.Length;
     }
 
     /// <summary>A waiting call is done with (run, expired, or its connection gone): its buffer back to the pool, its bytes off the budget.</summary>
     private void Release(Deferred waiting)
     {
-        _deferredBytes -= waiting.Length;
+        _deferredBytes -= waiting.Body.Length;
         ArrayPool<byte>.Shared.Return(waiting.Body);
     }
 
@@ -715,27 +720,40 @@ internal sealed class RpcRuntime
 
         ClientReplication world = _endpoint.EndpointWorld!.Client!;
         int kept = 0;
-        for (int i = 0; i < _deferred.Count; i++)
+        int i = 0;
+        try
         {
-            Deferred waiting = _deferred[i];
-            uint target = RpcWire.ReadCallHeader(waiting.Body.AsSpan(0, waiting.Length)).Target;
-            if (world.Find(new NetId(target)) is null)
+            for (; i < _deferred.Count; i++)
             {
-                _deferred[kept++] = waiting;
-                continue;
-            }
+                Deferred waiting = _deferred[i];
+                uint target = RpcWire.ReadCallHeader(waiting.Body.AsSpan(0, waiting.Length)).Target;
+                if (world.Find(new NetId(target)) is null)
+                {
+                    _deferred[kept++] = waiting;
+                    continue;
+                }
 
-            try
-            {
-                OnCall(waiting.From, waiting.Body.AsSpan(0, waiting.Length), limits);
-            }
-            finally
-            {
-                Release(waiting);
+                try
+                {
+                    OnCall(waiting.From, waiting.Body.AsSpan(0, waiting.Length), limits);
+                }
+                finally
+                {
+                    Release(waiting);
+                }
             }
         }
+        finally
+        {
+            // A call that threw (a logger's exception, say) left the loop at i, released: the calls after it wait on,
+            // and none stays listed to be released twice.
+            for (int next = Math.Min(i + 1, _deferred.Count); next < _deferred.Count; next++)
+            {
+                _deferred[kept++] = _deferred[next];
+            }
 
-        _deferred.RemoveRange(kept, _deferred.Count - kept);
+            _deferred.RemoveRange(kept, _deferred.Count - kept);
+        }
     }
 
     /// <summary>At the end of Poll() (client): calls past their timeout fail with <see cref="TimeoutException"/>; waiting calls past it are dropped.</summary>

@@ -68,6 +68,20 @@ public partial class Gunner : NetEntity
     /// <summary>Server: the shots of every Shoot that ran.</summary>
     public List<int> Shots { get; } = new();
 
+    /// <summary>Client: the jams cleared; Jam(1) throws instead.</summary>
+    public List<int> Jams { get; } = new();
+
+    [Rpc(RpcTarget.Owner)]
+    private void Jam(int jam)
+    {
+        if (jam == 1)
+        {
+            throw new InvalidOperationException("jammed");
+        }
+
+        Jams.Add(jam);
+    }
+
     /// <summary>Throws at once, quoting the caller's words in its message.</summary>
     [Rpc(RpcTarget.Server)]
     private ValueTask<int> Price([MaxLength(200)] string item) => throw new KeyNotFoundException($"No item named '{item}' in the catalogue.");
