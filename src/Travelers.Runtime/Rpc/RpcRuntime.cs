@@ -419,7 +419,7 @@ internal sealed class RpcRuntime
         }
         if (context.Call != 0 && _isServer)
         {
-            Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, _endpoint.Limits), context.Call, info);
+            Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, ErrorTextBytes), context.Call, info);
         }
     }
 
@@ -609,6 +609,9 @@ internal sealed class RpcRuntime
     /// <summary>Whether <paramref name="entity"/> is a <paramref name="type"/>: the exact type first, the common case, a field and a reference comparison.</summary>
     private static bool IsA(NetEntity entity, Type type) => ReferenceEquals(entity.ClrType, type) || type.IsInstanceOfType(entity);
 
+    /// <summary>How much error text this endpoint's answers carry: within its limits and its frames.</summary>
+    private int ErrorTextBytes => RpcWire.ErrorTextBytes(_endpoint.Limits, _endpoint.Options.MaxFrameBytes);
+
     private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeer ??= new RpcPeer(Table.Rpcs.Length);
 
     /// <summary>A call not run: counted, logged once per connection and RPC, and answered when the caller waits for an answer.</summary>
@@ -626,7 +629,7 @@ internal sealed class RpcRuntime
         if (call != 0 && _isServer)
         {
             string text = $"{name} was refused: {RpcRefusals.Describe(reason)}.";
-            from.SendRecord(Table.RpcAnswerIndex, RpcStatusAnswer.Error(call, RpcStatus.Refused, text, _endpoint.Limits), Delivery.ReliableOrdered, info?.Channel ?? 0);
+            from.SendRecord(Table.RpcAnswerIndex, RpcStatusAnswer.Error(call, RpcStatus.Refused, text, ErrorTextBytes), Delivery.ReliableOrdered, info?.Channel ?? 0);
         }
     }
 

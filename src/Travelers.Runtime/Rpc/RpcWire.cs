@@ -23,12 +23,20 @@ internal static class RpcWire
     public const int MaxErrorText = 1024;
 
     /// <summary>
-    /// <paramref name="text"/> cut to what an answer written under <paramref name="limits"/> can carry: at most
-    /// <see cref="MaxErrorText"/> characters and the limits' string and message bytes, at a character's edge, with
-    /// unpaired surrogates (which UTF-8 cannot carry) replaced. An exception's message is often built from a
-    /// client's input: written as it is, it could fail the answer's write and throw out of <c>Poll()</c>.
+    /// The most UTF-8 bytes of error text an answer can carry when written under <paramref name="limits"/> into frames
+    /// of at most <paramref name="maxFrameBytes"/>: room is kept for the frame's kind, the record's type index and
+    /// length, and the answer's call id, status and string prefix.
     /// </summary>
-    public static string FitText(string text, NetLimits limits)
+    public static int ErrorTextBytes(NetLimits limits, int maxFrameBytes) =>
+        Math.Max(0, Math.Min(limits.MaxStringBytes, Math.Min(limits.MaxMessageBytes, maxFrameBytes) - 32));
+
+    /// <summary>
+    /// <paramref name="text"/> cut to at most <see cref="MaxErrorText"/> characters and <paramref name="maxBytes"/>
+    /// UTF-8 bytes (<see cref="ErrorTextBytes"/>), at a character's edge, with unpaired surrogates (which UTF-8 cannot
+    /// carry) replaced. An exception's message is often built from a client's input: written as it is, it could fail
+    /// the answer's write and throw out of <c>Poll()</c>.
+    /// </summary>
+    public static string FitText(string text, int maxBytes)
     {
         ReadOnlySpan<char> chars = text.AsSpan(0, Math.Min(text.Length, MaxErrorText));
         if (chars.Length < text.Length && chars.Length > 0 && char.IsHighSurrogate(chars[^1]))
@@ -36,8 +44,6 @@ internal static class RpcWire
             chars = chars[..^1]; // not half a pair
         }
 
-        // Room for the record's other fields (call id, status, the string's length prefix).
-        int maxBytes = Math.Max(0, Math.Min(limits.MaxStringBytes, limits.MaxMessageBytes - 16));
         byte[] utf8 = Encoding.UTF8.GetBytes(chars.ToArray()); // unpaired surrogates become U+FFFD
         int length = Math.Min(utf8.Length, maxBytes);
         while (length > 0 && length < utf8.Length && (utf8[length] & 0xC0) == 0x80)
@@ -320,8 +326,8 @@ internal readonly struct RpcStatusAnswer : INetMessage<RpcStatusAnswer>
     /// <summary>The answer to a call that ran to its end.</summary>
     public static RpcStatusAnswer Done(uint call) => new(call, RpcStatus.Done, null);
 
-    /// <summary>The answer to a call that failed or was refused, its text cut to what <paramref name="limits"/> let the answer carry.</summary>
-    public static RpcStatusAnswer Error(uint call, RpcStatus status, string text, NetLimits limits) => new(call, status, RpcWire.FitText(text, limits));
+    /// <summary>The answer to a call that failed or was refused, its text cut to <paramref name="maxTextBytes"/> (<see cref="RpcWire.ErrorTextBytes"/>).</summary>
+    public static RpcStatusAnswer Error(uint call, RpcStatus status, string text, int maxTextBytes) => new(call, status, RpcWire.FitText(text, maxTextBytes));
 
     static ulong INetMessage<RpcStatusAnswer>.MessageId => 0;
 

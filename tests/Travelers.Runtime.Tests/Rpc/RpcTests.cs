@@ -104,6 +104,23 @@ public sealed class RpcTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task An_exception_message_over_the_servers_frame_is_cut_not_thrown_out_of_Poll(NetTransport transport)
+    {
+        // Frames of 3,000 bytes: the client's hello (about 2,800 with this assembly's types) fits, a 1,024-character
+        // text of euro signs (3,072 bytes) does not.
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.MaxFrameBytes = 3000);
+        NetClient client = await rig.ConnectAsync();
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        // 900 bytes sent, 4,500 in the message: 1,024 characters, then the 2,968 bytes an answer's text may take.
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Appraise(new string('\u20AC', 300))));
+
+        Assert.Equal("ArgumentException: " + new string('\u20AC', 983), error.Message);
+        Assert.True(client.Connection.IsConnected);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task A_call_without_an_answer_times_out_and_one_cancelled_stops_waiting(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);

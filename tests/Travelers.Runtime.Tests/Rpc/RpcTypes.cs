@@ -68,6 +68,10 @@ public partial class Gunner : NetEntity
     /// <summary>Server: the shots of every Shoot that ran.</summary>
     public List<int> Shots { get; } = new();
 
+    /// <summary>Throws a message five times the caller's words: longer than anything the caller could send.</summary>
+    [Rpc(RpcTarget.Server)]
+    private ValueTask<int> Appraise([MaxLength(300)] string item) => throw new ArgumentException(string.Concat(item, item, item, item, item));
+
     /// <summary>Client: the jams cleared; Jam(1) throws instead.</summary>
     public List<int> Jams { get; } = new();
 

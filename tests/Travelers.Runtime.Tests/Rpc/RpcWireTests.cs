@@ -83,8 +83,8 @@ public sealed class RpcWireTests
     {
         { new string('a', 2000), 64 * 1024, new string('a', RpcWire.MaxErrorText) },
         { new string('a', 1023) + "\U0001F600", 64 * 1024, new string('a', 1023) }, // the cut would split the pair
-        { new string('a', 300), 100, new string('a', 84) }, // 100 bytes of message, 16 kept for the record's other fields
-        { string.Concat(Enumerable.Repeat("\u00E9", 100)), 67, string.Concat(Enumerable.Repeat("\u00E9", 25)) }, // 51 bytes: not half a character
+        { new string('a', 300), 100, new string('a', 68) }, // 100 bytes of message, 32 kept for the record's other fields
+        { string.Concat(Enumerable.Repeat("\u00E9", 100)), 67, string.Concat(Enumerable.Repeat("\u00E9", 17)) }, // 35 bytes: not half a character
         { "a\uD800b", 64 * 1024, "a\uFFFDb" }, // an unpaired surrogate cannot be written
         { "short", 64 * 1024, "short" },
     };
@@ -94,20 +94,32 @@ public sealed class RpcWireTests
     public void An_error_text_is_cut_to_what_the_answer_can_carry_and_the_answer_writes(string text, int maxMessageBytes, string expected)
     {
         var limits = new NetLimits { MaxMessageBytes = maxMessageBytes, MaxStringBytes = Math.Min(maxMessageBytes, 64 * 1024) };
+        int maxBytes = RpcWire.ErrorTextBytes(limits, maxFrameBytes: 512 * 1024);
 
-        Assert.Equal(expected, RpcWire.FitText(text, limits));
+        Assert.Equal(expected, RpcWire.FitText(text, maxBytes));
         var bytes = new ArrayBufferWriter<byte>();
-        NetSerializer.Serialize(bytes, RpcStatusAnswer.Error(7, RpcStatus.Failed, text, limits), limits);
-        Assert.True(bytes.WrittenCount <= maxMessageBytes);
+        NetSerializer.Serialize(bytes, RpcStatusAnswer.Error(uint.MaxValue, RpcStatus.Failed, text, maxBytes), limits);
+        Assert.True(bytes.WrittenCount <= maxMessageBytes - 16); // the frame's kind and the record's index and length fit too
     }
 
     [Fact]
     public void An_error_text_keeps_within_the_string_limit_as_well()
     {
         var limits = new NetLimits { MaxStringBytes = 50 };
-        string cut = RpcWire.FitText(new string('\u00E9', 500), limits);
+        string cut = RpcWire.FitText(new string('\u00E9', 500), RpcWire.ErrorTextBytes(limits, maxFrameBytes: 512 * 1024));
 
         Assert.Equal(new string('\u00E9', 25), cut);
         Assert.Equal(50, Encoding.UTF8.GetByteCount(cut));
+    }
+
+    [Fact]
+    public void An_error_text_keeps_within_the_frame_as_well()
+    {
+        // MaxFrameBytes may be as low as 1,024 while a text of 1,024 characters takes up to 3,072 bytes.
+        int maxBytes = RpcWire.ErrorTextBytes(NetLimits.Default, maxFrameBytes: 1024);
+        string cut = RpcWire.FitText(new string('\u20AC', 1000), maxBytes);
+
+        Assert.Equal(992, maxBytes);
+        Assert.Equal(new string('\u20AC', 330), cut); // 990 bytes: not a third of a character more
     }
 }
