@@ -48,10 +48,10 @@ public sealed class RpcPeerTests
     {
         var peer = new RpcPeer(1);
         long now = 10 * Frequency;
-        Assert.True(peer.TryTake(0, 2, now, Frequency));
-        Assert.True(peer.TryTake(0, 2, now, Frequency));
+        Assert.True(peer.TryTake(0, 2, now, Frequency)); // one token left
 
-        Assert.False(peer.TryTake(0, 2, now - Frequency, Frequency)); // back a second: nothing gained
+        Assert.True(peer.TryTake(0, 2, now - (5 * Frequency), Frequency)); // back five seconds: the token is still there
+        Assert.False(peer.TryTake(0, 2, now - (5 * Frequency), Frequency)); // and none was gained
         Assert.True(peer.TryTake(0, 2, now + (Frequency / 2), Frequency)); // half a second past the last stamp: one token
         Assert.False(peer.TryTake(0, 2, now + (Frequency / 2), Frequency));
     }
