@@ -127,7 +127,7 @@ public class SendPathBenchmarks
 
         public ValueTask WaitForReceiveRoomAsync(Link link) => ValueTask.CompletedTask;
 
-        public void OnClosing(Link link, DisconnectInfo info)
+        public void OnClosing(Link link, DisconnectInfo info, bool here)
         {
         }
 
