@@ -748,14 +748,7 @@ internal sealed class RpcRuntime
         }
         finally
         {
-            // A call that threw (a logger's exception, say) left the loop at i, released: the calls after it wait on,
-            // and none stays listed to be released twice.
-            for (int next = Math.Min(i + 1, _deferred.Count); next < _deferred.Count; next++)
-            {
-                _deferred[kept++] = _deferred[next];
-            }
-
-            _deferred.RemoveRange(kept, _deferred.Count - kept);
+            Compact(kept, i); // a call that threw (a logger's exception, say) left the loop at i, released
         }
     }
 
@@ -797,21 +790,42 @@ internal sealed class RpcRuntime
         if (_deferred.Count > 0 && _deferred[0].Deadline <= now)
         {
             int kept = 0;
-            for (int i = 0; i < _deferred.Count; i++)
+            int i = 0;
+            try
             {
-                Deferred waiting = _deferred[i];
-                if (waiting.Deadline > now)
+                for (; i < _deferred.Count; i++)
                 {
-                    _deferred[kept++] = waiting;
-                    continue;
+                    Deferred waiting = _deferred[i];
+                    if (waiting.Deadline > now)
+                    {
+                        _deferred[kept++] = waiting;
+                        continue;
+                    }
+
+                    Release(waiting);
+                    Refuse(waiting.From, waiting.Rpc, RpcRefusal.Expired, 0, "its entity did not arrive in time"); // logs: may throw
                 }
-
-                Release(waiting);
-                Refuse(waiting.From, waiting.Rpc, RpcRefusal.Expired, 0, "its entity did not arrive in time");
             }
-
-            _deferred.RemoveRange(kept, _deferred.Count - kept);
+            finally
+            {
+                Compact(kept, i);
+            }
         }
+    }
+
+    /// <summary>
+    /// Ends a walk of the waiting calls that kept those before <paramref name="kept"/>: drops the rest, except, when an
+    /// exception left the walk at <paramref name="stoppedAt"/> (that call released already), those after it, which
+    /// wait on. No call stays listed to be released twice.
+    /// </summary>
+    private void Compact(int kept, int stoppedAt)
+    {
+        for (int next = Math.Min(stoppedAt + 1, _deferred.Count); next < _deferred.Count; next++)
+        {
+            _deferred[kept++] = _deferred[next];
+        }
+
+        _deferred.RemoveRange(kept, _deferred.Count - kept);
     }
 
     /// <summary>A connection closed, in Poll(): calls it is running see their token cancelled; on a client, pending calls fail and waiting calls are dropped.</summary>

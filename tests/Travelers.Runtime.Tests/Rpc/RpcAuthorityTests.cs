@@ -193,8 +193,8 @@ public sealed class RpcAuthorityTests
     public async Task A_waiting_call_whose_run_throws_out_of_Poll_runs_once_and_the_calls_after_it_still_run(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        var logs = new ThrowingLogs();
-        NetClient client = await rig.ConnectAsync(o => o.LoggerFactory = logs); // its Error log throws, out of Poll()
+        var logs = new ThrowingLogs(eventId: 31); // RpcFailed
+        NetClient client = await rig.ConnectAsync(o => o.LoggerFactory = logs); // its log of a failed call throws, out of Poll()
         Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
         server.Owner.Jam(1); // throws, and its log with it
         server.Owner.Jam(2);
@@ -222,6 +222,44 @@ public sealed class RpcAuthorityTests
 
         Assert.Equal(1, thrown); // not run again: it was released once, and left the list
         Assert.Equal([2], copy!.Jams);
+        Assert.Equal(0, client.Rpc().DeferredBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Waiting_calls_that_expire_as_a_log_throws_out_of_Poll_are_each_dropped_once(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o =>
+        {
+            o.LoggerFactory = new ThrowingLogs(eventId: 30); // RpcRefused: the first expiry's log throws
+            o.RpcTimeout = TimeSpan.FromMilliseconds(200);
+        });
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        int said = RpcRig.IndexOf("Gunner.Said");
+        byte[] call = RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, 3, (byte)'a', (byte)'b'); // an entity never sent
+        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, call);
+        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, call);
+        rig.Server.Flush();
+
+        int thrown = 0;
+        await Connections.Loopback.Until(
+            () => refusals.Count(client.Metrics.Meter, "expired") >= 2 && client.Rpc().DeferredBytes == 0,
+            rig.Server.Poll,
+            () =>
+            {
+                try
+                {
+                    client.Poll();
+                }
+                catch (InvalidOperationException e) when (e.Message == ThrowingLogs.Text)
+                {
+                    thrown++;
+                }
+            });
+
+        Assert.Equal(1, thrown); // logged once per connection and RPC: only the first expiry logs
+        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "expired")); // each dropped once, not the first again
         Assert.Equal(0, client.Rpc().DeferredBytes);
     }
 
@@ -340,10 +378,12 @@ public sealed class RpcAuthorityTests
         Assert.Equal("Lobby.Join was refused: the service is not added on the server.", error.Message);
     }
 
-    /// <summary>A logger whose Error entries throw: a failing log sink, out of the method that logs.</summary>
-    private sealed class ThrowingLogs : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    /// <summary>A logger whose entries of one event throw: a failing log sink, out of the method that logs.</summary>
+    private sealed class ThrowingLogs(int eventId) : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
     {
         public const string Text = "the log sink failed";
+
+        private readonly int eventIdToThrowOn = eventId;
 
         public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
 
@@ -358,7 +398,7 @@ public sealed class RpcAuthorityTests
 
         public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Error)
+            if (eventId.Id == eventIdToThrowOn)
             {
                 throw new InvalidOperationException(Text);
             }
