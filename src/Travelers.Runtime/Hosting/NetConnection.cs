@@ -170,9 +170,9 @@ public sealed class NetConnection : ILinkOwner
     }
 
     /// <summary>
-    /// Whether this side closed the connection (a kick, a protocol violation, a refusal, shutting down): from then
-    /// on nothing more it sent is handled, though batches of it were received already. A connection the peer
-    /// closed still has what it sent before handled.
+    /// Whether this side closed the connection (a kick, a protocol violation, backpressure, an idle timeout, a
+    /// refusal, shutting down): from then on nothing more it sent is handled, though batches of it were received
+    /// already. A connection the peer closed, or the network broke, still has what had arrived handled.
     /// </summary>
     internal bool ClosedHere => _closedHere;
 

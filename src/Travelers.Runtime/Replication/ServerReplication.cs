@@ -24,9 +24,6 @@ internal sealed class ServerReplication
     private SlotInfo[] _info = new SlotInfo[64];
     private ushort[] _generations = new ushort[64];
     private int _highSlot;
-
-    /// <summary>How many slots an id can name: 2^20; lower in tests, which cannot spawn a million entities quickly.</summary>
-    internal int SlotLimit { get; set; } = 1 << NetId.SlotBits;
     private uint _tick;
     private Dictionary<Type, (NetEntityType Type, int Index)>? _types;
     private int _typeBits;
@@ -36,6 +33,9 @@ internal sealed class ServerReplication
     private long _lastBytes;
     private long _deferred;
     private long _lastDeferred;
+
+    /// <summary>How many slots an id can name: 2^20; lower in tests, which cannot spawn a million entities quickly.</summary>
+    internal int SlotLimit { get; set; } = 1 << NetId.SlotBits;
 
     public ServerReplication(NetWorld world, NetWorldOptions options, NetEndpoint endpoint)
     {

@@ -417,6 +417,7 @@ internal sealed class RpcRuntime
         {
             Log.RpcFailedAgain(_endpoint.Logger, info.Name, context.Caller.Id, exception);
         }
+
         if (context.Call != 0 && _isServer)
         {
             Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, ErrorTextBytes), context.Call, info);
