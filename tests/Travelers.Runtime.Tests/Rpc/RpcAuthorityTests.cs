@@ -203,24 +203,13 @@ public sealed class RpcAuthorityTests
         rig.World.Publish();
 
         Gunner? copy = null;
-        int thrown = 0;
         await Connections.Loopback.Until(
             () => (copy = rig.Find<Gunner>(client, server.Id)) is not null && copy.Jams.Count == 1,
             rig.World.Publish, // waiting calls are replayed after each snapshot
             rig.Server.Poll,
-            () =>
-            {
-                try
-                {
-                    client.Poll();
-                }
-                catch (InvalidOperationException e) when (e.Message == ThrowingLogs.Text)
-                {
-                    thrown++;
-                }
-            });
+            logs.PollPast(client));
 
-        Assert.Equal(1, thrown); // not run again: it was released once, and left the list
+        Assert.Equal(1, logs.Thrown); // not run again: it was released once, and left the list
         Assert.Equal([2], copy!.Jams);
         Assert.Equal(0, client.Rpc().DeferredBytes);
     }
@@ -230,9 +219,10 @@ public sealed class RpcAuthorityTests
     public async Task Waiting_calls_that_expire_as_a_log_throws_out_of_Poll_are_each_dropped_once(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        var logs = new ThrowingLogs(eventId: 30); // RpcRefused: the first expiry's log throws
         NetClient client = await rig.ConnectAsync(o =>
         {
-            o.LoggerFactory = new ThrowingLogs(eventId: 30); // RpcRefused: the first expiry's log throws
+            o.LoggerFactory = logs;
             o.RpcTimeout = TimeSpan.FromMilliseconds(200);
         });
         using var refusals = new RefusalCounter(client.Metrics.Meter);
@@ -242,23 +232,12 @@ public sealed class RpcAuthorityTests
         RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, call);
         rig.Server.Flush();
 
-        int thrown = 0;
         await Connections.Loopback.Until(
             () => refusals.Count(client.Metrics.Meter, "expired") >= 2 && client.Rpc().DeferredBytes == 0,
             rig.Server.Poll,
-            () =>
-            {
-                try
-                {
-                    client.Poll();
-                }
-                catch (InvalidOperationException e) when (e.Message == ThrowingLogs.Text)
-                {
-                    thrown++;
-                }
-            });
+            logs.PollPast(client));
 
-        Assert.Equal(1, thrown); // logged once per connection and RPC: only the first expiry logs
+        Assert.Equal(1, logs.Thrown); // logged once per connection and RPC: only the first expiry logs
         Assert.Equal(2, refusals.Count(client.Metrics.Meter, "expired")); // each dropped once, not the first again
         Assert.Equal(0, client.Rpc().DeferredBytes);
     }
@@ -385,6 +364,22 @@ public sealed class RpcAuthorityTests
 
         private readonly int eventIdToThrowOn = eventId;
 
+        /// <summary>How many times it threw.</summary>
+        public int Thrown { get; private set; }
+
+        /// <summary>Polls <paramref name="client"/>, letting through what this sink threw out of Poll() (counted in <see cref="Thrown"/>).</summary>
+        public Action PollPast(NetClient client) => () =>
+        {
+            try
+            {
+                client.Poll();
+            }
+            catch (InvalidOperationException e) when (e.Message == Text)
+            {
+                // counted where it was thrown
+            }
+        };
+
         public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
 
         public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
@@ -400,6 +395,7 @@ public sealed class RpcAuthorityTests
         {
             if (eventId.Id == eventIdToThrowOn)
             {
+                Thrown++;
                 throw new InvalidOperationException(Text);
             }
         }
