@@ -6,7 +6,7 @@ using Travelers.Rpc.Benchmarks;
 // dotnet run -c Release -- --cost [N]     the caller's and the server's time per call, RPC against message (TCP, N rounds)
 // dotnet run -c Release -- --rtt [tcp|udp] [N]  round-trip latency p50/p99, message ping-pong and RPC alternately, N of each
 // dotnet run -c Release -- --one-way [tcp|udp] [R]  time per call one way, R rounds of messages and of RPCs alternately
-// dotnet run -c Release -- --paired [tcp|udp] [R]  BenchmarkDotNet's one-way operations in turn, R rounds: medians and ratios
+// dotnet run -c Release -- --paired [tcp|udp] [R] [--stream]  BenchmarkDotNet's one-way (or stream) operations in turn, R rounds: medians and ratios
 // dotnet run -c Release -- --send-floor [S]       the caller's fastest frames of 64 calls, message and RPC in turn, S seconds
 // dotnet run -c Release -- --cost-loop rpc|message [S]  the caller's side alone for S seconds, for a profiler
 // dotnet run -c Release -- --dispatch-loop rpc|message [S]  the server's dispatch alone for S seconds, for a profiler
@@ -21,10 +21,12 @@ if (args.Length >= 1 && args[0] == "--rtt")
 
 if (args.Length >= 1 && args[0] == "--paired")
 {
-    // dotnet run -c Release -- --paired [tcp|udp] [R]: BenchmarkDotNet's one-way operations, R rounds of each in turn
+    // dotnet run -c Release -- --paired [tcp|udp] [R] [--stream]: BenchmarkDotNet's one-way operations (or its streams), R rounds of each in turn
+    bool stream = args.Contains("--stream");
     CostProbe.Paired(
         args.Length > 1 && args[1] == "udp" ? Travelers.NetTransport.Udp : Travelers.NetTransport.Tcp,
-        args.Length > 2 ? int.Parse(args[2]) : 200);
+        args.Length > 2 && int.TryParse(args[2], out int rounds) ? rounds : stream ? 30 : 200,
+        stream);
     return 0;
 }
 
@@ -74,6 +76,9 @@ if (args.Length >= 1 && args[0] == "--smoke")
         one.ArgumentsOnly_OneWay();
         one.CheckedMessage_OneWay();
         one.Rpc_OneWay();
+        one.Message_Stream();
+        one.CheckedMessage_Stream();
+        one.Rpc_Stream();
         one.Cleanup();
         var two = new RpcBenchmarks { Transport = transport };
         two.SetupSpinning();
