@@ -17,8 +17,12 @@ public sealed class BudgetTests
         await rig.Until(() => client.World.Entities.Count == 20);
 
         // Every entity changes every tick (its score is the tick); the budget carries one or two records a tick.
+        // What each tick held back is read before the next: the last tick alone says little when the machine
+        // stalled before it (the budget refills by the time elapsed, up to 2 KB, and then everything fits).
+        var deferred = new List<long>();
         rig.Simulate = () =>
         {
+            deferred.Add(rig.World.Statistics.LastPublishDeferred);
             foreach (TestPlayer p in players)
             {
                 p.Score = (int)rig.World.Tick + 1;
@@ -51,7 +55,9 @@ public sealed class BudgetTests
         });
 
         // 20 candidates, about one record a tick: each waits about 20 ticks, the urgent one a fifth of that.
-        Assert.InRange(rig.World.Statistics.LastPublishDeferred, 10, 19);
+        long[] held = deferred.Skip(60).Order().ToArray();
+        Assert.InRange(held[held.Length / 2], 10, 19);
+        Assert.All(held, d => Assert.InRange(d, 0, 19));
         Assert.Equal(20, updates.Count);
         Assert.InRange(maxGap, 2, 60);
         double others = players.Skip(1).Average(p => updates[p.Id]);
