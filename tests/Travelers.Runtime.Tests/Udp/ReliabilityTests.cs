@@ -343,4 +343,27 @@ public sealed class ReliabilityTests
         Assert.Throws<ArgumentOutOfRangeException>(() => pair.A.WriteMessage(0, in message, NetLimits.Default, Delivery.ReliableOrdered, 8));
         Assert.Throws<ArgumentOutOfRangeException>(() => pair.A.WriteMessage(0, in message, NetLimits.Default, (Delivery)7, 0));
     }
+
+    /// <summary>
+    /// A link lingering on unacknowledged units still answers pings; when the pong's flush is the one past the
+    /// linger, that flush ends the session. It once only marked it ended: no flush finished it afterwards, and a
+    /// client's DisposeAsync waited for its close for ever (seen once in a few full runs of the suite, under loss).
+    /// </summary>
+    [Fact]
+    public void A_linger_that_ends_while_answering_a_ping_finishes_the_session()
+    {
+        var pair = new LinkPair(seed: 9);
+        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
+        pair.A.Flush();
+        pair.OutA.Datagrams.Clear(); // lost: B never acknowledges them
+        pair.A.Close(new DisconnectInfo(DisconnectReason.Graceful, "done"), notifyPeer: true);
+        Assert.NotNull(pair.OwnerA.Closing);
+        Assert.Null(pair.OwnerA.Closed); // lingering: its units wait for acknowledgements
+
+        pair.Time.Advance(TimeSpan.FromSeconds(3)); // past the linger, with no tick in between
+        Assert.True(pair.A.SendControl(FrameKind.Pong, []));
+
+        Assert.Equal(DisconnectReason.Graceful, pair.OwnerA.Closed?.Reason);
+        Assert.Contains(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect); // the peer is told
+    }
 }

@@ -514,6 +514,7 @@ internal sealed class UdpLink : Link, IUnitSink
     /// </summary>
     public override bool SendControl(FrameKind kind, ReadOnlySpan<byte> body)
     {
+        bool ended;
         lock (_lock)
         {
             if (_phase >= Phase.Lingering && kind is not (FrameKind.Refuse or FrameKind.Pong))
@@ -534,10 +535,17 @@ internal sealed class UdpLink : Link, IUnitSink
                 ArrayPool<byte>.Shared.Return(unit);
             }
 
-            FlushLocked();
+            // A pong answers pings while the link lingers: this flush can be the one that ends the linger, and then
+            // it must finish the session, or nothing would (the phase is Ended; later flushes do nothing).
+            ended = FlushLocked();
         }
 
         Drain();
+        if (ended)
+        {
+            Finish();
+        }
+
         return true;
     }
 
