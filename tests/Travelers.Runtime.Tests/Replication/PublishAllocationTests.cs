@@ -46,7 +46,10 @@ public sealed class PublishAllocationTests
         // anything that allocates per tick or every few ticks fails every window.
         var windows = new List<long>();
         // Up to ten: in one full run of the suite (all its classes in parallel on two cores) five windows in a row
-        // allocated two 82,720-byte buffers each, a backlog that outlasted five windows; alone, and under CPU hogs, none.
+        // allocated 165,440 bytes each, a backlog that outlasted five windows; alone, and under CPU hogs, none. What
+        // they were (an allocation listener, in a later full run that allocated 49,632 bytes in its first window):
+        // 16 KB send blocks of the TCP pool, 16,544 bytes each with their owner and pipe segment. The pool keeps
+        // every block it makes (up to 64 MB), so it grows when the send loop falls behind and then stops growing.
         while (windows.Count < 10 && (windows.Count == 0 || windows[^1] != 0))
         {
             windows.Add(Run(50));
