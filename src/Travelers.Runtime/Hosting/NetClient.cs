@@ -203,16 +203,27 @@ public sealed class NetClient : IAsyncDisposable
             catch (TimeoutException)
             {
                 connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "No answer to the handshake."), notifyPeer: true);
-                await EndAsync().ConfigureAwait(false);
+                await EndAfterCloseAsync().ConfigureAwait(false);
                 throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
             }
             catch (Exception e) when (e is OperationCanceledException or NetConnectException)
             {
                 // Cancelled, refused or dropped: the timer stops with the attempt, not at DisposeAsync.
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
-                await EndAsync().ConfigureAwait(false);
+                await EndAfterCloseAsync().ConfigureAwait(false);
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Stops once the connection's close has finished. A UDP link whose hello is still unacknowledged lingers for
+        /// it (at most 2 s), and only the ticks that <see cref="NetEndpoint.EndAsync"/> stops can end that linger:
+        /// stopping first left the close unfinished for good, and DisposeAsync waiting for it for ever.
+        /// </summary>
+        private async Task EndAfterCloseAsync()
+        {
+            await _closed.Task.ConfigureAwait(false);
+            await EndAsync().ConfigureAwait(false);
         }
 
         /// <summary>A UDP socket connected to the server, and the session's link, which starts the connect exchange.</summary>

@@ -1,7 +1,9 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Travelers;
 using Travelers.Runtime.Tests.Connections;
+using Travelers.Transport.Udp;
 
 namespace Travelers.Runtime.Tests.Udp;
 
@@ -93,6 +95,62 @@ public sealed class UdpConnectionTests
         Assert.Equal(data, big);
         Assert.True(client.Connection.Statistics.Resends > 0);
         Assert.True(client.Connection.Statistics.Loss > 0);
+    }
+
+    /// <summary>
+    /// A server that welcomes the client and then dies: the hello is never acknowledged, so the client's closing link
+    /// lingers for it. ConnectAsync used to stop the endpoint's ticks before that linger ended; nothing could end it
+    /// afterwards, and DisposeAsync waited for the close for ever.
+    /// </summary>
+    [Fact]
+    public async Task A_server_that_dies_after_its_welcome_fails_the_connect_and_the_client_still_disposes()
+    {
+        using var dead = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        dead.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var stop = new CancellationTokenSource();
+        Task answering = Task.Run(async () =>
+        {
+            // The handshake's first two steps, as a server makes them; then silence (the hello goes unanswered).
+            byte[] buffer = new byte[2048];
+            bool welcomed = false;
+            while (!welcomed)
+            {
+                SocketReceiveFromResult from = await dead.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), stop.Token);
+                byte[] answer;
+                switch (UdpPacket.TypeOf(buffer[0]))
+                {
+                    case PacketType.ConnectRequest:
+                        answer = new byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+                        answer[0] = (byte)PacketType.Challenge;
+                        break;
+                    case PacketType.ConnectResponse:
+                        answer = new byte[5 + UdpPacket.ChecksumBytes];
+                        answer[0] = (byte)PacketType.Welcome;
+                        BinaryPrimitives.WriteUInt32LittleEndian(answer.AsSpan(1), 1234);
+                        welcomed = true;
+                        break;
+                    default:
+                        continue;
+                }
+
+                int length = UdpPacket.Seal(answer, answer.Length - UdpPacket.ChecksumBytes);
+                await dead.SendToAsync(answer.AsMemory(0, length), SocketFlags.None, from.RemoteEndPoint, stop.Token);
+            }
+        }, stop.Token);
+
+        NetClientOptions options = Client();
+        options.HandshakeTimeout = TimeSpan.FromSeconds(1);
+        var client = new NetClient(options);
+        Task connect = client.ConnectAsync(dead.LocalEndPoint!, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted); // the handshake's timeout, then at most the 2 s linger
+        NetConnectException error = await Assert.ThrowsAsync<NetConnectException>(() => connect);
+        Assert.Equal(DisconnectReason.Timeout, error.Code);
+        await answering; // welcomed: the hello was the client's, not lost before the welcome
+
+        Task dispose = client.DisposeAsync().AsTask();
+        await Loopback.Until(() => dispose.IsCompleted);
+        await dispose;
+        Assert.Equal(ConnectionState.Closed, client.Connection.State);
     }
 
     [Fact]
