@@ -396,15 +396,23 @@ public sealed class NetConnection : ILinkOwner
     void ILinkOwner.OnClosed(Link link, DisconnectInfo info)
     {
         Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
-        bool wasOpen = _endpoint.Metrics.Retire(
-            this,
-            () =>
-            {
-                Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
-                return _wasOpen;
-            },
-            _endpoint.Time.GetElapsedTime(Interlocked.Read(ref _opened)));
-        _endpoint.OnConnectionClosed(this, info, wasOpen);
+        try
+        {
+            _endpoint.Metrics.Retire(
+                this,
+                () =>
+                {
+                    Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
+                    return _wasOpen;
+                },
+                _endpoint.Time.GetElapsedTime(Interlocked.Read(ref _opened)));
+        }
+        finally
+        {
+            // Even when a metric listener throws: the endpoint forgets the connection, or a stop would wait for it for ever.
+            Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
+            _endpoint.OnConnectionClosed(this, info, _wasOpen);
+        }
     }
 
     /// <summary>Reads a control frame's body with <paramref name="read"/>; a malformed one is a protocol violation.</summary>

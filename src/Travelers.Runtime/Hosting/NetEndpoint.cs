@@ -149,10 +149,11 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         if (_onServiceThread)
         {
             UdpServiceThread.Remove(this);
-            if (_serviceFault is { } fault)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault); // as the timer's task would have
-            }
+        }
+
+        if (_serviceFault is { } fault)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
         }
 
         Metrics?.Dispose();
@@ -477,31 +478,28 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         }
     }
 
-    /// <summary>One tick of <see cref="UdpServiceThread"/>: the links flushed. A fault ends the ticks, and <see cref="EndAsync"/> throws it.</summary>
-    void UdpServiceThread.IServiced.ServiceTick()
-    {
-        if (_serviceFault is not null)
-        {
-            return;
-        }
+    /// <summary>One tick of <see cref="UdpServiceThread"/>: the links flushed.</summary>
+    void UdpServiceThread.IServiced.ServiceTick() => FlushLinks();
 
-        try
-        {
-            FlushLinks();
-        }
-        catch (Exception e)
-        {
-            _serviceFault = e;
-        }
-    }
-
+    /// <summary>
+    /// Flushes every link. One that throws (a close's callbacks reach the game's loggers and metric listeners) does
+    /// not stop the others, nor later ticks: those end lingering closes, which a stop waits for. The first fault is
+    /// kept, and <see cref="EndAsync"/> throws it.
+    /// </summary>
     private void FlushLinks()
     {
         // A snapshot array, walked by index: the service allocates nothing per tick.
         IReadOnlyList<NetConnection> tracked = Tracked;
         for (int i = 0; i < tracked.Count; i++)
         {
-            tracked[i].Link.Flush();
+            try
+            {
+                tracked[i].Link.Flush();
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _serviceFault, e, null);
+            }
         }
     }
 

@@ -428,18 +428,24 @@ public sealed class NetServer : IAsyncDisposable
             RebuildTracked();
             IPAddress address = connection.RemoteEndPoint.Address;
             Release(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
-            if (!wasOpen)
+            try
             {
-                Interlocked.Decrement(ref _pending);
-                if (info.Reason == DisconnectReason.ProtocolViolation)
+                if (!wasOpen)
                 {
-                    Log.ProtocolViolation(Logger, connection.Id, connection.RemoteEndPoint, info.Message);
+                    Interlocked.Decrement(ref _pending);
+                    if (info.Reason == DisconnectReason.ProtocolViolation)
+                    {
+                        Log.ProtocolViolation(Logger, connection.Id, connection.RemoteEndPoint, info.Message);
+                    }
                 }
             }
-
-            if (Volatile.Read(ref _stopping) != 0 && _all.IsEmpty)
+            finally
             {
-                _allClosed.TrySetResult();
+                // Even when the game's logger throws: a stop waits for this.
+                if (Volatile.Read(ref _stopping) != 0 && _all.IsEmpty)
+                {
+                    _allClosed.TrySetResult();
+                }
             }
         }
 

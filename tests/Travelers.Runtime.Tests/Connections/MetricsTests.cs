@@ -7,6 +7,60 @@ namespace Travelers.Runtime.Tests.Connections;
 /// <summary>The instruments DESIGN names, read with a <see cref="MeterListener"/> as OpenTelemetry or dotnet-counters would.</summary>
 public sealed class MetricsTests
 {
+    /// <summary>
+    /// A metric listener that throws when a connection's duration is recorded (the game's code, run inside the close):
+    /// the server still forgets the connection and still stops. The close's completion once came after that record,
+    /// so a throw left the connection in the server's table and DisposeAsync waiting for it for ever.
+    /// </summary>
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task A_metric_listener_throwing_inside_a_close_does_not_keep_the_server_from_stopping(NetTransport transport)
+    {
+        NetServerOptions options = Loopback.ServerOptions();
+        options.Transport = transport;
+        NetServer server = await Loopback.StartServerAsync(options);
+        int thrown = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == server.Metrics.Meter && instrument.Name == "travelers.connection.duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) =>
+        {
+            Interlocked.Increment(ref thrown);
+            throw new InvalidOperationException("a listener's bug");
+        });
+        listener.Start();
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { Transport = transport });
+
+        NetConnection kicked = server.Connections.Single();
+        try
+        {
+            kicked.Disconnect("bye");
+        }
+        catch (InvalidOperationException)
+        {
+            // A UDP close with nothing left to acknowledge ends here, on the caller's thread.
+        }
+
+        await Loopback.Until(() => Volatile.Read(ref thrown) == 1 && client.Connection.State == ConnectionState.Closed, server.Poll, client.Poll);
+        Assert.Equal(ConnectionState.Closed, kicked.State);
+
+        Task stop = server.DisposeAsync().AsTask();
+        await Loopback.Until(() => stop.IsCompleted);
+        if (stop.IsFaulted)
+        {
+            // A close the UDP service thread finished: its fault is the stop's to report.
+            Assert.Equal("a listener's bug", Assert.IsType<InvalidOperationException>(stop.Exception!.InnerException).Message);
+        }
+    }
+
     [Fact]
     public async Task The_server_and_client_meters_report_connections_messages_bytes_rtt_ticks_and_durations()
     {

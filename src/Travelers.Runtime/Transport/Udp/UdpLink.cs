@@ -1849,8 +1849,14 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         Drain(); // the notices, after whatever was queued before them
-        _ended?.Invoke(this);
-        _owner.OnClosed(this, _info);
+        try
+        {
+            _ended?.Invoke(this);
+        }
+        finally
+        {
+            _owner.OnClosed(this, _info);
+        }
     }
 
     private static DisconnectInfo ReadNotice(ReadOnlySpan<byte> body)
