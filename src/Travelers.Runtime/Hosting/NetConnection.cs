@@ -366,10 +366,12 @@ public sealed class NetConnection : ILinkOwner
         }
 
         var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _receiveRoom, room);
+        Interlocked.Exchange(ref _receiveRoom, room); // a full fence: the reads below come after it
 
-        // Poll() may have drained everything between the check and the write above.
-        if (Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes)
+        // Poll() may have drained everything between the check and the write above; and a close that began in
+        // between found no wait to end (OnClosing sets the state, then ends the wait it finds): this one must not
+        // wait for a Poll() that a stopping endpoint will not make, nor for OnClosed, which waits for this loop.
+        if (Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes || State >= ConnectionState.Closing)
         {
             room.TrySetResult();
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Travelers;
 using Travelers.Messaging;
+using Travelers.Transport;
 
 namespace Travelers.Runtime.Tests.Connections;
 
@@ -310,6 +311,34 @@ public sealed class BadInputTests
 
         // Polling again drains everything, in full.
         await Loopback.Until(() => received == Count, server.Poll, client.Poll);
+    }
+
+    /// <summary>
+    /// The receive loop waits for room only while the connection is open: a wait that begins once a close has begun
+    /// (the loop checked just before it) ends at once. It once waited for a Poll() that a stopping server does not
+    /// make, and the close's end waited for the loop: the stop never returned.
+    /// </summary>
+    [Fact]
+    public async Task A_wait_for_receive_room_that_begins_after_a_close_does_not_wait()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxQueuedReceiveBytes = options.MaxFrameBytes;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        await using NetClient client = await Loopback.ConnectAsync(server);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, client.Poll);
+        NetConnection serverSide = server.Connections.Single();
+        var blob = new Blob { Data = new byte[64 * 1024] };
+        await Loopback.Until(() =>
+        {
+            client.Send(blob);
+            client.Flush();
+            return serverSide.QueuedBytes > options.MaxQueuedReceiveBytes; // over the cap: the loop would wait
+        });
+
+        serverSide.Disconnect("enough");
+        ValueTask wait = ((ILinkOwner)serverSide).WaitForReceiveRoomAsync(serverSide.Link);
+        Assert.True(wait.IsCompleted);
+        Assert.True(serverSide.QueuedBytes > options.MaxQueuedReceiveBytes); // still over the cap: it ended for the close
     }
 
     [Fact]
