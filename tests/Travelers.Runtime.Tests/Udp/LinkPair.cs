@@ -59,9 +59,26 @@ internal sealed class RecordingOwner : ILinkOwner
 
     public ValueTask WaitForReceiveRoomAsync(Link link) => ValueTask.CompletedTask;
 
-    public void OnClosing(Link link, DisconnectInfo info, bool here) => Closing ??= info;
+    /// <summary>Runs inside <see cref="OnClosing"/>: what another thread might do while a close is under way.</summary>
+    public Action? DuringClosing { get; set; }
 
-    public void OnClosed(Link link, DisconnectInfo info) => Closed ??= info;
+    /// <summary>How many times the link reported its end, and whether one came before its closing.</summary>
+    public int ClosedCount { get; private set; }
+
+    public bool ClosedBeforeClosing { get; private set; }
+
+    public void OnClosing(Link link, DisconnectInfo info, bool here)
+    {
+        Closing ??= info;
+        DuringClosing?.Invoke();
+    }
+
+    public void OnClosed(Link link, DisconnectInfo info)
+    {
+        Closed ??= info;
+        ClosedCount++;
+        ClosedBeforeClosing |= Closing is null;
+    }
 
     /// <summary>Tracked bodies' fates, in the order reported.</summary>
     public List<(long Token, bool Acked)> Tracked { get; } = new();

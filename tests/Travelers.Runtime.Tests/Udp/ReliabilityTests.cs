@@ -366,4 +366,24 @@ public sealed class ReliabilityTests
         Assert.Equal(DisconnectReason.Graceful, pair.OwnerA.Closed?.Reason);
         Assert.Contains(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect); // the peer is told
     }
+
+    /// <summary>
+    /// Both ends close at once: the peer's goodbye arrives while this side's Close is telling its owner. The session
+    /// ends once, after the owner heard of the close; it once ended twice (the goodbye's thread finishing it, then
+    /// Close again), the first time before the owner's OnClosing.
+    /// </summary>
+    [Fact]
+    public void A_goodbye_that_arrives_while_a_close_is_under_way_ends_the_session_once()
+    {
+        var pair = new LinkPair(seed: 10);
+        pair.B.Close(new DisconnectInfo(DisconnectReason.Graceful, "leaving"), notifyPeer: true); // nothing to linger for
+        byte[] goodbye = pair.OutB.Datagrams.First(d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect); // one of its copies
+        pair.OwnerA.DuringClosing = () => pair.A.Receive(goodbye);
+
+        pair.A.Close(new DisconnectInfo(DisconnectReason.Graceful, "leaving too"), notifyPeer: true);
+
+        Assert.Equal(1, pair.OwnerA.ClosedCount);
+        Assert.False(pair.OwnerA.ClosedBeforeClosing);
+        Assert.DoesNotContain(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect); // no notice to a peer that left
+    }
 }

@@ -149,6 +149,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private long _lingerUntil;
     private bool _notifyPeer;
     private bool _closeCalled;
+    private bool _peerGone; // the peer said goodbye while Close was between its two steps: Close ends the session
     private DisconnectInfo _info;
 
     // Counters.
@@ -618,7 +619,7 @@ internal sealed class UdpLink : Link, IUnitSink
         bool ended;
         lock (_lock)
         {
-            if (abort || _phase != Phase.Connected)
+            if (abort || _phase != Phase.Connected || _peerGone)
             {
                 _phase = Phase.Ended;
                 ended = true;
@@ -685,10 +686,19 @@ internal sealed class UdpLink : Link, IUnitSink
                     Heard(datagram.Length, now);
                     if (_closeCalled)
                     {
-                        // Already lingering: the peer is gone, so there is nothing left to wait for.
+                        // Closing here too: the peer is gone, so there is nothing left to wait for, nor to tell it.
                         _notifyPeer = false;
-                        _phase = Phase.Ended;
-                        ended = true;
+                        if (_phase == Phase.Lingering)
+                        {
+                            _phase = Phase.Ended;
+                            ended = true;
+                        }
+                        else
+                        {
+                            // Close has not reached its second step (it is telling the owner): ending here would
+                            // finish the session twice, the first time before the owner heard of the close.
+                            _peerGone = true;
+                        }
                     }
                     else
                     {
