@@ -44,6 +44,7 @@ internal sealed class RpcRuntime
     private NetWorld? _world;
     private ServerReplication? _server; // the world's server side, held here: one hop fewer per call dispatched
     private uint _nextCall = 1;
+    private string? _ended; // why every pending call was failed: the client's connection closed, or it was disposed
     private long _refused;
 
     public RpcRuntime(NetEndpoint endpoint)
@@ -211,6 +212,13 @@ internal sealed class RpcRuntime
         long deadline = _endpoint.Time.GetTimestamp() + (long)(options.RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
         lock (_gate)
         {
+            if (_ended is { } why)
+            {
+                // Failed after the calls pending were: nothing would answer this one, nor fail it (no Poll() comes
+                // after a dispose), and it would wait for ever.
+                return new RpcException($"{info.Name} cannot be called: {why}.");
+            }
+
             if (_pending.Count >= options.MaxPendingRpcs)
             {
                 return new RpcException($"{info.Name} cannot be called: {options.MaxPendingRpcs} calls are waiting for answers already (NetClientOptions.MaxPendingRpcs).");
@@ -847,12 +855,13 @@ internal sealed class RpcRuntime
         FailAll($"the connection closed ({info.Reason}: {info.Message})");
     }
 
-    /// <summary>Fails every pending call at once with <see cref="RpcException"/>.</summary>
+    /// <summary>Fails every pending call at once with <see cref="RpcException"/>, and every call begun afterwards (the client is done).</summary>
     public void FailAll(string why)
     {
         List<PendingCall> failed;
         lock (_gate)
         {
+            _ended ??= why; // and every call begun from now on: a client's runtime ends with its only connection
             if (_pending.Count == 0)
             {
                 return;
