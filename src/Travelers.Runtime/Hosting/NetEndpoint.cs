@@ -29,7 +29,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     private Task _maintenance = Task.CompletedTask;
     private Task _service = Task.CompletedTask;
     private bool _onServiceThread;
-    private Exception? _serviceFault;
+    private Exception? _serviceFault; // the first exception out of a timer's work on a connection (maintenance or UDP service): EndAsync throws it
 
     protected NetEndpoint(NetEndpointOptions options, string category)
     {
@@ -151,12 +151,11 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
             UdpServiceThread.Remove(this);
         }
 
+        Metrics?.Dispose();
         if (_serviceFault is { } fault)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault); // once everything is stopped
         }
-
-        Metrics?.Dispose();
     }
 
     private HandlerEntry?[] Resolve(MessageTable table)
@@ -452,7 +451,16 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
                 IReadOnlyList<NetConnection> tracked = Tracked;
                 for (int i = 0; i < tracked.Count; i++)
                 {
-                    Maintain(tracked[i]);
+                    try
+                    {
+                        Maintain(tracked[i]);
+                    }
+                    catch (Exception e)
+                    {
+                        // The game's logger or metric listener, say: the other connections' timeouts and heartbeats
+                        // go on, and so do later ticks (a silent peer is still cut). EndAsync throws the first.
+                        Interlocked.CompareExchange(ref _serviceFault, e, null);
+                    }
                 }
             }
         }
@@ -528,8 +536,9 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
 
         if (timeout is not null)
         {
-            Log.TimedOut(Logger, connection.Id, connection.RemoteEndPoint, timeout);
+            // Closed first: a logger that throws must not keep a silent peer connected.
             connection.Close(new DisconnectInfo(DisconnectReason.Timeout, $"Timed out: {timeout}."), notifyPeer: true);
+            Log.TimedOut(Logger, connection.Id, connection.RemoteEndPoint, timeout);
             return;
         }
 

@@ -494,10 +494,15 @@ public sealed class NetServer : IAsyncDisposable
                     connection.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "The server is shutting down."), notifyPeer: false, abort: true);
                 }
 
-                await EndAsync().ConfigureAwait(false);
-
-                // The UDP socket goes last: closing sessions send their last acknowledgements and notices through it.
-                _udp?.Dispose();
+                try
+                {
+                    await EndAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    // The UDP socket goes last: closing sessions send their last acknowledgements and notices through it.
+                    _udp?.Dispose();
+                }
             }
         }
     }

@@ -132,6 +132,30 @@ public sealed class BadInputTests
         Assert.Contains("no handshake", notice?.Message);
     }
 
+    /// <summary>
+    /// A logger that throws on every timeout (the game's code, run by the maintenance timer): each silent peer is
+    /// still cut, and the stop reports the logger's exception once everything is stopped. One throw used to end the
+    /// timer for good — no later timeout or heartbeat for any connection — and the stop then threw before closing.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_throwing_on_a_timeout_does_not_end_the_other_timeouts()
+    {
+        var logs = new ThrowingLogs(eventId: 8); // "timed out"
+        var options = Loopback.ServerOptions();
+        options.HandshakeTimeout = TimeSpan.FromMilliseconds(200);
+        options.LoggerFactory = logs;
+        NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer first = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        Assert.Equal(DisconnectReason.Timeout, (await first.ReadUntilClosedAsync().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken))?.Reason);
+        await Loopback.Until(() => logs.Thrown == 1);
+
+        using RawPeer second = await RawPeer.ConnectAsync(server.LocalEndPoint); // silent too, after the throw
+        Assert.Equal(DisconnectReason.Timeout, (await second.ReadUntilClosedAsync().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken))?.Reason);
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.DisposeAsync().AsTask());
+        Assert.Equal(ThrowingLogs.Text, error.Message);
+    }
+
     [Fact]
     public async Task A_frame_trickled_byte_by_byte_times_out()
     {
