@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using K4os.Compression.LZ4;
@@ -35,6 +36,7 @@ public sealed class NetConnection : ILinkOwner
     private volatile bool _closedHere;
     private int _dirty;
     private TaskCompletionSource? _receiveRoom;
+    private Rpc.RpcPeer? _rpcPeer;
 
     internal NetConnection(NetEndpoint endpoint, LinkFactory linkFactory, long id)
     {
@@ -144,8 +146,12 @@ public sealed class NetConnection : ILinkOwner
     /// <summary>The server or client this connection belongs to.</summary>
     internal NetEndpoint Endpoint => _endpoint;
 
-    /// <summary>RPC's state for this connection (rate buckets, logged refusals), made on first use in Poll().</summary>
-    internal Rpc.RpcPeer? RpcPeer { get; set; }
+    /// <summary>RPC's state for this connection (rate buckets, logged refusals, calls' tokens), once made.</summary>
+    internal Rpc.RpcPeer? RpcPeer => Volatile.Read(ref _rpcPeer);
+
+    /// <summary>RPC's state for this connection, made on first use (in Poll()).</summary>
+    /// <param name="rpcs">How many RPCs the table has.</param>
+    internal Rpc.RpcPeer RpcPeerFor(int rpcs) => _rpcPeer ?? MakeRpcPeer(rpcs);
 
     /// <summary>
     /// Ends the connection: the peer's <c>ConnectionClosed</c> sees <see cref="DisconnectReason.Kicked"/> with
@@ -395,6 +401,19 @@ public sealed class NetConnection : ILinkOwner
 
     void ILinkOwner.OnTracked(Link link, long token, bool acked) => ReplicationView?.Notify(token, acked);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Rpc.RpcPeer MakeRpcPeer(int rpcs)
+    {
+        var made = new Rpc.RpcPeer(rpcs);
+        Rpc.RpcPeer peer = Interlocked.CompareExchange(ref _rpcPeer, made, null) ?? made;
+        if (State == ConnectionState.Closed)
+        {
+            peer.Close(); // closed while it was made: OnClosed may have found none to close
+        }
+
+        return peer;
+    }
+
     void ILinkOwner.OnClosed(Link link, DisconnectInfo info)
     {
         Interlocked.Exchange(ref _receiveRoom, null)?.TrySetResult();
@@ -413,6 +432,10 @@ public sealed class NetConnection : ILinkOwner
         {
             // Even when a metric listener throws: the endpoint forgets the connection, or a stop would wait for it for ever.
             Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
+
+            // Calls still running learn of the close here, not only when Poll() handles it: a stopping server or a
+            // disposed client polls no more, and a method awaiting its token would wait for ever.
+            RpcPeer?.Close();
             _endpoint.OnConnectionClosed(this, info, _wasOpen);
         }
     }

@@ -621,7 +621,7 @@ internal sealed class RpcRuntime
     /// <summary>How much error text this endpoint's answers carry: within its limits and its frames.</summary>
     private int ErrorTextBytes => RpcWire.ErrorTextBytes(_endpoint.Limits, _endpoint.Options.MaxFrameBytes);
 
-    private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeer ??= new RpcPeer(Table.Rpcs.Length);
+    private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeerFor(Table.Rpcs.Length);
 
     /// <summary>A call not run: counted, logged once per connection and RPC, and answered when the caller waits for an answer.</summary>
     public void Refuse(NetConnection from, int rpc, RpcRefusal reason, uint call, string detail)

@@ -162,6 +162,27 @@ public sealed class RpcTests
         await rig.Until(() => serverToken.IsCancellationRequested); // the server's side learns too
     }
 
+    /// <summary>
+    /// A server that stops while a call is running: the call's token is cancelled by the stop itself. It was
+    /// cancelled only when Poll() handled the close, and a stopping server polls no more: a method awaiting its
+    /// token waited for ever.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_server_that_stops_cancels_the_calls_still_running(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        _ = mine.Server.Slow(1).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        CancellationToken running = server.SlowToken;
+
+        await rig.Server.DisposeAsync(); // no Poll() from here on
+
+        Assert.True(running.IsCancellationRequested);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task Disposing_the_client_fails_its_pending_calls_at_once(NetTransport transport)
