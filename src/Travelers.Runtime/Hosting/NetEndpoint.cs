@@ -458,8 +458,8 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
                     catch (Exception e)
                     {
                         // The game's logger or metric listener, say: the other connections' timeouts and heartbeats
-                        // go on, and so do later ticks (a silent peer is still cut). EndAsync throws the first.
-                        Interlocked.CompareExchange(ref _serviceFault, e, null);
+                        // go on, and so do later ticks (a silent peer is still cut).
+                        Fault(e);
                     }
                 }
             }
@@ -486,6 +486,27 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         }
     }
 
+    /// <summary>
+    /// Keeps the first exception out of work no caller waits on (timers, the accept loop): that work goes on, and
+    /// <see cref="EndAsync"/> throws it once everything is stopped.
+    /// </summary>
+    /// <param name="exception">What was thrown.</param>
+    protected void Fault(Exception exception) => Interlocked.CompareExchange(ref _serviceFault, exception, null);
+
+    /// <summary>Runs <paramref name="work"/>, keeping what it throws (see <see cref="Fault"/>).</summary>
+    /// <param name="work">Work no caller waits on, such as a log entry.</param>
+    protected void Background(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception e)
+        {
+            Fault(e);
+        }
+    }
+
     /// <summary>One tick of <see cref="UdpServiceThread"/>: the links flushed.</summary>
     void UdpServiceThread.IServiced.ServiceTick() => FlushLinks();
 
@@ -506,7 +527,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
             }
             catch (Exception e)
             {
-                Interlocked.CompareExchange(ref _serviceFault, e, null);
+                Fault(e);
             }
         }
     }

@@ -236,7 +236,7 @@ public sealed class NetServer : IAsyncDisposable
 
                     // One failed accept (a connection reset while queued, no file descriptors left) must not stop
                     // the server from accepting the next.
-                    Log.AcceptFailed(Logger, e.SocketErrorCode);
+                    Background(() => Log.AcceptFailed(Logger, e.SocketErrorCode));
                     continue;
                 }
 
@@ -249,6 +249,12 @@ public sealed class NetServer : IAsyncDisposable
                     // The client vanished between accept and admission; Admit undid its counts.
                     socket.Dispose();
                 }
+                catch (Exception e)
+                {
+                    // The game's logger, say: accepting goes on, and the stop reports it.
+                    socket.Dispose();
+                    Fault(e);
+                }
             }
         }
 
@@ -259,8 +265,8 @@ public sealed class NetServer : IAsyncDisposable
             var remote = (IPEndPoint)socket.RemoteEndPoint!;
             if (Reserve(remote) is { } refused)
             {
+                socket.Dispose(); // first: a logger that throws must not leave it open
                 Log.Flood(Logger, remote, refused);
-                socket.Dispose();
                 return;
             }
 

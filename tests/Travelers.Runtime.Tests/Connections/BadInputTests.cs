@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Net;
 using Travelers;
 using Travelers.Messaging;
 using Travelers.Transport;
@@ -257,6 +258,36 @@ public sealed class BadInputTests
         Task<(FrameKind Kind, byte[] Body)?> answer = first.ReadFrameAsync();
         await Loopback.Until(() => answer.IsCompleted, server.Poll);
         Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+    }
+
+    /// <summary>
+    /// A logger that throws when a connection is refused at accept (the game's code, run by the accept loop): the
+    /// refused socket is still closed, accepting goes on, and the stop reports the logger's exception once stopped.
+    /// One throw used to end the accept loop for good, with the refused socket left open.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_throwing_on_a_refusal_at_accept_does_not_stop_accepting()
+    {
+        var logs = new ThrowingLogs(eventId: 7); // "closed at once: <limit> reached"
+        var options = Loopback.ServerOptions();
+        options.MaxConnectionsPerAddress = 1;
+        options.LoggerFactory = logs;
+        NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer first = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        using (RawPeer refused = await RawPeer.ConnectAsync(server.LocalEndPoint))
+        {
+            Assert.Null(await refused.ReadUntilClosedAsync().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(1, logs.Thrown);
+        using RawPeer other = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.2"));
+        await other.SendHelloAsync(MessageTable.Current());
+        Task<(FrameKind Kind, byte[] Body)?> answer = other.ReadFrameAsync();
+        await Loopback.Until(() => answer.IsCompleted, server.Poll);
+        Assert.Equal(FrameKind.Accept, (await answer)?.Kind); // accepted: the loop goes on
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.DisposeAsync().AsTask());
+        Assert.Equal(ThrowingLogs.Text, error.Message);
     }
 
     [Fact]

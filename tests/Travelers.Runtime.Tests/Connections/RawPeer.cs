@@ -14,9 +14,15 @@ internal sealed class RawPeer : IDisposable
 
     private RawPeer(Socket socket) => _socket = socket;
 
-    public static async Task<RawPeer> ConnectAsync(IPEndPoint server)
+    /// <summary>Connects, from <paramref name="from"/> when given (another loopback address is another client to the server's per-address caps).</summary>
+    public static async Task<RawPeer> ConnectAsync(IPEndPoint server, IPAddress? from = null)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         await socket.ConnectAsync(server, TestContext.Current.CancellationToken);
         return new RawPeer(socket);
     }
