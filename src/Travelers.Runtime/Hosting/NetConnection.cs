@@ -421,11 +421,8 @@ public sealed class NetConnection : ILinkOwner
         {
             _endpoint.Metrics.Retire(
                 this,
-                () =>
-                {
-                    Interlocked.Exchange(ref _state, (int)ConnectionState.Closed);
-                    return _wasOpen;
-                },
+                _wasOpen,
+                () => Interlocked.Exchange(ref _state, (int)ConnectionState.Closed),
                 _endpoint.Time.GetElapsedTime(Interlocked.Read(ref _opened)));
         }
         finally

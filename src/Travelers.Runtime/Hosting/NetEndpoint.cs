@@ -29,7 +29,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     private Task _maintenance = Task.CompletedTask;
     private Task _service = Task.CompletedTask;
     private bool _onServiceThread;
-    private Exception? _serviceFault; // the first exception out of a timer's work on a connection (maintenance or UDP service): EndAsync throws it
+    private Exception? _backgroundFault; // the first exception out of work no caller waits on (see Fault): EndAsync throws it
 
     protected NetEndpoint(NetEndpointOptions options, string category)
     {
@@ -152,7 +152,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         }
 
         Metrics?.Dispose();
-        if (_serviceFault is { } fault)
+        if (_backgroundFault is { } fault)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault); // once everything is stopped
         }
@@ -491,21 +491,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     /// <see cref="EndAsync"/> throws it once everything is stopped.
     /// </summary>
     /// <param name="exception">What was thrown.</param>
-    protected void Fault(Exception exception) => Interlocked.CompareExchange(ref _serviceFault, exception, null);
-
-    /// <summary>Runs <paramref name="work"/>, keeping what it throws (see <see cref="Fault"/>).</summary>
-    /// <param name="work">Work no caller waits on, such as a log entry.</param>
-    protected void Background(Action work)
-    {
-        try
-        {
-            work();
-        }
-        catch (Exception e)
-        {
-            Fault(e);
-        }
-    }
+    protected void Fault(Exception exception) => Interlocked.CompareExchange(ref _backgroundFault, exception, null);
 
     /// <summary>One tick of <see cref="UdpServiceThread"/>: the links flushed.</summary>
     void UdpServiceThread.IServiced.ServiceTick() => FlushLinks();

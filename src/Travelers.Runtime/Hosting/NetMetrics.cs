@@ -91,16 +91,16 @@ internal sealed class NetMetrics : IDisposable
     }
 
     /// <summary>
-    /// Marks a connection closed (<paramref name="close"/>, which returns whether it had been open) and moves its
-    /// counts into the totals, under the lock the observers take: no reading sees it twice or not at all.
+    /// Marks a connection closed (<paramref name="close"/>) and moves its counts into the totals, under the lock the
+    /// observers take: no reading sees it twice or not at all. A connection that had been open has its lifetime
+    /// recorded.
     /// </summary>
-    public bool Retire(NetConnection connection, Func<bool> close, TimeSpan lifetime)
+    public void Retire(NetConnection connection, bool wasOpen, Action close, TimeSpan lifetime)
     {
-        bool wasOpen;
         bool v6 = TypeOf(connection) == "ipv6";
         lock (_gate)
         {
-            wasOpen = close();
+            close();
             ref Totals totals = ref v6 ? ref _closedV6 : ref _closedV4;
             totals.Add(connection.Statistics);
         }
@@ -109,8 +109,6 @@ internal sealed class NetMetrics : IDisposable
         {
             _duration.Record(lifetime.TotalSeconds, new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>(NetworkType, v6 ? "ipv6" : "ipv4"));
         }
-
-        return wasOpen;
     }
 
     public void Dispose() => Meter.Dispose();

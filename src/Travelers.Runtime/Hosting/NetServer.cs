@@ -236,7 +236,15 @@ public sealed class NetServer : IAsyncDisposable
 
                     // One failed accept (a connection reset while queued, no file descriptors left) must not stop
                     // the server from accepting the next.
-                    Background(() => Log.AcceptFailed(Logger, e.SocketErrorCode));
+                    try
+                    {
+                        Log.AcceptFailed(Logger, e.SocketErrorCode);
+                    }
+                    catch (Exception logged)
+                    {
+                        Fault(logged); // the game's logger: accepting goes on, and the stop reports it
+                    }
+
                     continue;
                 }
 
