@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Travelers.Messaging;
@@ -285,6 +286,7 @@ public sealed class NetServer : IAsyncDisposable
         }
 
         /// <summary>A UDP client proved its address: a session for it, within the same caps as a TCP connection.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // once per connection; kept a frame of its own for a test's clock to find
         private UdpListener.Admission AdmitUdp(SocketAddress address, IPEndPoint remote, uint key)
         {
             if (Reserve(remote) is { } refused)
@@ -299,6 +301,18 @@ public sealed class NetServer : IAsyncDisposable
             var connection = new NetConnection(this, owner => link = new UdpLink(owner, listener.Sender, remote, address, key, UdpSettings, Time, Frames, listener.Forget), id);
             Track(id, connection);
             connection.Start();
+
+            // This runs on the receive thread, not in the accept loop a stop waits for: a stop that began after
+            // Reserve's check may have walked the table before Track. The fence pairs with StopAsync's exchange:
+            // either its walk found this session, or this read sees the stop and refuses the session itself.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _stopping) != 0)
+            {
+                var refusal = new DisconnectInfo(DisconnectReason.Refused, "The server is not accepting this connection: the server is stopping.");
+                connection.Close(refusal, notifyPeer: false, abort: true);
+                return new UdpListener.Admission(null, refusal);
+            }
+
             return new UdpListener.Admission(link, default);
         }
 
