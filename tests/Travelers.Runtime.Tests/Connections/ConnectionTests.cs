@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Travelers;
+using Travelers.Messaging;
 
 namespace Travelers.Runtime.Tests.Connections;
 
@@ -261,6 +263,31 @@ public sealed class ConnectionTests
         {
             await client.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// A stop whose token is cancelled while a close lingers for a peer that neither reads nor closes: the stop then
+    /// aborts what is left, and that cuts the linger short. The abort used to do nothing to a close already under
+    /// way, so the connection stayed open until the linger's end (here never: the server's clock is a fake one).
+    /// </summary>
+    [Fact]
+    public async Task A_cancelled_stop_cuts_a_lingering_close_short()
+    {
+        var options = Loopback.ServerOptions();
+        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await peer.SendHelloAsync(MessageTable.Current());
+        Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
+        await Loopback.Until(() => answer.IsCompleted, server.Poll);
+        Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+        NetConnection connection = server.Connections.Single();
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel(); // a host's shutdown timeout that has passed already
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StopAsync(cancelled.Token));
+        await Loopback.Until(() => connection.State == ConnectionState.Closed);
+        await server.DisposeAsync();
     }
 
     [Fact]

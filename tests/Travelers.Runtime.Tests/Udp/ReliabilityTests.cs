@@ -386,4 +386,48 @@ public sealed class ReliabilityTests
         Assert.False(pair.OwnerA.ClosedBeforeClosing);
         Assert.DoesNotContain(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect); // no notice to a peer that left
     }
+
+    /// <summary>
+    /// An abort after a graceful close began (a stop whose wait was cancelled): a linger waiting for acknowledgements
+    /// that will not come ends at once, the session finished once and the peer still told. The abort used to be
+    /// ignored, leaving the linger to a tick that a stopped endpoint no longer makes.
+    /// </summary>
+    [Fact]
+    public void An_abort_during_a_linger_ends_it_at_once_and_the_peer_is_still_told()
+    {
+        var pair = new LinkPair(seed: 11);
+        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
+        pair.A.Flush();
+        pair.OutA.Datagrams.Clear(); // lost: B never acknowledges them
+        pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping"), notifyPeer: true);
+        Assert.Null(pair.OwnerA.Closed); // lingering
+
+        pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping now"), notifyPeer: false, abort: true);
+
+        Assert.Equal(1, pair.OwnerA.ClosedCount);
+        Assert.Equal("stopping", pair.OwnerA.Closed?.Message); // the close's own reason
+        Assert.Contains(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect);
+        pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "again"), notifyPeer: false, abort: true);
+        Assert.Equal(1, pair.OwnerA.ClosedCount); // once
+    }
+
+    /// <summary>
+    /// The same abort arriving while the graceful close is still telling its owner, before any linger began: the
+    /// close ends at its second step instead of lingering, after the owner heard of it.
+    /// </summary>
+    [Fact]
+    public void An_abort_while_a_close_is_telling_its_owner_skips_the_linger()
+    {
+        var pair = new LinkPair(seed: 12);
+        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
+        pair.A.Flush();
+        pair.OutA.Datagrams.Clear(); // lost: B never acknowledges them
+        pair.OwnerA.DuringClosing = () => pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping now"), notifyPeer: false, abort: true);
+
+        pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping"), notifyPeer: true);
+
+        Assert.Equal(1, pair.OwnerA.ClosedCount);
+        Assert.False(pair.OwnerA.ClosedBeforeClosing);
+        Assert.Contains(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect);
+    }
 }

@@ -197,6 +197,28 @@ public sealed class UdpConnectionTests
         await server.DisposeAsync();
     }
 
+    /// <summary>
+    /// A stop whose token is cancelled while a close lingers (the client vanished, so what the server sent it is never
+    /// acknowledged): the stop then aborts what is left, and that cuts the linger short and finishes the session.
+    /// The abort used to do nothing to a close already under way, and the session was never finished: the stop had
+    /// ended the ticks that end a linger.
+    /// </summary>
+    [Fact]
+    public async Task A_cancelled_stop_cuts_a_lingering_close_short()
+    {
+        NetServer server = await Loopback.StartServerAsync(Server());
+        await using NetClient client = await Loopback.ConnectAsync(server, Client());
+        NetConnection connection = server.Connections.Single();
+        client.Connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "vanished"), notifyPeer: false, abort: true);
+        connection.Send(new Echo { Client = 1, Sequence = 1, Text = "never acknowledged" });
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel(); // a host's shutdown timeout that has passed already
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StopAsync(cancelled.Token));
+        Assert.Equal(ConnectionState.Closed, connection.State); // finished by the abort itself, on this thread
+        await server.DisposeAsync();
+    }
+
     /// <summary>The system clock, which runs an action once on the first reading taken inside the server's UDP admission.</summary>
     private sealed class AdmissionClock : TimeProvider
     {

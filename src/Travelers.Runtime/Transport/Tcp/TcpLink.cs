@@ -53,6 +53,8 @@ internal sealed class TcpLink : Link
     private bool _outputClosed;
     private readonly object _closeGate = new();
     private int _closing;
+    private bool _lingering; // under _closeGate: the graceful close is done but for the linger
+    private bool _cutShort; // under _closeGate: an abort came after the graceful close began
     private int _loops = 3;
     private DisconnectInfo _info;
     private DisconnectInfo _endOfInput;
@@ -322,20 +324,37 @@ internal sealed class TcpLink : Link
     /// last frame; what was queued goes out, the sending side is shut down, and incoming bytes are read and
     /// discarded until the peer closes too, so that closing never resets data still in flight; a peer that
     /// does not close within the linger time is dropped. Aborting drops the socket at once, unsent data
-    /// included. <see cref="ILinkOwner.OnClosed"/> follows when the loops have stopped.
+    /// included; aborting a graceful close already under way cuts its linger short (a stop whose wait was
+    /// cancelled). <see cref="ILinkOwner.OnClosed"/> follows when the loops have stopped.
     /// </summary>
     public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false, bool here = true)
     {
+        bool cutNow = false;
         lock (_closeGate)
         {
             if (_closing != 0)
             {
-                return;
+                // Cut only once the first close has told the owner and ended the output, as the linger's end does:
+                // a close still on its way there skips its linger instead.
+                _cutShort |= abort;
+                cutNow = abort && _lingering;
+                if (!cutNow)
+                {
+                    return;
+                }
             }
+            else
+            {
+                // The reason first: whoever sees _closing set reads it.
+                _info = info;
+                Volatile.Write(ref _closing, 1);
+            }
+        }
 
-            // The reason first: whoever sees _closing set reads it.
-            _info = info;
-            Volatile.Write(ref _closing, 1);
+        if (cutNow)
+        {
+            EndLinger();
+            return;
         }
 
         _owner.OnClosing(this, info, here);
@@ -369,7 +388,21 @@ internal sealed class TcpLink : Link
 
         if (!abort)
         {
-            _ = LingerAsync();
+            bool cut;
+            lock (_closeGate)
+            {
+                cut = _cutShort;
+                _lingering = !cut;
+            }
+
+            if (cut)
+            {
+                EndLinger();
+            }
+            else
+            {
+                _ = LingerAsync();
+            }
         }
     }
 
@@ -382,9 +415,14 @@ internal sealed class TcpLink : Link
         }
         finally
         {
-            _receiveStop.Cancel();
-            DisposeSocket();
+            EndLinger();
         }
+    }
+
+    private void EndLinger()
+    {
+        _receiveStop.Cancel();
+        DisposeSocket();
     }
 
     private void CloseForBackpressure() =>

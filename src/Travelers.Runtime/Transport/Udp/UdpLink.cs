@@ -150,6 +150,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private bool _notifyPeer;
     private bool _closeCalled;
     private bool _peerGone; // the peer said goodbye while Close was between its two steps: Close ends the session
+    private bool _cutShort; // an abort came while Close was between its two steps: Close ends the session, no linger
     private DisconnectInfo _info;
 
     // Counters.
@@ -599,27 +600,45 @@ internal sealed class UdpLink : Link, IUnitSink
     /// <summary>
     /// Ends the session once. Gracefully: nothing new is accepted, what was queued is sent until acknowledged
     /// (for at most the linger time), then the peer is told why with a disconnect notice sent several times.
-    /// Aborting (or a peer that already said goodbye) ends it at once.
+    /// Aborting (or a peer that already said goodbye) ends it at once; aborting a graceful close already under way
+    /// cuts its linger short (a stop whose wait was cancelled): what is unacknowledged is dropped, the notice still goes.
     /// </summary>
     public override void Close(DisconnectInfo info, bool notifyPeer, bool abort = false, bool here = true)
     {
+        bool cut;
         lock (_lock)
         {
             if (_closeCalled)
             {
-                return;
+                // An abort after the graceful close began (a stop whose wait was cancelled): the linger is cut short.
+                cut = abort && CutShortLocked();
+                if (!cut)
+                {
+                    return;
+                }
             }
+            else
+            {
+                cut = false;
+                _closeCalled = true;
+                _info = info;
+                _notifyPeer = notifyPeer && !abort && _phase == Phase.Connected;
+            }
+        }
 
-            _closeCalled = true;
-            _info = info;
-            _notifyPeer = notifyPeer && !abort && _phase == Phase.Connected;
+        if (cut)
+        {
+            // The linger ended here: this call finishes the session, as a flush that ends one would.
+            Drain();
+            Finish();
+            return;
         }
 
         _owner.OnClosing(this, info, here);
         bool ended;
         lock (_lock)
         {
-            if (abort || _phase != Phase.Connected || _peerGone)
+            if (abort || _phase != Phase.Connected || _peerGone || _cutShort)
             {
                 _phase = Phase.Ended;
                 ended = true;
@@ -637,6 +656,23 @@ internal sealed class UdpLink : Link, IUnitSink
         {
             Finish();
         }
+    }
+
+    /// <summary>
+    /// An abort after the graceful close began: a linger ends now, and a close still between its two steps ends at
+    /// its second instead of lingering. Under the lock.
+    /// </summary>
+    /// <returns>True when a linger ended here: the caller finishes the session.</returns>
+    private bool CutShortLocked()
+    {
+        _cutShort = true;
+        if (_phase != Phase.Lingering)
+        {
+            return false;
+        }
+
+        _phase = Phase.Ended;
+        return true;
     }
 
     /// <summary>
