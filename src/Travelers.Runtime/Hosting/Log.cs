@@ -30,6 +30,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "Accepting a connection failed ({Error}); accepting goes on")]
     public static partial void AcceptFailed(ILogger logger, System.Net.Sockets.SocketError error);
 
+    [LoggerMessage(10, LogLevel.Warning, "{Count} connection(s) had not finished closing when {What} stopped waiting; dropped at once")]
+    public static partial void CloseAbandoned(ILogger logger, int count, string what);
+
     [LoggerMessage(8, LogLevel.Information, "Connection {Id} from {EndPoint} timed out: {Message}")]
     public static partial void TimedOut(ILogger logger, long id, IPEndPoint endPoint, string message);
 

@@ -45,6 +45,13 @@ public sealed class NetClient : IAsyncDisposable
     /// <summary>The instruments, once started (tests listen to this meter).</summary>
     internal NetMetrics Metrics => _core.Metrics;
 
+    /// <summary>How long DisposeAsync waits for its close (tests shorten it).</summary>
+    internal TimeSpan CloseBound
+    {
+        get => _core.CloseBound;
+        set => _core.CloseBound = value;
+    }
+
     /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="handler">The handler.</param>
@@ -361,7 +368,23 @@ public sealed class NetClient : IAsyncDisposable
             {
                 Flush();
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client closed the connection."), notifyPeer: true);
-                await _closed.Task.ConfigureAwait(false);
+                try
+                {
+                    await _closed.Task.WaitAsync(CloseBound).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // See CloseBound: the close is cut short (its linger included) rather than waited for.
+                    connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client closed the connection."), notifyPeer: false, abort: true);
+                    try
+                    {
+                        Log.CloseAbandoned(Logger, 1, "the client's dispose");
+                    }
+                    catch (Exception e)
+                    {
+                        Fault(e); // the game's logger: the dispose goes on, and reports it at its end
+                    }
+                }
             }
 
             if (IsStarted)

@@ -54,6 +54,13 @@ public sealed class NetServer : IAsyncDisposable
     /// <summary>The UDP socket's side, once started over UDP (tests read its counters).</summary>
     internal Transport.Udp.UdpListener? Udp => _core.Udp;
 
+    /// <summary>How long DisposeAsync waits for closes (tests shorten it).</summary>
+    internal TimeSpan CloseBound
+    {
+        get => _core.CloseBound;
+        set => _core.CloseBound = value;
+    }
+
     /// <summary>Handles every received <typeparamref name="T"/> with <paramref name="handler"/> (replacing an earlier one), in <see cref="Poll"/>.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="handler">The handler.</param>
@@ -120,7 +127,18 @@ public sealed class NetServer : IAsyncDisposable
 
     /// <summary>Same as <see cref="StopAsync"/>.</summary>
     /// <returns>A task that completes when stopped.</returns>
-    public async ValueTask DisposeAsync() => await _core.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        // Bounded (see CloseBound): past it the stop drops what is left, as a cancelled StopAsync does, and logs it.
+        using var bound = new CancellationTokenSource(_core.CloseBound);
+        try
+        {
+            await _core.StopAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
+        {
+        }
+    }
 
     private sealed class Core : NetEndpoint
     {
@@ -517,9 +535,24 @@ public sealed class NetServer : IAsyncDisposable
             }
             finally
             {
+                // Only after a cancelled wait are there any: those an abort now ends, lingers included.
+                int left = 0;
                 foreach (NetConnection connection in _all.Values)
                 {
+                    left++;
                     connection.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "The server is shutting down."), notifyPeer: false, abort: true);
+                }
+
+                if (left > 0)
+                {
+                    try
+                    {
+                        Log.CloseAbandoned(Logger, left, "the server's stop");
+                    }
+                    catch (Exception e)
+                    {
+                        Fault(e); // the game's logger: the stop goes on, and reports it at its end
+                    }
                 }
 
                 try

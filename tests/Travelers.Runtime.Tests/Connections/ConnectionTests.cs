@@ -276,11 +276,7 @@ public sealed class ConnectionTests
         var options = Loopback.ServerOptions();
         options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         NetServer server = await Loopback.StartServerAsync(options);
-        using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
-        await peer.SendHelloAsync(MessageTable.Current());
-        Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
-        await Loopback.Until(() => answer.IsCompleted, server.Poll);
-        Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server); // then neither reads nor closes
         NetConnection connection = server.Connections.Single();
 
         using var cancelled = new CancellationTokenSource();
@@ -288,6 +284,54 @@ public sealed class ConnectionTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server.StopAsync(cancelled.Token));
         await Loopback.Until(() => connection.State == ConnectionState.Closed);
         await server.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A server disposed while a close can never finish (the peer neither reads nor closes, and the linger runs on a
+    /// clock that never moves): past its bound in real time, the dispose drops the connection and says so, where
+    /// it used to wait for ever.
+    /// </summary>
+    [Fact]
+    public async Task A_server_dispose_waits_for_a_close_no_longer_than_its_bound()
+    {
+        var logs = new LogCapture();
+        var options = Loopback.ServerOptions();
+        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        options.LoggerFactory = logs;
+        NetServer server = await Loopback.StartServerAsync(options);
+        server.CloseBound = TimeSpan.FromMilliseconds(200);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        NetConnection connection = server.Connections.Single();
+
+        await server.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+
+        await Loopback.Until(() => connection.State == ConnectionState.Closed);
+        Assert.Contains(logs.Lines, line => line.Contains("1 connection(s) had not finished closing when the server's stop stopped waiting", StringComparison.Ordinal));
+    }
+
+    /// <summary>The same for a client whose server neither reads nor closes once it has accepted it.</summary>
+    [Fact]
+    public async Task A_client_dispose_waits_for_its_close_no_longer_than_its_bound()
+    {
+        var logs = new LogCapture();
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = new NetClient(new NetClientOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch), LoggerFactory = logs });
+        client.CloseBound = TimeSpan.FromMilliseconds(200);
+        Task connect = client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, TestContext.Current.CancellationToken);
+        using RawPeer server = await RawPeer.AcceptAsync(listener);
+        Assert.Equal(FrameKind.Hello, (await server.ReadFrameAsync())?.Kind);
+        var accept = new System.Buffers.ArrayBufferWriter<byte>();
+        Handshake.WriteAccept(accept, connectionId: 7, serverTime: TimeSpan.Zero, flags: 0);
+        await server.SendFrameAsync(FrameKind.Accept, accept.WrittenSpan.ToArray());
+        await Loopback.Until(() => connect.IsCompleted, client.Poll);
+        await connect;
+
+        await client.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+
+        await Loopback.Until(() => client.Connection.State == ConnectionState.Closed);
+        Assert.Contains(logs.Lines, line => line.Contains("1 connection(s) had not finished closing when the client's dispose stopped waiting", StringComparison.Ordinal));
     }
 
     [Fact]

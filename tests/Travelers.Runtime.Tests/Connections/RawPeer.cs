@@ -27,6 +27,10 @@ internal sealed class RawPeer : IDisposable
         return new RawPeer(socket);
     }
 
+    /// <summary>A server's end written by hand: the next connection <paramref name="listener"/> accepts.</summary>
+    public static async Task<RawPeer> AcceptAsync(Socket listener) =>
+        new(await listener.AcceptAsync(TestContext.Current.CancellationToken));
+
     /// <summary>Connects and completes the handshake as a real client would, polling the server meanwhile.</summary>
     public static async Task<RawPeer> HandshakeAsync(NetServer server, MessageTable? table = null, byte flags = 0)
     {
