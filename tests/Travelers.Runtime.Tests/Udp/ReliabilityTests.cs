@@ -352,10 +352,7 @@ public sealed class ReliabilityTests
     [Fact]
     public void A_linger_that_ends_while_answering_a_ping_finishes_the_session()
     {
-        var pair = new LinkPair(seed: 9);
-        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
-        pair.A.Flush();
-        pair.OutA.Datagrams.Clear(); // lost: B never acknowledges them
+        LinkPair pair = Unacknowledged(seed: 9);
         pair.A.Close(new DisconnectInfo(DisconnectReason.Graceful, "done"), notifyPeer: true);
         Assert.NotNull(pair.OwnerA.Closing);
         Assert.Null(pair.OwnerA.Closed); // lingering: its units wait for acknowledgements
@@ -395,10 +392,7 @@ public sealed class ReliabilityTests
     [Fact]
     public void An_abort_during_a_linger_ends_it_at_once_and_the_peer_is_still_told()
     {
-        var pair = new LinkPair(seed: 11);
-        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
-        pair.A.Flush();
-        pair.OutA.Datagrams.Clear(); // lost: B never acknowledges them
+        LinkPair pair = Unacknowledged(seed: 11);
         pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping"), notifyPeer: true);
         Assert.Null(pair.OwnerA.Closed); // lingering
 
@@ -418,10 +412,7 @@ public sealed class ReliabilityTests
     [Fact]
     public void An_abort_while_a_close_is_telling_its_owner_skips_the_linger()
     {
-        var pair = new LinkPair(seed: 12);
-        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
-        pair.A.Flush();
-        pair.OutA.Datagrams.Clear(); // lost: B never acknowledges them
+        LinkPair pair = Unacknowledged(seed: 12);
         pair.OwnerA.DuringClosing = () => pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping now"), notifyPeer: false, abort: true);
 
         pair.A.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "stopping"), notifyPeer: true);
@@ -429,5 +420,15 @@ public sealed class ReliabilityTests
         Assert.Equal(1, pair.OwnerA.ClosedCount);
         Assert.False(pair.OwnerA.ClosedBeforeClosing);
         Assert.Contains(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect);
+    }
+
+    /// <summary>A pair whose A has sent reliable messages that B never acknowledges (their datagrams lost): a close of A lingers for them.</summary>
+    private static LinkPair Unacknowledged(int seed)
+    {
+        var pair = new LinkPair(seed);
+        pair.SendFromA(10, Delivery.ReliableOrdered, 1);
+        pair.A.Flush();
+        pair.OutA.Datagrams.Clear();
+        return pair;
     }
 }
