@@ -210,14 +210,14 @@ public sealed class NetClient : IAsyncDisposable
             catch (TimeoutException)
             {
                 connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "No answer to the handshake."), notifyPeer: true);
-                await EndAfterCloseAsync().ConfigureAwait(false);
+                await EndAfterCloseAsync(connection).ConfigureAwait(false);
                 throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
             }
             catch (Exception e) when (e is OperationCanceledException or NetConnectException)
             {
                 // Cancelled, refused or dropped: the timer stops with the attempt, not at DisposeAsync.
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
-                await EndAfterCloseAsync().ConfigureAwait(false);
+                await EndAfterCloseAsync(connection).ConfigureAwait(false);
                 throw;
             }
         }
@@ -227,10 +227,34 @@ public sealed class NetClient : IAsyncDisposable
         /// it (at most 2 s), and only the ticks that <see cref="NetEndpoint.EndAsync"/> stops can end that linger:
         /// stopping first left the close unfinished for good, and DisposeAsync waiting for it for ever.
         /// </summary>
-        private async Task EndAfterCloseAsync()
+        private async Task EndAfterCloseAsync(NetConnection connection)
         {
-            await _closed.Task.ConfigureAwait(false);
+            await WaitForCloseAsync(connection, "the failed connect").ConfigureAwait(false);
             await EndAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Waits for <paramref name="connection"/>'s close to finish, at most <see cref="NetEndpoint.CloseBound"/>:
+        /// past it the close is cut short (its linger included) rather than waited for, and that is logged.
+        /// </summary>
+        private async Task WaitForCloseAsync(NetConnection connection, string what)
+        {
+            try
+            {
+                await _closed.Task.WaitAsync(CloseBound).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client closed the connection."), notifyPeer: false, abort: true);
+                try
+                {
+                    Log.CloseAbandoned(Logger, 1, what);
+                }
+                catch (Exception e)
+                {
+                    Fault(e); // the game's logger: the stop goes on, and reports it at its end
+                }
+            }
         }
 
         /// <summary>A UDP socket connected to the server, and the session's link, which starts the connect exchange.</summary>
@@ -368,23 +392,7 @@ public sealed class NetClient : IAsyncDisposable
             {
                 Flush();
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client closed the connection."), notifyPeer: true);
-                try
-                {
-                    await _closed.Task.WaitAsync(CloseBound).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // See CloseBound: the close is cut short (its linger included) rather than waited for.
-                    connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client closed the connection."), notifyPeer: false, abort: true);
-                    try
-                    {
-                        Log.CloseAbandoned(Logger, 1, "the client's dispose");
-                    }
-                    catch (Exception e)
-                    {
-                        Fault(e); // the game's logger: the dispose goes on, and reports it at its end
-                    }
-                }
+                await WaitForCloseAsync(connection, "the client's dispose").ConfigureAwait(false);
             }
 
             if (IsStarted)

@@ -56,7 +56,8 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     public TimeProvider Time { get; }
 
     /// <summary>
-    /// How long, in real time, <c>DisposeAsync</c> waits for closes to finish before it drops what is left. Every
+    /// How long, in real time, <c>DisposeAsync</c> (and a client's failed connect) waits for closes to finish before
+    /// it drops what is left. Every
     /// close ends within its 2 s linger; this bound only ends a wait that would otherwise never end (a close some
     /// bug left unfinished, or a test's clock never advanced), so that a dispose cannot hang a game's shutdown.
     /// </summary>
