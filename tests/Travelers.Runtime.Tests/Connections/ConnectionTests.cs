@@ -246,7 +246,10 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Stopping_the_server_tells_every_client()
     {
-        NetServer server = await Loopback.StartServerAsync();
+        var logs = new LogCapture();
+        var options = Loopback.ServerOptions();
+        options.LoggerFactory = logs;
+        NetServer server = await Loopback.StartServerAsync(options);
         var clients = new[] { await Loopback.ConnectAsync(server), await Loopback.ConnectAsync(server) };
         var closed = new List<DisconnectReason>();
         foreach (NetClient client in clients)
@@ -258,6 +261,7 @@ public sealed class ConnectionTests
         server.Poll(); // does nothing once stopped
         await Loopback.Until(() => closed.Count == 2, clients[0].Poll, clients[1].Poll);
         Assert.All(closed, reason => Assert.Equal(DisconnectReason.ServerShutdown, reason));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("had not finished closing", StringComparison.Ordinal)); // every close finished
         await server.DisposeAsync();
         foreach (NetClient client in clients)
         {
@@ -317,21 +321,69 @@ public sealed class ConnectionTests
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen();
-        var client = new NetClient(new NetClientOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch), LoggerFactory = logs });
-        client.CloseBound = TimeSpan.FromMilliseconds(200);
-        Task connect = client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, TestContext.Current.CancellationToken);
-        using RawPeer server = await RawPeer.AcceptAsync(listener);
-        Assert.Equal(FrameKind.Hello, (await server.ReadFrameAsync())?.Kind);
-        var accept = new System.Buffers.ArrayBufferWriter<byte>();
-        Handshake.WriteAccept(accept, connectionId: 7, serverTime: TimeSpan.Zero, flags: 0);
-        await server.SendFrameAsync(FrameKind.Accept, accept.WrittenSpan.ToArray());
-        await Loopback.Until(() => connect.IsCompleted, client.Poll);
-        await connect;
+        (NetClient client, RawPeer silent) = await ConnectToSilentServerAsync(listener, logs);
+        using RawPeer silentServer = silent;
 
         await client.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
 
         await Loopback.Until(() => client.Connection.State == ConnectionState.Closed);
         Assert.Contains(logs.Lines, line => line.Contains("1 connection(s) had not finished closing when the client's dispose stopped waiting", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The game's logger throwing on that warning: the dispose still drops the connection and ends everything, then
+    /// reports the logger's exception, as the stop does for the other background faults.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_throwing_on_a_dropped_close_does_not_stop_the_dispose()
+    {
+        var serverLogs = new ThrowingLogs(eventId: 10);
+        var options = Loopback.ServerOptions();
+        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        options.LoggerFactory = serverLogs;
+        NetServer server = await Loopback.StartServerAsync(options);
+        server.CloseBound = TimeSpan.FromMilliseconds(200);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        NetConnection connection = server.Connections.Single();
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ThrowingLogs.Text, error.Message);
+        Assert.Equal(1, serverLogs.Thrown);
+        await Loopback.Until(() => connection.State == ConnectionState.Closed);
+
+        // The client's side of the same.
+        var clientLogs = new ThrowingLogs(eventId: 10);
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        (NetClient client, RawPeer silent) = await ConnectToSilentServerAsync(listener, clientLogs);
+        using RawPeer silentServer = silent;
+        error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken));
+        Assert.Equal(ThrowingLogs.Text, error.Message);
+        Assert.Equal(1, clientLogs.Thrown);
+        await Loopback.Until(() => client.Connection.State == ConnectionState.Closed);
+    }
+
+    /// <summary>
+    /// A graceful close whose peer neither reads nor closes is dropped when the linger's 2 s have passed (on the
+    /// server's clock), not kept for as long as the peer stays.
+    /// </summary>
+    [Fact]
+    public async Task A_peer_that_neither_reads_nor_closes_is_dropped_after_the_linger()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = Loopback.ServerOptions();
+        options.TimeProvider = time;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        NetConnection connection = server.Connections.Single();
+
+        connection.Disconnect("bye");
+        time.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.NotEqual(ConnectionState.Closed, connection.State); // still lingering: its socket is kept
+        time.Advance(TimeSpan.FromSeconds(0.2));
+        await Loopback.Until(() => connection.State == ConnectionState.Closed);
     }
 
     [Fact]
@@ -485,5 +537,25 @@ public sealed class ConnectionTests
         await Loopback.Until(() => received == sent, server.Poll, client.Poll);
         Assert.Empty(closed);
         Assert.True(client.Connection.IsConnected);
+    }
+
+    /// <summary>
+    /// A client on a fake clock, its close bound shortened, connected to a server written by hand on
+    /// <paramref name="listener"/> that accepts it and then neither reads nor closes: the client's close lingers
+    /// for ever.
+    /// </summary>
+    private static async Task<(NetClient Client, RawPeer Server)> ConnectToSilentServerAsync(Socket listener, Microsoft.Extensions.Logging.ILoggerFactory logs)
+    {
+        var client = new NetClient(new NetClientOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch), LoggerFactory = logs });
+        client.CloseBound = TimeSpan.FromMilliseconds(200);
+        Task connect = client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, TestContext.Current.CancellationToken);
+        RawPeer server = await RawPeer.AcceptAsync(listener);
+        Assert.Equal(FrameKind.Hello, (await server.ReadFrameAsync())?.Kind);
+        var accept = new System.Buffers.ArrayBufferWriter<byte>();
+        Handshake.WriteAccept(accept, connectionId: 7, serverTime: TimeSpan.Zero, flags: 0);
+        await server.SendFrameAsync(FrameKind.Accept, accept.WrittenSpan.ToArray());
+        await Loopback.Until(() => connect.IsCompleted, client.Poll);
+        await connect;
+        return (client, server);
     }
 }

@@ -166,7 +166,8 @@ public sealed class UdpConnectionTests
         var clock = new AdmissionClock();
         NetServerOptions options = Server();
         options.TimeProvider = clock;
-        options.HandshakeTimeout = TimeSpan.FromMinutes(1); // far past the bound: the old stop could not end in time
+        options.HandshakeTimeout = TimeSpan.FromMinutes(1); // these two far past the bound: a session the stop waits
+        options.Timeout = TimeSpan.FromMinutes(1); // for cannot end before it
         NetServer server = await Loopback.StartServerAsync(options);
         DisconnectInfo? firstClosed = null;
         await using NetClient first = await Loopback.ConnectAsync(server, Client(), c => c.ConnectionClosed += (_, info) => firstClosed = info);
@@ -195,6 +196,31 @@ public sealed class UdpConnectionTests
         await stop!;
         Assert.Equal(DisconnectReason.ServerShutdown, firstClosed!.Value.Reason);
         await server.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A client past the per-address cap: its proven address gets a refusal that names the cap (no session is made
+    /// for it), and the server logs it; the client's ConnectAsync fails with that reason at once.
+    /// </summary>
+    [Fact]
+    public async Task A_client_past_the_per_address_cap_is_refused_naming_it()
+    {
+        var logs = new LogCapture();
+        NetServerOptions options = Server();
+        options.MaxConnectionsPerAddress = 1;
+        options.LoggerFactory = logs;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        await using NetClient first = await Loopback.ConnectAsync(server, Client());
+        await using var second = new NetClient(Client());
+
+        Task connect = second.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted, server.Poll, first.Poll);
+
+        NetConnectException error = await Assert.ThrowsAsync<NetConnectException>(() => connect);
+        Assert.Equal(DisconnectReason.Refused, error.Code);
+        Assert.Contains("not accepting this connection: MaxConnectionsPerAddress (1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(logs.Lines, line => line.Contains("closed at once: MaxConnectionsPerAddress (1)", StringComparison.Ordinal));
+        Assert.Single(server.Connections);
     }
 
     /// <summary>
