@@ -336,6 +336,7 @@ public sealed class BadInputTests
         Assert.True(sent < 100L * 1024 * 1024, $"cut only after {sent} bytes");
         Assert.True(peakUnsent <= options.MaxUnsentBytes + options.MaxFrameBytes, $"{peakUnsent} bytes were unsent at the peak");
         Assert.True(GC.GetTotalMemory(forceFullCollection: true) - memoryBefore < 16 * 1024 * 1024);
+        await Loopback.Until(() => connection.State == ConnectionState.Closed); // dropped at once: no linger for a peer that does not read
     }
 
     [Fact]
