@@ -299,12 +299,8 @@ public sealed class ConnectionTests
     public async Task A_server_dispose_waits_for_a_close_no_longer_than_its_bound()
     {
         var logs = new LogCapture();
-        var options = Loopback.ServerOptions();
-        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        options.LoggerFactory = logs;
-        NetServer server = await Loopback.StartServerAsync(options);
-        server.CloseBound = TimeSpan.FromMilliseconds(200);
-        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        (NetServer server, RawPeer silent) = await ServeSilentPeerAsync(logs);
+        using RawPeer peer = silent;
         NetConnection connection = server.Connections.Single();
 
         await server.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
@@ -318,11 +314,8 @@ public sealed class ConnectionTests
     public async Task A_client_dispose_waits_for_its_close_no_longer_than_its_bound()
     {
         var logs = new LogCapture();
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        (NetClient client, RawPeer silent) = await ConnectToSilentServerAsync(listener, logs);
-        using RawPeer silentServer = silent;
+        (NetClient client, RawPeer silent) = await ConnectToSilentServerAsync(logs);
+        using RawPeer serverEnd = silent;
 
         await client.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
 
@@ -338,12 +331,8 @@ public sealed class ConnectionTests
     public async Task A_logger_throwing_on_a_dropped_close_does_not_stop_the_dispose()
     {
         var serverLogs = new ThrowingLogs(eventId: 10);
-        var options = Loopback.ServerOptions();
-        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        options.LoggerFactory = serverLogs;
-        NetServer server = await Loopback.StartServerAsync(options);
-        server.CloseBound = TimeSpan.FromMilliseconds(200);
-        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        (NetServer server, RawPeer silent) = await ServeSilentPeerAsync(serverLogs);
+        using RawPeer peer = silent;
         NetConnection connection = server.Connections.Single();
 
         InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken));
@@ -354,11 +343,8 @@ public sealed class ConnectionTests
 
         // The client's side of the same.
         var clientLogs = new ThrowingLogs(eventId: 10);
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        (NetClient client, RawPeer silent) = await ConnectToSilentServerAsync(listener, clientLogs);
-        using RawPeer silentServer = silent;
+        (NetClient client, RawPeer silentServer) = await ConnectToSilentServerAsync(clientLogs);
+        using RawPeer serverEnd = silentServer;
         error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken));
         Assert.Equal(ThrowingLogs.Text, error.Message);
         Assert.Equal(1, clientLogs.Thrown);
@@ -540,12 +526,28 @@ public sealed class ConnectionTests
     }
 
     /// <summary>
-    /// A client on a fake clock, its close bound shortened, connected to a server written by hand on
-    /// <paramref name="listener"/> that accepts it and then neither reads nor closes: the client's close lingers
-    /// for ever.
+    /// A server on a fake clock, its close bound shortened, with a client written by hand that completes the
+    /// handshake and then neither reads nor closes: a close of it lingers for ever.
     /// </summary>
-    private static async Task<(NetClient Client, RawPeer Server)> ConnectToSilentServerAsync(Socket listener, Microsoft.Extensions.Logging.ILoggerFactory logs)
+    private static async Task<(NetServer Server, RawPeer Peer)> ServeSilentPeerAsync(Microsoft.Extensions.Logging.ILoggerFactory logs)
     {
+        var options = Loopback.ServerOptions();
+        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        options.LoggerFactory = logs;
+        NetServer server = await Loopback.StartServerAsync(options);
+        server.CloseBound = TimeSpan.FromMilliseconds(200);
+        return (server, await RawPeer.HandshakeAsync(server));
+    }
+
+    /// <summary>
+    /// A client on a fake clock, its close bound shortened, connected to a server written by hand that accepts it
+    /// and then neither reads nor closes: the client's close lingers for ever.
+    /// </summary>
+    private static async Task<(NetClient Client, RawPeer Server)> ConnectToSilentServerAsync(Microsoft.Extensions.Logging.ILoggerFactory logs)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
         var client = new NetClient(new NetClientOptions { TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch), LoggerFactory = logs });
         client.CloseBound = TimeSpan.FromMilliseconds(200);
         Task connect = client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, TestContext.Current.CancellationToken);
