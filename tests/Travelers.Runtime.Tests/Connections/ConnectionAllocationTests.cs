@@ -10,8 +10,7 @@ public sealed class ConnectionAllocationTests
     [InlineData(NetTransport.Udp)]
     public async Task Sending_and_dispatching_struct_messages_allocates_nothing_on_the_game_thread(NetTransport transport)
     {
-        NetServerOptions options = Loopback.ServerOptions();
-        options.Transport = transport;
+        NetServerOptions options = Loopback.ServerOptions(transport);
         await using NetServer server = await Loopback.StartServerAsync(options);
         long received = 0;
         server.On((NetConnection _, in Move m) => received += m.Tick);

@@ -13,6 +13,9 @@ internal static class Loopback
 
     public static NetServerOptions ServerOptions(IPAddress? address = null) => new() { Address = address ?? IPAddress.Loopback, Port = 0 };
 
+    /// <summary>The same over <paramref name="transport"/>, for tests run on both.</summary>
+    public static NetServerOptions ServerOptions(NetTransport transport) => new() { Address = IPAddress.Loopback, Port = 0, Transport = transport };
+
     public static async Task<NetServer> StartServerAsync(NetServerOptions? options = null)
     {
         var server = new NetServer(options ?? ServerOptions());

@@ -17,8 +17,7 @@ public sealed class MetricsTests
     [InlineData(NetTransport.Udp)]
     public async Task A_metric_listener_throwing_inside_a_close_does_not_keep_the_server_from_stopping(NetTransport transport)
     {
-        NetServerOptions options = Loopback.ServerOptions();
-        options.Transport = transport;
+        NetServerOptions options = Loopback.ServerOptions(transport);
         NetServer server = await Loopback.StartServerAsync(options);
         int thrown = 0;
         using var listener = new MeterListener

@@ -31,8 +31,7 @@ internal sealed class ReplicationRig : IAsyncDisposable
 
     public static async Task<ReplicationRig> StartAsync(NetTransport transport, Action<NetServerOptions>? configure = null)
     {
-        NetServerOptions options = Loopback.ServerOptions();
-        options.Transport = transport;
+        NetServerOptions options = Loopback.ServerOptions(transport);
         configure?.Invoke(options);
         return new ReplicationRig(await Loopback.StartServerAsync(options));
     }
