@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Travelers.Messaging;
+using Travelers.Transport;
 using Travelers.Transport.Udp;
 
 namespace Travelers;
@@ -138,6 +139,24 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
 
     /// <summary>The settings of this endpoint's UDP links.</summary>
     public UdpLinkSettings UdpSettings => new(Options.Mtu, Options.MaxChannels, Options.MaxFrameBytes, Options.MaxUnsentBytes, Options.MaxQueuedReceiveBytes, Options.MaxPacketsPerSecond);
+
+    /// <summary>
+    /// Throws what this endpoint's links would throw on sending a record of <paramref name="length"/> body bytes at
+    /// <paramref name="typeIndex"/>: for a send made later than its call (an Observers call on an entity spawned this
+    /// tick goes out in Publish()), so that the caller hears of it, and not Publish().
+    /// </summary>
+    internal void RequireSendable(string what, int typeIndex, int length, Delivery delivery, byte channel)
+    {
+        if (Options.Transport == NetTransport.Udp)
+        {
+            Link.RequireDelivery(delivery, channel, Options.MaxChannels);
+        }
+
+        if (Link.RecordBytes(typeIndex, length) > Link.MaxRecordBytes(Options.Transport, Options.MaxFrameBytes))
+        {
+            throw Link.RecordTooLarge(what, length, Options.MaxFrameBytes);
+        }
+    }
 
     /// <summary>How often UDP links are serviced between polls: acknowledgements owed, retransmissions due, connect retries, lingering closes.</summary>
     public static readonly TimeSpan UdpServiceInterval = TimeSpan.FromMilliseconds(10);

@@ -471,6 +471,16 @@ internal sealed class ServerReplication
                         replica.Holders++;
                     }
 
+                    link.State = LinkState.Spawning;
+                    link.Since = _tick;
+                    link.Baseline = 0;
+                    link.InFlight = 0;
+                    link.OwnerWanted = owner;
+                    link.OwnerAcked = false;
+                    link.OwnerAckedTick = 0;
+
+                    // After the link's state: were a call's send to throw, the next Publish() would not count this
+                    // client as a holder twice. (Each call was checked against the options when it was queued.)
                     if (replica.SpawnCalls is { } calls)
                     {
                         foreach (ISpawnCall call in calls)
@@ -479,13 +489,6 @@ internal sealed class ServerReplication
                         }
                     }
 
-                    link.State = LinkState.Spawning;
-                    link.Since = _tick;
-                    link.Baseline = 0;
-                    link.InFlight = 0;
-                    link.OwnerWanted = owner;
-                    link.OwnerAcked = false;
-                    link.OwnerAckedTick = 0;
                     break;
                 case LinkState.Spawning or LinkState.Live when !relevant:
                     link.State = LinkState.Despawning;

@@ -159,6 +159,7 @@ internal sealed class RpcRuntime
             var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), 0, target, in call);
             var bytes = new ArrayBufferWriter<byte>();
             NetSerializer.Serialize(bytes, in record, _endpoint.Limits);
+            _endpoint.RequireSendable($"{info.Name} call", _callIndex, bytes.WrittenCount, info.Delivery, info.Channel);
             _endpoint.EndpointWorld!.Server!.QueueSpawnCall(entity, new SpawnCall(this, bytes.WrittenSpan.ToArray(), info));
             return;
         }

@@ -92,6 +92,36 @@ internal abstract class Link
     /// <param name="here">Whether this side decided it (a kick, a violation, backpressure), rather than the peer (its
     /// notice, its end of stream) or the network: what the peer sent before still counts only when it did not.</param>
     public abstract void Close(DisconnectInfo info, bool notifyPeer, bool abort = false, bool here = true);
+
+    /// <summary>
+    /// The largest record (type index, length and body) a link of <paramref name="transport"/> sends: a TCP frame
+    /// spends a byte on its kind, a UDP message is reassembled up to <c>MaxFrameBytes</c>.
+    /// </summary>
+    public static int MaxRecordBytes(NetTransport transport, int maxFrameBytes) =>
+        transport == NetTransport.Tcp ? maxFrameBytes - 1 : maxFrameBytes;
+
+    /// <summary>The size of a record of <paramref name="length"/> body bytes at <paramref name="typeIndex"/>.</summary>
+    public static int RecordBytes(int typeIndex, int length) =>
+        NetWriter.VarUIntSize((uint)typeIndex) + NetWriter.VarUIntSize((uint)length) + length;
+
+    /// <summary>What a send of a record larger than <see cref="MaxRecordBytes"/> throws.</summary>
+    public static ArgumentException RecordTooLarge(string what, int length, int maxFrameBytes) => new(
+        $"A {what} of {length} bytes does not fit in MaxFrameBytes = {maxFrameBytes}: raise the option on both sides, or send less at once.",
+        "message");
+
+    /// <summary>Throws what a UDP send with <paramref name="delivery"/> on <paramref name="channel"/> would: a mode that is not one, a channel past <paramref name="maxChannels"/>.</summary>
+    public static void RequireDelivery(Delivery delivery, byte channel, int maxChannels)
+    {
+        if ((uint)delivery > (uint)Delivery.ReliableOrdered)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delivery), delivery, "Not a delivery mode.");
+        }
+
+        if (channel >= maxChannels)
+        {
+            throw new ArgumentOutOfRangeException(nameof(channel), channel, $"Channels go from 0 to MaxChannels - 1 ({maxChannels - 1}); raise MaxChannels on both sides for more.");
+        }
+    }
 }
 
 /// <summary>Makes the link of a new connection, given the connection that owns it.</summary>

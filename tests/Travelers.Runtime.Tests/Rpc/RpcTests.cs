@@ -267,4 +267,44 @@ public sealed class RpcTests
         var unspawned = Assert.Throws<InvalidOperationException>(() => new Gunner().Server.Fire(default));
         Assert.Contains("not spawned", unspawned.Message, StringComparison.Ordinal);
     }
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_observers_call_that_cannot_be_sent_fails_at_once_even_before_its_entity_is_published(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o =>
+        {
+            o.MaxFrameBytes = 4096; // the hello of this assembly's many types needs about 2,900
+            o.MaxChannels = 1;
+        });
+        NetClient client = await rig.ConnectAsync();
+        string tooLong = new('\u20ac', 1500); // 4,500 bytes of UTF-8
+
+        // Spawned this tick: the calls are queued for the clients Publish() will spawn it on, and checked now, as a
+        // call on a published entity is when it is sent.
+        Gunner server = rig.World.Spawn(new Gunner());
+        var tooLarge = Assert.Throws<ArgumentException>(() => server.Observers.Shout(tooLong));
+        Assert.Contains("Gunner.Shout call of 45", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxFrameBytes = 4096", tooLarge.Message, StringComparison.Ordinal);
+        if (transport == NetTransport.Udp)
+        {
+            var channel = Assert.Throws<ArgumentOutOfRangeException>(() => server.Observers.Sound(1)); // channel 1 of MaxChannels 1
+            Assert.Contains("MaxChannels", channel.Message, StringComparison.Ordinal);
+        }
+
+        server.Observers.Said("fits");
+        Gunner? copy = null;
+        await rig.Until(() => (copy = rig.Find<Gunner>(client, server.Id)) is not null && copy.Lines.Count == 1);
+        Assert.Equal(["fits"], copy!.Lines);
+
+        // Published: the same calls fail the same way, from the send.
+        Assert.Throws<ArgumentException>(() => server.Observers.Shout(tooLong));
+        if (transport == NetTransport.Udp)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => server.Observers.Sound(1));
+        }
+
+        // And Publish() goes on: a client that joins later gets the entity.
+        NetClient later = await rig.ConnectAsync();
+        await rig.Until(() => rig.Find<Gunner>(later, server.Id) is not null);
+    }
 }

@@ -119,6 +119,9 @@ public partial class Gunner : NetEntity
 
     [Rpc(RpcTarget.Observers)]
     private void Said([MaxLength(64)] string text) => Lines.Add(text);
+
+    [Rpc(RpcTarget.Observers)]
+    private void Shout([MaxLength(2000)] string text) => Lines.Add(text);
 }
 
 /// <summary>A service: calls that belong to no entity.</summary>

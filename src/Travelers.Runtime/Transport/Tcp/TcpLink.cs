@@ -200,11 +200,9 @@ internal sealed class TcpLink : Link
                 int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
                 int lengthBytes = NetWriter.VarUIntSize((uint)length);
                 int record = indexBytes + lengthBytes + length;
-                if (record > _maxFrame - 1)
+                if (record > MaxRecordBytes(NetTransport.Tcp, _maxFrame))
                 {
-                    throw new ArgumentException(
-                        $"A {typeof(T).Name} of {length} bytes does not fit in a frame of MaxFrameBytes = {_maxFrame}: raise the option on both sides, or send less at once.",
-                        nameof(message));
+                    throw RecordTooLarge(typeof(T).Name, length, _maxFrame);
                 }
 
                 // A staged batch (compression on) is cut into frames when it is closed; a direct one here, so that

@@ -336,14 +336,9 @@ internal sealed class UdpLink : Link, IUnitSink
     public bool WriteMessage<T>(int typeIndex, in T message, NetLimits limits, Delivery delivery, byte channel)
         where T : INetMessage<T>
     {
-        if ((uint)delivery > (uint)Delivery.ReliableOrdered)
+        if ((uint)delivery > (uint)Delivery.ReliableOrdered || channel >= _settings.MaxChannels)
         {
-            throw new ArgumentOutOfRangeException(nameof(delivery), delivery, "Not a delivery mode.");
-        }
-
-        if (channel >= _settings.MaxChannels)
-        {
-            throw new ArgumentOutOfRangeException(nameof(channel), channel, $"Channels go from 0 to MaxChannels - 1 ({_settings.MaxChannels - 1}); raise MaxChannels on both sides for more.");
+            RequireDelivery(delivery, channel, _settings.MaxChannels);
         }
 
         bool overCap;
@@ -497,11 +492,9 @@ internal sealed class UdpLink : Link, IUnitSink
         int indexBytes = NetWriter.VarUIntSize((uint)typeIndex);
         int lengthBytes = NetWriter.VarUIntSize((uint)length);
         int record = indexBytes + lengthBytes + length;
-        if (record > _settings.MaxMessageBytes)
+        if (record > MaxRecordBytes(NetTransport.Udp, _settings.MaxMessageBytes))
         {
-            throw new ArgumentException(
-                $"A {type.Name} of {length} bytes is larger than MaxFrameBytes = {_settings.MaxMessageBytes}: raise the option on both sides, or send less at once.",
-                "message");
+            throw RecordTooLarge(type.Name, length, _settings.MaxMessageBytes);
         }
 
         Span<byte> bytes = buffer.AsSpan(RecordSpare - indexBytes - lengthBytes, record);
