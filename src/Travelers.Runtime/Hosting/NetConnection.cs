@@ -408,7 +408,7 @@ public sealed class NetConnection : ILinkOwner
         Rpc.RpcPeer peer = Interlocked.CompareExchange(ref _rpcPeer, made, null) ?? made;
         if (State == ConnectionState.Closed)
         {
-            peer.Close(); // closed while it was made: OnClosed may have found none to close
+            _endpoint.ReportFault(peer.Close()); // closed while it was made: OnClosed may have found none to close
         }
 
         return peer;
@@ -432,7 +432,7 @@ public sealed class NetConnection : ILinkOwner
 
             // Calls still running learn of the close here, not only when Poll() handles it: a stopping server or a
             // disposed client polls no more, and a method awaiting its token would wait for ever.
-            RpcPeer?.Close();
+            _endpoint.ReportFault(RpcPeer?.Close());
             _endpoint.OnConnectionClosed(this, info, _wasOpen);
         }
     }

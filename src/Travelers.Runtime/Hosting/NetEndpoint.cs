@@ -520,6 +520,15 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     /// <param name="exception">What was thrown.</param>
     protected void Fault(Exception exception) => Interlocked.CompareExchange(ref _backgroundFault, exception, null);
 
+    /// <summary><see cref="Fault"/> for the runtime's parts: what the game's callbacks threw where no caller of its own waits (null: nothing).</summary>
+    internal void ReportFault(Exception? exception)
+    {
+        if (exception is not null)
+        {
+            Fault(exception);
+        }
+    }
+
     /// <summary>One tick of <see cref="UdpServiceThread"/>: the links flushed.</summary>
     void UdpServiceThread.IServiced.ServiceTick() => FlushLinks();
 

@@ -84,7 +84,11 @@ internal sealed class RpcPeer
     }
 
     /// <summary>The connection closed: calls still running see their token cancelled.</summary>
-    public void Close()
+    /// <returns>
+    /// What the token's callbacks threw, every one of them having run, or null. Returned, not thrown: they are the
+    /// game's code, run on whichever thread closes the connection, and must not cut its close short.
+    /// </returns>
+    public AggregateException? Close()
     {
         CancellationTokenSource? closing;
         lock (_gate)
@@ -93,6 +97,14 @@ internal sealed class RpcPeer
             closing = _closing;
         }
 
-        closing?.Cancel(); // outside the lock: it runs the token's callbacks, user code
+        try
+        {
+            closing?.Cancel(); // outside the lock: it runs the token's callbacks, user code
+            return null;
+        }
+        catch (AggregateException thrown)
+        {
+            return thrown;
+        }
     }
 }

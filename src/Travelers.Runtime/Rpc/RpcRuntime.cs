@@ -841,7 +841,7 @@ internal sealed class RpcRuntime
     /// <summary>A connection closed, in Poll(): calls it is running see their token cancelled; on a client, pending calls fail and waiting calls are dropped.</summary>
     public void OnClosed(NetConnection connection, DisconnectInfo info)
     {
-        connection.RpcPeer?.Close();
+        _endpoint.ReportFault(connection.RpcPeer?.Close());
         if (_isServer)
         {
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using Travelers.Messaging;
 using Travelers.Runtime.Tests.Replication;
@@ -181,6 +182,45 @@ public sealed class RpcTests
         await rig.Server.DisposeAsync(); // no Poll() from here on
 
         Assert.True(running.IsCancellationRequested);
+    }
+
+    /// <summary>
+    /// A method's token is cancelled on the thread that closes its connection, running the game's callbacks there.
+    /// One that threw cut the close short: the server kept the connection among those a stop waits for, and a stop
+    /// without a deadline never ended.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_callback_on_a_calls_token_that_throws_does_not_cut_the_close_short(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        _ = mine.Server.Slow(1).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        bool called = false;
+        server.SlowToken.Register(() =>
+        {
+            called = true;
+            throw new InvalidOperationException("the game's callback");
+        });
+        server.SlowToken.Register(() => throw new ArgumentException("another"));
+        NetConnection connection = rig.ConnectionOf(client);
+        DisconnectInfo? closed = null;
+        rig.Server.ConnectionClosed += (c, info) => closed = c == connection ? info : closed;
+
+        rig.Clients.Remove(client);
+        await client.DisposeAsync(); // the server's side closes on its I/O thread
+        await rig.Until(() => closed is not null);
+
+        Assert.True(called);
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        Assert.DoesNotContain(connection, rig.Server.Connections);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20)); // the old code's stop waited for ever
+        var stopping = Stopwatch.StartNew();
+        var fault = await Assert.ThrowsAsync<AggregateException>(() => rig.Server.StopAsync(bound.Token)); // kept, and thrown once stopped
+        Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5)); // no close left to wait for
+        Assert.Equal(["another", "the game's callback"], fault.InnerExceptions.Select(e => e.Message).Order(StringComparer.Ordinal));
     }
 
     [Theory]
