@@ -84,7 +84,8 @@ public sealed class NetClient : IAsyncDisposable
     /// <typeparam name="T">A partial class deriving <see cref="NetService"/> with [Rpc] methods.</typeparam>
     /// <param name="service">The instance: one per client.</param>
     /// <returns><paramref name="service"/>.</returns>
-    /// <exception cref="InvalidOperationException">A service of this type was added already, or this instance was added elsewhere.</exception>
+    /// <exception cref="InvalidOperationException">A service of this type was added already, or one that shares the RPCs of a type it
+    /// derives from (they run on one service per side), or this instance was added elsewhere.</exception>
     public T AddService<T>(T service)
         where T : NetService
     {
@@ -94,8 +95,8 @@ public sealed class NetClient : IAsyncDisposable
 
     /// <summary>The service of type <typeparamref name="T"/> added with <see cref="AddService{T}"/>: <c>client.Service&lt;Lobby&gt;().Server.Join("ann")</c>.</summary>
     /// <typeparam name="T">The service type.</typeparam>
-    /// <returns>The instance.</returns>
-    /// <exception cref="InvalidOperationException">None was added.</exception>
+    /// <returns>The instance: the one added of that type, or the one added that derives from it.</returns>
+    /// <exception cref="InvalidOperationException">None was added, or more than one added derives from <typeparamref name="T"/>.</exception>
     public T Service<T>()
         where T : NetService => _core.Rpc.Service<T>();
 

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -31,7 +32,8 @@ internal sealed class RpcRuntime
     public const int MaxDeferredBytes = 1 << 20;
 
     private readonly NetEndpoint _endpoint;
-    private readonly ConcurrentDictionary<Type, NetService> _services = new();
+    private readonly List<NetService> _added = new(); // the lock of AddService
+    private volatile Dictionary<Type, NetService?> _services = new(); // by each type an added service is, up to NetService; null: more than one is
     private readonly object _gate = new();
     private readonly Dictionary<uint, PendingCall> _pending = new();
     private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
@@ -107,19 +109,55 @@ internal sealed class RpcRuntime
             throw new InvalidOperationException($"This {typeof(T).Name} was added to a server or client already: create one instance per server and per client.");
         }
 
-        if (!_services.TryAdd(service.GetType(), service))
+        Type own = service.GetType();
+        lock (_added)
         {
-            throw new InvalidOperationException($"A {service.GetType().Name} was added already: a service has one instance per server and per client.");
+            foreach (NetService other in _added)
+            {
+                if (other.GetType() == own)
+                {
+                    throw new InvalidOperationException($"A {own.Name} was added already: a service has one instance per server and per client.");
+                }
+
+                // A type both are whose RPCs they share: its calls could not tell which of them to run on.
+                for (Type type = own; type != typeof(NetService); type = type.BaseType!)
+                {
+                    if (type.IsInstanceOfType(other) && NetMessageRegistry.Rpcs.Any(rpc => rpc.Info.DeclaringType == type))
+                    {
+                        throw new InvalidOperationException(
+                            $"A {other.GetType().Name} was added already, and it is a {type.Name} too: {type.Name}'s RPCs run on one service per server and per client.");
+                    }
+                }
+            }
+
+            _added.Add(service);
+            var byType = new Dictionary<Type, NetService?>();
+            foreach (NetService added in _added)
+            {
+                for (Type type = added.GetType(); type != typeof(NetService); type = type.BaseType!)
+                {
+                    byType[type] = byType.ContainsKey(type) ? null : added;
+                }
+            }
+
+            _services = byType; // read without the lock: by dispatch in Poll(), by Service<T>() anywhere
         }
 
         service.Endpoint = _endpoint;
     }
 
     public T Service<T>()
-        where T : NetService =>
-        _services.TryGetValue(typeof(T), out NetService? service)
-            ? (T)service
-            : throw new InvalidOperationException($"No {typeof(T).Name} was added: call AddService(new {typeof(T).Name}()) first.");
+        where T : NetService
+    {
+        if (_services.TryGetValue(typeof(T), out NetService? service))
+        {
+            return service is not null
+                ? (T)service
+                : throw new InvalidOperationException($"More than one service added is a {typeof(T).Name}: ask for the one you mean by its own type.");
+        }
+
+        throw new InvalidOperationException($"No {typeof(T).Name} was added: call AddService(new {typeof(T).Name}()) first.");
+    }
 
     // ---- sending ----
 
@@ -559,9 +597,9 @@ internal sealed class RpcRuntime
 
         if (info.IsService)
         {
-            if (_services.TryGetValue(info.DeclaringType, out NetService? service))
+            if (_services.TryGetValue(info.DeclaringType, out NetService? service) && service is not null)
             {
-                return service;
+                return service; // never null for a type with RPCs: AddService refuses a second service of it
             }
 
             RefuseCall(from, index, RpcRefusal.Service, call, null);

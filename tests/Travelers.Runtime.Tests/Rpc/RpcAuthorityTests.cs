@@ -346,6 +346,34 @@ public sealed class RpcAuthorityTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task A_service_derived_from_one_with_rpcs_runs_them_and_is_found_by_either_type(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        QuietLobby lobby = rig.Server.AddService(new QuietLobby());
+        NetClient client = await rig.ConnectAsync();
+        client.AddService(new Lobby());
+
+        Assert.Same(lobby, rig.Server.Service<Lobby>());
+        Assert.Same(lobby, rig.Server.Service<QuietLobby>());
+        Assert.Equal(1, await RpcRig.Await(rig, client.Service<Lobby>().Server.Join("ann")));
+        Assert.Equal([("ann", client.Connection.Id)], lobby.Joined);
+
+        // A second Lobby on the same side: Lobby's calls could not tell which to run on.
+        var second = Assert.Throws<InvalidOperationException>(() => rig.Server.AddService(new Lobby()));
+        Assert.Equal("A QuietLobby was added already, and it is a Lobby too: Lobby's RPCs run on one service per server and per client.", second.Message);
+
+        // Services that share a base without RPCs: each is found by its own type; the base names none of them.
+        Scores scores = rig.Server.AddService(new Scores());
+        Weather weather = rig.Server.AddService(new Weather());
+        Assert.Same(scores, rig.Server.Service<Scores>());
+        Assert.Same(weather, rig.Server.Service<Weather>());
+        var shared = Assert.Throws<InvalidOperationException>(() => rig.Server.Service<GameServiceBase>());
+        Assert.Equal("More than one service added is a GameServiceBase: ask for the one you mean by its own type.", shared.Message);
+        Assert.Throws<InvalidOperationException>(() => rig.Server.AddService(new Scores()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task A_service_the_server_did_not_add_refuses_calls(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);

@@ -143,3 +143,23 @@ public partial class Lobby : NetService
     [Rpc(RpcTarget.Observers)]
     private void Announce([MaxLength(64)] string text) => Announcements.Add(text);
 }
+
+/// <summary>A game's own lobby (a test double, say): <see cref="Lobby"/>'s RPCs, run on a class of its own.</summary>
+public sealed class QuietLobby : Lobby
+{
+}
+
+/// <summary>A base that services share, with no RPCs of its own.</summary>
+public abstract class GameServiceBase : NetService
+{
+}
+
+/// <summary>One service of <see cref="GameServiceBase"/>.</summary>
+public sealed class Scores : GameServiceBase
+{
+}
+
+/// <summary>Another service of <see cref="GameServiceBase"/>.</summary>
+public sealed class Weather : GameServiceBase
+{
+}
