@@ -14,11 +14,14 @@ internal sealed class ThrowingLogs(int eventId) : Microsoft.Extensions.Logging.I
     public int Thrown => Volatile.Read(ref _thrown);
 
     /// <summary>Polls <paramref name="client"/>, letting through what this sink threw out of Poll() (counted in <see cref="Thrown"/>).</summary>
-    public Action PollPast(NetClient client) => () =>
+    public Action PollPast(NetClient client) => PollPast(client.Poll);
+
+    /// <summary>Polls a server (or anything), letting through what this sink threw out of its poll.</summary>
+    public Action PollPast(Action poll) => () =>
     {
         try
         {
-            client.Poll();
+            poll();
         }
         catch (InvalidOperationException e) when (e.Message == Text)
         {

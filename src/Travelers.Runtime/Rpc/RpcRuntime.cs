@@ -388,11 +388,18 @@ internal sealed class RpcRuntime
         }
         catch (Exception e)
         {
-            Failed(context, TCall.Info, e);
+            FailedLater(context, TCall.Info, e);
             return;
         }
 
-        Answer(context.Caller, RpcStatusAnswer.Done(context.Call), context.Call, TCall.Info);
+        try
+        {
+            Answer(context.Caller, RpcStatusAnswer.Done(context.Call), context.Call, TCall.Info);
+        }
+        catch (Exception e)
+        {
+            _endpoint.ReportFault(e); // nobody awaits this task: the stop reports it
+        }
     }
 
     /// <summary>Answers a <c>ValueTask&lt;TResult&gt;</c> call with its value once it completes.</summary>
@@ -418,11 +425,18 @@ internal sealed class RpcRuntime
         }
         catch (Exception e)
         {
-            Failed(context, TCall.Info, e);
+            FailedLater(context, TCall.Info, e);
             return;
         }
 
-        AnswerValue<TCall, TResult>(context, value);
+        try
+        {
+            AnswerValue<TCall, TResult>(context, value);
+        }
+        catch (Exception e)
+        {
+            _endpoint.ReportFault(e); // nobody awaits this task: the stop reports it
+        }
     }
 
     private void AnswerValue<TCall, TResult>(in RpcContext context, TResult value)
@@ -454,8 +468,14 @@ internal sealed class RpcRuntime
     }
 
     /// <summary>The method threw: logged here with its stack trace (at Error the first time per connection and RPC); the caller of a request gets the type and message only.</summary>
+    /// <remarks>The caller is answered before anything is logged: a logger that throws must not leave it waiting for its timeout.</remarks>
     public void Failed(in RpcContext context, RpcInfo info, Exception exception)
     {
+        if (context.Call != 0 && _isServer)
+        {
+            Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, ErrorTextBytes), context.Call, info);
+        }
+
         if (context.Peer?.FirstFailure(info) ?? true)
         {
             Log.RpcFailed(_endpoint.Logger, info.Name, context.Caller.Id, exception);
@@ -464,10 +484,21 @@ internal sealed class RpcRuntime
         {
             Log.RpcFailedAgain(_endpoint.Logger, info.Name, context.Caller.Id, exception);
         }
+    }
 
-        if (context.Call != 0 && _isServer)
+    /// <summary>
+    /// <see cref="Failed"/> after an await: no caller of the game's waits on this task, so what the logger throws is
+    /// kept for the stop to throw (the caller has its answer by then).
+    /// </summary>
+    private void FailedLater(in RpcContext context, RpcInfo info, Exception exception)
+    {
+        try
         {
-            Answer(context.Caller, RpcStatusAnswer.Error(context.Call, RpcStatus.Failed, exception.GetType().Name + ": " + exception.Message, ErrorTextBytes), context.Call, info);
+            Failed(context, info, exception);
+        }
+        catch (Exception thrown)
+        {
+            _endpoint.ReportFault(thrown);
         }
     }
 
@@ -663,21 +694,22 @@ internal sealed class RpcRuntime
     private RpcPeer PeerOf(NetConnection connection) => connection.RpcPeerFor(Table.Rpcs.Length);
 
     /// <summary>A call not run: counted, logged once per connection and RPC, and answered when the caller waits for an answer.</summary>
+    /// <remarks>Answered first, counted and logged after: a metric listener or logger that throws leaves no caller waiting for its timeout.</remarks>
     public void Refuse(NetConnection from, int rpc, RpcRefusal reason, uint call, string detail)
     {
         Interlocked.Increment(ref _refused);
-        _endpoint.Metrics.RecordRpcRefused(RpcRefusals.Tag(reason));
         RpcInfo? info = rpc >= 0 ? Table.Rpcs[rpc].Info : null;
         string name = info?.Name ?? "an unknown RPC";
-        if (PeerOf(from).FirstRefusal(rpc))
-        {
-            Log.RpcRefused(_endpoint.Logger, name, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
-        }
-
         if (call != 0 && _isServer)
         {
             string text = $"{name} was refused: {RpcRefusals.Describe(reason)}.";
             from.SendRecord(Table.RpcAnswerIndex, RpcStatusAnswer.Error(call, RpcStatus.Refused, text, ErrorTextBytes), Delivery.ReliableOrdered, info?.Channel ?? 0);
+        }
+
+        _endpoint.Metrics.RecordRpcRefused(RpcRefusals.Tag(reason));
+        if (PeerOf(from).FirstRefusal(rpc))
+        {
+            Log.RpcRefused(_endpoint.Logger, name, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
         }
     }
 

@@ -384,4 +384,21 @@ public sealed class RpcAuthorityTests
 
         Assert.Equal("Lobby.Join was refused: the service is not added on the server.", error.Message);
     }
+
+    /// <summary>The refusal's log throws (a failing sink): the caller has its answer first, not its timeout.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_logger_that_throws_on_a_refusal_leaves_no_caller_waiting(NetTransport transport)
+    {
+        var logs = new ThrowingLogs(eventId: 30); // RpcRefused
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        client.AddService(new Lobby());
+
+        Task<int> join = client.Service<Lobby>().Server.Join("ann").AsTask();
+        await Connections.Loopback.Until(() => join.IsCompleted, logs.PollPast(rig.Server.Poll), client.Poll);
+
+        Assert.Equal("Lobby.Join was refused: the service is not added on the server.", (await Assert.ThrowsAsync<RpcException>(() => join)).Message);
+        Assert.Equal(1, logs.Thrown);
+    }
 }

@@ -42,6 +42,40 @@ public sealed class RpcTests
         Assert.Equal("x-1", await RpcRig.Await(rig, mine.Server.Echo("x", null)));
     }
 
+    /// <summary>
+    /// The server's logger throws as it logs a method's failure: the caller still has its answer at once. The failure
+    /// was logged before the answer went, so the caller waited for its timeout; after an await, the logger's
+    /// exception vanished into a task nobody awaited.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_logger_that_throws_on_a_failure_leaves_no_caller_waiting(NetTransport transport)
+    {
+        var logs = new ThrowingLogs(eventId: 31); // RpcFailed
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        // Thrown in Poll(): the logger's exception goes to the caller of Poll(), after the answer.
+        Task<int> bought = mine.Server.Buy(-1).AsTask();
+        await Connections.Loopback.Until(() => bought.IsCompleted, logs.PollPast(rig.Server.Poll), client.Poll);
+        Assert.Equal("InvalidOperationException: no such item", (await Assert.ThrowsAsync<RpcException>(() => bought)).Message);
+        Assert.Equal(1, logs.Thrown);
+
+        // Thrown after an await, on whatever thread completed it: the stop throws the logger's exception.
+        Task<string> slow = mine.Server.Slow(1).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        server.SlowAnswer.SetException(new TimeoutException("the shop is shut"));
+        await rig.Until(() => slow.IsCompleted);
+        Assert.Equal("TimeoutException: the shop is shut", (await Assert.ThrowsAsync<RpcException>(() => slow)).Message);
+
+        rig.Clients.Remove(client);
+        await client.DisposeAsync();
+        var fault = await Assert.ThrowsAsync<InvalidOperationException>(() => rig.Server.StopAsync());
+        Assert.Equal(ThrowingLogs.Text, fault.Message);
+        Assert.Equal(2, logs.Thrown);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task A_server_exception_reaches_the_caller_as_its_type_and_message_without_the_stack_trace(NetTransport transport)
