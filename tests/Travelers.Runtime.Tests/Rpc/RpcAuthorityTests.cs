@@ -22,11 +22,12 @@ public sealed class RpcAuthorityTests
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
         NetClient owner = await rig.ConnectAsync();
         NetClient other = await rig.ConnectAsync();
-        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter, other.Metrics.Meter);
         (Gunner server, _) = await RpcRig.SpawnAsync(rig, owner);
         Gunner theirs = null!;
         await rig.Until(() => (theirs = rig.Find<Gunner>(other, server.Id)) is not null);
 
+        theirs.Server.Fire(new Vector2(9, 9));
         theirs.Server.Fire(new Vector2(9, 9));
         theirs.Server.Fire(new Vector2(9, 9));
         RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, theirs.Server.Buy(1)));
@@ -35,9 +36,10 @@ public sealed class RpcAuthorityTests
 
         Assert.Empty(server.Fired);
         Assert.Equal("Gunner.Buy was refused: the caller does not own the entity.", error.Message);
-        Assert.Equal(3, refusals.Count(rig.Server.Metrics.Meter, "ownership"));
+        Assert.Equal(4, refusals.Count(rig.Server.Metrics.Meter, "ownership"));
         Assert.Equal([(3, other.Connection.Id)], server.Knocks);
         Assert.Single(logs.Lines, l => l.Contains("Gunner.Fire", StringComparison.Ordinal) && l.Contains("ownership", StringComparison.Ordinal)); // once per connection and RPC
+        Assert.Equal(0, refusals.Count(other.Metrics.Meter, "unknown")); // no answer to a call that wanted none (it came before Buy's)
         Assert.True(other.Connection.IsConnected);
     }
 
@@ -400,5 +402,26 @@ public sealed class RpcAuthorityTests
 
         Assert.Equal("Lobby.Join was refused: the service is not added on the server.", (await Assert.ThrowsAsync<RpcException>(() => join)).Message);
         Assert.Equal(1, logs.Thrown);
+    }
+
+    /// <summary>An RPC declared on a base entity class runs on an entity of a derived one, on both sides.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Rpcs_of_a_base_entity_class_run_on_an_entity_of_a_derived_one(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        Sniper server = rig.World.Spawn(new Sniper { Range = 300 }, owner: rig.ConnectionOf(client));
+        Sniper? mine = null;
+        await rig.Until(() => (mine = rig.Find<Sniper>(client, server.Id)) is not null);
+
+        mine!.Server.Fire(new Vector2(1, 2));
+        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1)));
+        server.Owner.Damaged(4);
+        await rig.Until(() => server.Fired.Count == 1 && mine.Damage.Count == 1);
+
+        Assert.Equal([(new Vector2(1, 2), client.Connection.Id)], server.Fired);
+        Assert.Equal([4], mine.Damage);
+        Assert.Equal(300, mine.Range);
     }
 }

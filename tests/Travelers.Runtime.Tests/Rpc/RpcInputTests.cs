@@ -12,16 +12,19 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task Unknown_rpcs_malformed_arguments_and_calls_the_wrong_way_are_dropped_and_counted(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        var logs = new LogCapture();
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
         NetClient client = await rig.ConnectAsync();
         using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
         (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
         int call = MessageTable.Current().RpcCallIndex;
+        int rpcs = MessageTable.Current().Rpcs.Length;
         uint id = server.Id.Value;
         int fire = RpcRig.IndexOf("Gunner.Fire");
         int save = RpcRig.IndexOf("Gunner.Save");
 
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(60000, 0, id)); // no such RPC
+        RpcRig.SendRaw(client.Connection, call, RpcRig.Call(rpcs, 0, id)); // one past the last
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(fire, 0, id, 1, 2, 3)); // 3 bytes where a Vector2 takes 8
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(fire, 0, id, new byte[9])); // a byte left over
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(save, 0, id, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)); // a string length of 4 billion
@@ -32,10 +35,17 @@ public sealed class RpcInputTests
         RpcRig.SendRaw(client.Connection, call, RpcRig.Call(RpcRig.IndexOf("Gunner.Damaged"), 0, id, 1, 0, 0, 0)); // an Owner RPC sent to the server
         client.Flush();
 
-        await rig.Until(() => refusals.Total == 8);
-        Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "unknown"));
+        await rig.Until(() => refusals.Total == 9);
+        Assert.Equal(2, refusals.Count(rig.Server.Metrics.Meter, "unknown"));
         Assert.Equal(6, refusals.Count(rig.Server.Metrics.Meter, "malformed"));
         Assert.Equal(1, refusals.Count(rig.Server.Metrics.Meter, "direction"));
+
+        // What the server's log says of them (once per connection and RPC: the unknown ones share one line).
+        string[] refused = logs.Lines.Where(l => l.Contains("was not run", StringComparison.Ordinal)).ToArray();
+        Assert.Single(refused, l => l.StartsWith($"an unknown RPC from connection {client.Connection.Id} ", StringComparison.Ordinal)
+            && l.Contains($"unknown: a call of RPC index 60000 (there are {rpcs})", StringComparison.Ordinal));
+        Assert.Single(refused, l => l.StartsWith("Gunner.Damaged from", StringComparison.Ordinal)
+            && l.Contains("direction: an Owner RPC sent to the server", StringComparison.Ordinal));
         Assert.Empty(server.Fired);
         Assert.Empty(server.Saved);
         Assert.True(client.Connection.IsConnected);

@@ -42,6 +42,54 @@ public sealed class RpcTests
         Assert.Equal("x-1", await RpcRig.Await(rig, mine.Server.Echo("x", null)));
     }
 
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Calls_past_MaxPendingRpcs_fail_at_once_until_answers_make_room(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o =>
+        {
+            o.MaxPendingRpcs = 2;
+            o.RpcTimeout = TimeSpan.FromMinutes(1);
+        });
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        ValueTask<string> first = mine.Server.Slow(1);
+        ValueTask<string> second = mine.Server.Slow(2);
+        Task<string> third = mine.Server.Slow(3).AsTask();
+
+        Assert.True(third.IsFaulted); // at once: nothing was sent
+        Assert.Equal("Gunner.Slow cannot be called: 2 calls are waiting for answers already (NetClientOptions.MaxPendingRpcs).", third.Exception!.InnerException!.Message);
+        Assert.Equal(2, client.Rpc().Pending);
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        server.SlowAnswer.SetResult("ok ");
+        Assert.Equal("ok 1", await RpcRig.Await(rig, first));
+        Assert.Equal("ok 2", await RpcRig.Await(rig, second));
+        Assert.Equal(0, client.Rpc().Pending);
+        Assert.Equal("ok 4", await RpcRig.Await(rig, mine.Server.Slow(4))); // room again
+    }
+
+    /// <summary>Each return kind's answer on each path: a <c>ValueTask</c> done at once or thrown, a value after an await.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Each_kind_of_request_gets_its_answer_whether_the_method_ends_at_once_or_after_an_await(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1)); // a lost answer would outlast the test
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        await RpcRig.Await(rig, mine.Server.Stow(5)); // ValueTask, done at once
+        Assert.Equal([5], server.Stowed);
+        RpcException thrown = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Stow(-1)));
+        Assert.Equal("InvalidOperationException: nowhere to put it", thrown.Message);
+
+        ValueTask<string> slow = mine.Server.Slow(7); // ValueTask<string>, after an await
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        server.SlowAnswer.SetResult("late ");
+        Assert.Equal("late 7", await RpcRig.Await(rig, slow));
+        Assert.Equal(0, client.Rpc().Pending);
+    }
+
     /// <summary>
     /// The server's logger throws as it logs a method's failure: the caller still has its answer at once. The failure
     /// was logged before the answer went, so the caller waited for its timeout; after an await, the logger's

@@ -58,6 +58,22 @@ public partial class Gunner : NetEntity
         Saved.Add(slot);
     }
 
+    /// <summary>Server: the items Stow put away.</summary>
+    public List<int> Stowed { get; } = new();
+
+    /// <summary>A <c>ValueTask</c> that completes at once: put away, or thrown for a negative item.</summary>
+    [Rpc(RpcTarget.Server)]
+    private ValueTask Stow(int item)
+    {
+        if (item < 0)
+        {
+            throw new InvalidOperationException("nowhere to put it");
+        }
+
+        Stowed.Add(item);
+        return ValueTask.CompletedTask;
+    }
+
     [Rpc(RpcTarget.Server)]
     private async ValueTask<string> Slow(int tag, CancellationToken cancellationToken)
     {
@@ -162,4 +178,10 @@ public sealed class Scores : GameServiceBase
 /// <summary>Another service of <see cref="GameServiceBase"/>.</summary>
 public sealed class Weather : GameServiceBase
 {
+}
+
+/// <summary>A gunner of a class of its own: <see cref="Gunner"/>'s RPCs, called on an entity that derives from it.</summary>
+public sealed partial class Sniper : Gunner
+{
+    [Replicated] public partial int Range { get; set; }
 }
