@@ -39,6 +39,7 @@ internal sealed class RpcRuntime
     private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
     private readonly List<Deferred> _deferred = new();
     private int _deferredBytes;
+    private bool _replaying;
     private MessageTable? _table;
     private NetRpcType[] _rpcs = []; // the table's RPCs, as an array: one load fewer per call than the ImmutableArray's field
     private int _callIndex; // the call record's type index, read once per call sent
@@ -639,9 +640,10 @@ internal sealed class RpcRuntime
 
         // A call that came to a client (an Owner or Observers RPC).
         NetEntity? entity = _world!.Client!.Find(new NetId(target));
-        if (entity is null)
+        if (entity is null || (_deferred.Count > 0 && !_replaying && Waiting(target)))
         {
-            // Calls are reliable and snapshots are not: the call may come before its entity. It waits.
+            // Calls are reliable and snapshots are not: the call may come before its entity. It waits; and so does
+            // one behind older calls for its entity still waiting (their replay cut short by a throw), in order.
             Defer(from, index, body);
             return null;
         }
@@ -793,6 +795,20 @@ internal sealed class RpcRuntime
         ArrayPool<byte>.Shared.Return(waiting.Body);
     }
 
+    /// <summary>Whether a call for <paramref name="target"/> waits already.</summary>
+    private bool Waiting(uint target)
+    {
+        foreach (Deferred waiting in _deferred)
+        {
+            if (RpcWire.ReadCallHeader(waiting.Body.AsSpan(0, waiting.Length)).Target == target)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>After a snapshot part, in Poll(): calls whose entity has arrived run now, in the order they came.</summary>
     public void Replay(NetLimits limits)
     {
@@ -804,6 +820,7 @@ internal sealed class RpcRuntime
         ClientReplication world = _endpoint.EndpointWorld!.Client!;
         int kept = 0;
         int i = 0;
+        _replaying = true; // the calls run in the list's order: none waits behind those it holds
         try
         {
             for (; i < _deferred.Count; i++)
@@ -828,6 +845,7 @@ internal sealed class RpcRuntime
         }
         finally
         {
+            _replaying = false;
             Compact(kept, i); // a call that threw (a logger's exception, say) left the loop at i, released
         }
     }

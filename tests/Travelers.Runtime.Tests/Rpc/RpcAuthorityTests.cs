@@ -190,6 +190,50 @@ public sealed class RpcAuthorityTests
         Assert.Equal(["first", "second"], copy.Lines);
     }
 
+    /// <summary>
+    /// The game's Spawned handler throws out of Poll(), so the calls waiting for that entity are not replayed after
+    /// its snapshot. A newer call for it ran at once, ahead of them; it now waits behind them, and all run in order.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_call_behind_waiting_calls_for_its_entity_waits_its_turn(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        int thrown = 0;
+        client.World.Spawned += _ =>
+        {
+            if (thrown++ == 0)
+            {
+                throw new InvalidOperationException("the game's Spawned handler");
+            }
+        };
+        Action poll = () =>
+        {
+            try
+            {
+                client.Poll();
+            }
+            catch (InvalidOperationException e) when (e.Message == "the game's Spawned handler")
+            {
+            }
+        };
+
+        Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
+        server.Owner.Damaged(1); // before Publish: waits on the client
+        rig.Server.Flush();
+        await Connections.Loopback.Until(() => client.Connection.Statistics.MessagesReceived == 1, rig.Server.Poll, poll);
+        rig.World.Publish();
+        await Connections.Loopback.Until(() => thrown == 1, rig.Server.Poll, poll); // spawned, the replay skipped
+        Gunner copy = rig.Find<Gunner>(client, server.Id);
+        Assert.Empty(copy.Damage);
+
+        server.Owner.Damaged(2);
+        rig.Server.Flush();
+        await Connections.Loopback.Until(() => copy.Damage.Count == 2, rig.World.Publish, rig.Server.Poll, poll);
+        Assert.Equal([1, 2], copy.Damage);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task A_waiting_call_whose_run_throws_out_of_Poll_runs_once_and_the_calls_after_it_still_run(NetTransport transport)
