@@ -275,6 +275,12 @@ internal sealed class RpcRuntime
             pending.Runtime = this;
             _pending.Add(id, pending);
             _deadlines.Enqueue((id, deadline));
+            if (_deadlines.Count > (2 * _pending.Count) + 64)
+            {
+                // Answered calls leave their deadlines behind the oldest call still waiting: a slow call at the head
+                // would otherwise hold one entry per call made within RpcTimeout.
+                DropAnsweredDeadlines();
+            }
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -284,6 +290,12 @@ internal sealed class RpcRuntime
                 var p = (PendingCall)state!;
                 p.Runtime!.Cancel(p, token);
             }, pending);
+            if (!IsPending(pending))
+            {
+                // Ended meanwhile (failed by a dispose on another thread): its own Unregister ran before there was
+                // a registration to undo. Read under the lock from here on, the registration is whole.
+                pending.Registration.Unregister();
+            }
         }
 
         try
@@ -302,9 +314,52 @@ internal sealed class RpcRuntime
 
     private void Cancel(PendingCall pending, CancellationToken token)
     {
-        if (Remove(pending.Id) == pending)
+        bool removed;
+        lock (_gate)
+        {
+            // This call's entry only: its id may be another call's by now.
+            removed = IsPendingLocked(pending) && _pending.Remove(pending.Id);
+        }
+
+        if (removed)
         {
             pending.Cancel(token);
+        }
+    }
+
+    private bool IsPending(PendingCall pending)
+    {
+        lock (_gate)
+        {
+            return IsPendingLocked(pending);
+        }
+    }
+
+    private bool IsPendingLocked(PendingCall pending) => _pending.TryGetValue(pending.Id, out PendingCall? entry) && entry == pending;
+
+    /// <summary>Keeps the deadlines of calls still waiting, in order; under the lock.</summary>
+    private void DropAnsweredDeadlines()
+    {
+        int count = _deadlines.Count;
+        for (int i = 0; i < count; i++)
+        {
+            (uint Id, long Deadline) entry = _deadlines.Dequeue();
+            if (_pending.ContainsKey(entry.Id))
+            {
+                _deadlines.Enqueue(entry);
+            }
+        }
+    }
+
+    /// <summary>Deadlines held (tests): at most about twice the calls waiting.</summary>
+    internal int DeadlinesHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _deadlines.Count;
+            }
         }
     }
 

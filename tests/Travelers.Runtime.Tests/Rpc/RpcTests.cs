@@ -69,6 +69,30 @@ public sealed class RpcTests
         Assert.Equal("ok 4", await RpcRig.Await(rig, mine.Server.Slow(4))); // room again
     }
 
+    /// <summary>
+    /// A call that waits long at the head of the deadlines (a slow one) while many others are answered: what is held
+    /// for the answered ones stays bounded by the calls waiting, not by the calls made within RpcTimeout.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Deadlines_of_answered_calls_are_not_held_behind_a_slow_one(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        ValueTask<string> slow = mine.Server.Slow(1);
+
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.Equal("n" + i, await RpcRig.Await(rig, mine.Server.Echo("n", [i])));
+        }
+
+        Assert.Equal(1, client.Rpc().Pending);
+        Assert.InRange(client.Rpc().DeadlinesHeld, 1, (2 * 2) + 64 + 1); // held 201 before
+        server.SlowAnswer.SetResult("done ");
+        Assert.Equal("done 1", await RpcRig.Await(rig, slow)); // its own deadline kept
+    }
+
     /// <summary>Each return kind's answer on each path: a <c>ValueTask</c> done at once or thrown, a value after an await.</summary>
     [Theory]
     [MemberData(nameof(Transports))]
