@@ -17,6 +17,19 @@ internal static class RpcRig
         return (gunner, copy!);
     }
 
+    /// <summary>
+    /// Connects a client, spawns its gunner and starts a <c>Slow</c> call on it; returns once the server runs the call
+    /// (its token is the server gunner's <c>SlowToken</c>).
+    /// </summary>
+    public static async Task<(NetClient Client, Gunner Server, Task<string> Slow)> SlowCallAsync(ReplicationRig rig)
+    {
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await SpawnAsync(rig, client);
+        Task<string> slow = mine.Server.Slow(1).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        return (client, server, slow);
+    }
+
     /// <summary>Runs the loop until <paramref name="task"/> completes; returns it to be awaited.</summary>
     public static async Task<T> Await<T>(ReplicationRig rig, ValueTask<T> task)
     {

@@ -279,10 +279,7 @@ public sealed class RpcTests
     public async Task A_server_that_stops_cancels_the_calls_still_running(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        _ = mine.Server.Slow(1).AsTask();
-        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        (NetClient client, Gunner server, _) = await RpcRig.SlowCallAsync(rig);
         CancellationToken running = server.SlowToken;
 
         await rig.Server.DisposeAsync(); // no Poll() from here on
@@ -300,10 +297,7 @@ public sealed class RpcTests
     public async Task A_callback_on_a_calls_token_that_throws_does_not_cut_the_close_short(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        _ = mine.Server.Slow(1).AsTask();
-        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        (NetClient client, Gunner server, _) = await RpcRig.SlowCallAsync(rig);
         bool called = false;
         server.SlowToken.Register(() =>
         {
@@ -334,10 +328,7 @@ public sealed class RpcTests
     public async Task Disposing_the_client_fails_its_pending_calls_at_once(NetTransport transport)
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        Task<string> pending = mine.Server.Slow(1).AsTask();
-        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        (NetClient client, Gunner server, Task<string> pending) = await RpcRig.SlowCallAsync(rig);
 
         rig.Clients.Remove(client);
         await client.DisposeAsync();
