@@ -90,6 +90,32 @@ public sealed class RpcInputTests
         Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // and calls still work
     }
 
+    /// <summary>A server's answer to a call the client waits for, whose value or error text cannot be read: the call fails at once, counted.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_answer_to_a_waiting_call_that_cannot_be_read_fails_it_at_once(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        NetConnection toClient = rig.ConnectionOf(client);
+        int answer = MessageTable.Current().RpcAnswerIndex;
+
+        Task<string> first = mine.Server.Slow(1).AsTask(); // call 1: the server holds it
+        Task<string> second = mine.Server.Slow(2).AsTask(); // call 2
+        await rig.Until(() => server.SlowToken.CanBeCanceled);
+        RpcRig.SendRaw(toClient, answer, [1, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]); // done, a string of 4 billion bytes
+        RpcRig.SendRaw(toClient, answer, [2, 1, 0x85]); // failed, its text cut short
+        rig.Server.Flush();
+        await rig.Until(() => first.IsCompleted && second.IsCompleted);
+
+        Assert.StartsWith("The answer to Gunner.Slow could not be read", (await Assert.ThrowsAsync<RpcException>(() => first)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The answer to Gunner.Slow could not be read", (await Assert.ThrowsAsync<RpcException>(() => second)).Message, StringComparison.Ordinal);
+        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "malformed"));
+        Assert.Equal(0, client.Rpc().Pending);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task Every_answer_a_client_sends_the_server_is_dropped_and_counted(NetTransport transport)

@@ -100,6 +100,7 @@ public sealed class RpcTests
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
         NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1)); // a lost answer would outlast the test
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
         (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
 
         await RpcRig.Await(rig, mine.Server.Stow(5)); // ValueTask, done at once
@@ -107,11 +108,34 @@ public sealed class RpcTests
         RpcException thrown = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Stow(-1)));
         Assert.Equal("InvalidOperationException: nowhere to put it", thrown.Message);
 
+        await RpcRig.Await(rig, mine.Server.Save("one")); // ValueTask, after an await
+        Assert.Equal(["one"], server.Saved);
+        thrown = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Save(string.Empty)));
+        Assert.Equal("IOException: no slot named", thrown.Message);
+
         ValueTask<string> slow = mine.Server.Slow(7); // ValueTask<string>, after an await
         await rig.Until(() => server.SlowToken.CanBeCanceled);
         server.SlowAnswer.SetResult("late ");
         Assert.Equal("late 7", await RpcRig.Await(rig, slow));
         Assert.Equal(0, client.Rpc().Pending);
+
+        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // after everything above: one answer per call
+        Assert.Equal(0, refusals.Total);
+    }
+
+    /// <summary>A value the server's limits do not let travel: the caller learns why, rather than waiting for its timeout.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_returned_value_over_the_servers_limits_fails_the_call_with_the_reason(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.Limits = new NetLimits { MaxStringBytes = 6 });
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        Assert.Equal("abc12", await RpcRig.Await(rig, mine.Server.Echo("abc", [12]))); // 5 bytes: within
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => RpcRig.Await(rig, mine.Server.Echo("abc", [1000]))); // 7 bytes
+        Assert.Equal("NetSer", error.Message); // "NetSerializationException: …", cut to the same 6 bytes the answer's text may take
+        Assert.True(client.Connection.IsConnected);
     }
 
     /// <summary>
@@ -242,6 +266,7 @@ public sealed class RpcTests
         await rig.Until(() => server.SlowToken.CanBeCanceled);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(0, client.Rpc().Pending); // left the table with its cancellation
 
         // A late answer to a call no one waits for any more is dropped quietly.
         server.SlowAnswer.SetResult("late");

@@ -55,6 +55,11 @@ public partial class Gunner : NetEntity
     private async ValueTask Save([MaxLength(64)] string slot)
     {
         await Task.Yield();
+        if (slot.Length == 0)
+        {
+            throw new IOException("no slot named");
+        }
+
         Saved.Add(slot);
     }
 
