@@ -438,23 +438,30 @@ internal sealed class RpcRuntime
     private async Task CompleteAsync<TCall>(RpcContext context, ValueTask task)
         where TCall : struct, IRpcCall<TCall>
     {
+        Exception? failure = null;
         try
         {
             await task.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            FailedLater(context, TCall.Info, e);
-            return;
+            failure = e;
         }
 
         try
         {
-            Answer(context.Caller, RpcStatusAnswer.Done(context.Call), context.Call, TCall.Info);
+            if (failure is null)
+            {
+                Answer(context.Caller, RpcStatusAnswer.Done(context.Call), context.Call, TCall.Info);
+            }
+            else
+            {
+                Failed(context, TCall.Info, failure);
+            }
         }
         catch (Exception e)
         {
-            _endpoint.ReportFault(e); // nobody awaits this task: the stop reports it
+            _endpoint.ReportFault(e); // the game's logger, say: nobody awaits this task, so the stop reports it
         }
     }
 
@@ -474,24 +481,31 @@ internal sealed class RpcRuntime
     private async Task CompleteAsync<TCall, TResult>(RpcContext context, ValueTask<TResult> task)
         where TCall : struct, IRpcRequest<TCall, TResult>
     {
-        TResult value;
+        TResult value = default!;
+        Exception? failure = null;
         try
         {
             value = await task.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            FailedLater(context, TCall.Info, e);
-            return;
+            failure = e;
         }
 
         try
         {
-            AnswerValue<TCall, TResult>(context, value);
+            if (failure is null)
+            {
+                AnswerValue<TCall, TResult>(context, value);
+            }
+            else
+            {
+                Failed(context, TCall.Info, failure);
+            }
         }
         catch (Exception e)
         {
-            _endpoint.ReportFault(e); // nobody awaits this task: the stop reports it
+            _endpoint.ReportFault(e); // the game's logger, say: nobody awaits this task, so the stop reports it
         }
     }
 
@@ -539,22 +553,6 @@ internal sealed class RpcRuntime
         else
         {
             Log.RpcFailedAgain(_endpoint.Logger, info.Name, context.Caller.Id, exception);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Failed"/> after an await: no caller of the game's waits on this task, so what the logger throws is
-    /// kept for the stop to throw (the caller has its answer by then).
-    /// </summary>
-    private void FailedLater(in RpcContext context, RpcInfo info, Exception exception)
-    {
-        try
-        {
-            Failed(context, info, exception);
-        }
-        catch (Exception thrown)
-        {
-            _endpoint.ReportFault(thrown);
         }
     }
 

@@ -338,7 +338,7 @@ internal sealed class UdpLink : Link, IUnitSink
     {
         if ((uint)delivery > (uint)Delivery.ReliableOrdered || channel >= _settings.MaxChannels)
         {
-            RequireDelivery(delivery, channel, _settings.MaxChannels);
+            RequireDelivery(delivery, channel, _settings.MaxChannels); // the rules' one home; compared here first, inline, per send
         }
 
         bool overCap;
