@@ -73,6 +73,14 @@ public sealed class PublishAllocationTests
                 {
                     client.Poll();
                 }
+
+                // A game's tick leaves the send loop time to send what it wrote; this loop would not, and on a loaded
+                // machine the TCP send loop then fell behind for longer than ten windows, growing its block pool on
+                // this thread (the flake of earlier full runs). Waiting here keeps what is in flight to one tick's
+                // bytes, as at a game's tick rate. A UDP link's sends are done within Publish() and Poll().
+                Assert.True(
+                    SpinWait.SpinUntil(() => transport == NetTransport.Udp || rig.Server.Connections.All(c => c.Link.Unsent == 0), TimeSpan.FromSeconds(10)),
+                    "the server's TCP send loops did not send one tick's snapshots within 10 s");
             }
 
             return allocated;
