@@ -112,6 +112,9 @@ public sealed class NetClient : IAsyncDisposable
 
     private sealed class Core : NetEndpoint
     {
+        /// <inheritdoc/>
+        protected override int HelloPayloadBytes => ClientOptions.ConnectPayload.Length;
+
         private readonly NetClient _client;
         private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -102,6 +102,29 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         }
     }
 
+    /// <summary>
+    /// The connect payload a hello carries here at the most: what a server accepts (<see cref="NetServerOptions.MaxConnectPayloadBytes"/>),
+    /// what a client sends (<see cref="NetClientOptions.ConnectPayload"/>).
+    /// </summary>
+    protected abstract int HelloPayloadBytes { get; }
+
+    /// <summary>
+    /// Throws when the hello, which lists every type of <paramref name="table"/> by name, would not fit in one frame:
+    /// a server would refuse every client's as a protocol violation, and a client could never connect.
+    /// </summary>
+    private void RequireHelloFits(MessageTable table)
+    {
+        int payload = HelloPayloadBytes;
+        int frame = Handshake.HelloFrameBytes(table, payload);
+        NetEndpointOptions.Require(
+            frame <= Options.MaxFrameBytes,
+            Options.GetType().Name,
+            nameof(NetEndpointOptions.MaxFrameBytes),
+            Options.MaxFrameBytes,
+            $"must hold the hello, a frame of {frame} bytes here: it lists the protocol's {table.Entries.Length} message, entity and RPC types by name, " +
+            $"with a connect payload of up to {payload} bytes{(IsServer ? " (NetServerOptions.MaxConnectPayloadBytes)" : "")}");
+    }
+
     /// <summary>Freezes the message table and validates the options; called once when starting.</summary>
     protected void Begin()
     {
@@ -111,8 +134,9 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         }
 
         Options.Validate();
-        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, Options.Transport == NetTransport.Udp ? "udp" : "tcp", () => Tracked, ReplicatedWorld);
         MessageTable table = MessageTable.Current();
+        RequireHelloFits(table);
+        Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, Options.Transport == NetTransport.Udp ? "udp" : "tcp", () => Tracked, ReplicatedWorld);
         lock (_handlers)
         {
             Rpc.Start(table);

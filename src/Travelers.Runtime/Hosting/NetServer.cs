@@ -143,6 +143,9 @@ public sealed class NetServer : IAsyncDisposable
 
     private sealed class Core : NetEndpoint
     {
+        /// <inheritdoc/>
+        protected override int HelloPayloadBytes => ServerOptions.MaxConnectPayloadBytes;
+
         private readonly NetServer _server;
         private readonly ConcurrentDictionary<long, NetConnection> _all = new();
         private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();

@@ -42,6 +42,16 @@ internal static class Handshake
         writer.Flush();
     }
 
+    /// <summary>The size of a hello's frame (its kind byte and body) for <paramref name="table"/> with a payload of <paramref name="payloadLength"/> bytes.</summary>
+    public static int HelloFrameBytes(MessageTable table, int payloadLength)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        WriteHello(output, table, ReadOnlySpan<byte>.Empty);
+
+        // An empty payload takes its one-byte count; a payload, its count (length + 1) and its bytes.
+        return 1 + output.WrittenCount - 1 + NetWriter.VarUIntSize((uint)payloadLength + 1) + payloadLength;
+    }
+
     /// <summary>Reads a hello; throws <see cref="NetSerializationException"/> when malformed or over <paramref name="maxPayload"/>.</summary>
     public static Hello ReadHello(ReadOnlySpan<byte> body, int maxPayload)
     {

@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
 using Travelers;
+using Travelers.Messaging;
 
 namespace Travelers.Runtime.Tests.Connections;
 
@@ -55,6 +58,69 @@ public sealed class OptionsTests
         var client = new NetClient(new NetClientOptions { ConnectPayload = new byte[64 * 1024 + 1] });
         var error = await Assert.ThrowsAsync<ArgumentException>(() => client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, 1), TestContext.Current.CancellationToken));
         Assert.Contains("NetClientOptions.ConnectPayload", error.Message);
+    }
+
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task A_server_whose_frames_cannot_hold_the_hello_fails_start_and_one_whose_frames_just_can_accepts_the_largest_payload(NetTransport transport)
+    {
+        // The hello lists every type by name (about 2,900 bytes in this assembly): below it every connect was refused
+        // as a protocol violation, with nothing at start to say why.
+        const int payload = 2000;
+        int hello = Handshake.HelloFrameBytes(MessageTable.Current(), payload);
+
+        NetServerOptions tight = Loopback.ServerOptions(transport);
+        tight.MaxConnectPayloadBytes = payload;
+        tight.MaxFrameBytes = hello - 1;
+        var refused = new NetServer(tight);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => refused.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("MaxFrameBytes", error.ParamName);
+        Assert.Contains($"NetServerOptions.MaxFrameBytes must hold the hello, a frame of {hello} bytes here", error.Message);
+        Assert.Contains($"a connect payload of up to {payload} bytes (NetServerOptions.MaxConnectPayloadBytes)", error.Message);
+        await refused.DisposeAsync();
+
+        NetServerOptions exact = Loopback.ServerOptions(transport);
+        exact.MaxConnectPayloadBytes = payload;
+        exact.MaxFrameBytes = hello;
+        await using NetServer server = await Loopback.StartServerAsync(exact);
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { Transport = transport, ConnectPayload = new byte[payload] });
+        Assert.True(client.Connection.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_client_whose_frames_cannot_hold_its_hello_fails_connect_naming_the_option()
+    {
+        int hello = Handshake.HelloFrameBytes(MessageTable.Current(), 500);
+        var client = new NetClient(new NetClientOptions { MaxFrameBytes = hello - 1, ConnectPayload = new byte[500] });
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, 1), TestContext.Current.CancellationToken));
+        Assert.Equal("MaxFrameBytes", error.ParamName);
+        Assert.Contains($"NetClientOptions.MaxFrameBytes must hold the hello, a frame of {hello} bytes here", error.Message);
+        Assert.DoesNotContain("MaxConnectPayloadBytes", error.Message);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_hello_a_client_sends_is_the_size_its_start_check_counts()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        await using var client = new NetClient(new NetClientOptions { ConnectPayload = new byte[300] });
+        Task connect = client.ConnectAsync(listener.LocalEndpoint, TestContext.Current.CancellationToken);
+        using (Socket peer = await listener.AcceptSocketAsync(TestContext.Current.CancellationToken))
+        {
+            byte[] prefix = new byte[4];
+            for (int read = 0; read < prefix.Length;)
+            {
+                int got = await peer.ReceiveAsync(prefix.AsMemory(read), SocketFlags.None, TestContext.Current.CancellationToken);
+                Assert.True(got > 0, "the client closed before its hello's length");
+                read += got;
+            }
+
+            Assert.Equal(Handshake.HelloFrameBytes(MessageTable.Current(), 300), BinaryPrimitives.ReadInt32LittleEndian(prefix));
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => connect); // the peer hung up without an accept
     }
 
     [Fact]
