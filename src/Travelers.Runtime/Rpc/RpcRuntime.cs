@@ -221,8 +221,14 @@ internal sealed class RpcRuntime
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        var pending = new PendingCall.Plain(TCall.Info);
-        return Begin(pending, entity, in call, cancellationToken) is { } error ? ValueTask.FromException(error) : pending.Task;
+        var pending = PendingCall.Plain.Rent(TCall.Info);
+        if (Begin(pending, entity, in call, cancellationToken) is { } error)
+        {
+            pending.Unused();
+            return ValueTask.FromException(error);
+        }
+
+        return pending.Task;
     }
 
     /// <summary>A call whose caller gets a value.</summary>
@@ -234,8 +240,14 @@ internal sealed class RpcRuntime
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
-        var pending = new PendingCall.Valued<TCall, TResult>(TCall.Info);
-        return Begin(pending, entity, in call, cancellationToken) is { } error ? ValueTask.FromException<TResult>(error) : pending.Task;
+        var pending = PendingCall.Valued<TCall, TResult>.Rent();
+        if (Begin(pending, entity, in call, cancellationToken) is { } error)
+        {
+            pending.Unused();
+            return ValueTask.FromException<TResult>(error);
+        }
+
+        return pending.Task;
     }
 
     private Exception? Begin<TCall>(PendingCall pending, NetEntity? entity, in TCall call, CancellationToken cancellationToken)
@@ -304,6 +316,7 @@ internal sealed class RpcRuntime
         }
         catch
         {
+            // Not given back to the spares: a cancellation on another thread may have completed it meanwhile.
             Remove(pending.Id);
             pending.Registration.Unregister();
             throw;
@@ -802,13 +815,16 @@ internal sealed class RpcRuntime
             return;
         }
 
+        // Read before the call completes: its caller's continuation may run inside the completion and make another
+        // call with the same object.
+        string name = pending.Info.Name;
         ReadOnlySpan<byte> rest = body[offset..];
         switch (status)
         {
             case RpcStatus.Done:
                 if (!pending.Succeed(rest, limits))
                 {
-                    Refuse(from, -1, RpcRefusal.Malformed, 0, $"an answer to {pending.Info.Name} whose value cannot be read");
+                    Refuse(from, -1, RpcRefusal.Malformed, 0, $"an answer to {name} whose value cannot be read");
                 }
 
                 return;
@@ -816,8 +832,8 @@ internal sealed class RpcRuntime
                 pending.Fail(new RpcException(text.Text));
                 return;
             default:
-                pending.Fail(new RpcException($"The answer to {pending.Info.Name} could not be read."));
-                Refuse(from, -1, RpcRefusal.Malformed, 0, $"an answer to {pending.Info.Name} with status {(byte)status}");
+                pending.Fail(new RpcException($"The answer to {name} could not be read."));
+                Refuse(from, -1, RpcRefusal.Malformed, 0, $"an answer to {name} with status {(byte)status}");
                 return;
         }
     }

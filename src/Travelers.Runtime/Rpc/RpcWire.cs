@@ -301,7 +301,11 @@ internal readonly struct RpcResult<TCall, TResult> : INetMessage<RpcResult<TCall
 
     static ulong INetMessage<RpcResult<TCall, TResult>>.MessageId => TCall.MessageId;
 
-    static string INetMessage<RpcResult<TCall, TResult>>.MessageSchema => TCall.Info.Name + " result";
+    // Made once: a reader takes the schema for its error messages on every read, and a concatenation here was a
+    // string per answer.
+    private static readonly string Schema = TCall.Info.Name + " result";
+
+    static string INetMessage<RpcResult<TCall, TResult>>.MessageSchema => Schema;
 
     static void INetMessage<RpcResult<TCall, TResult>>.Serialize(ref NetWriter writer, in RpcResult<TCall, TResult> value) =>
         TCall.WriteResult(ref writer, in value.Value);

@@ -1,10 +1,15 @@
 using System.Numerics;
+using Travelers.Rpc;
 using Travelers.Runtime.Tests.Connections;
 using Travelers.Runtime.Tests.Replication;
 
 namespace Travelers.Runtime.Tests.Rpc;
 
-/// <summary>A fire-and-forget RPC allocates nothing per call in steady state: not to send it, not to check and run it.</summary>
+/// <summary>
+/// A fire-and-forget RPC allocates nothing per call in steady state: not to send it, not to check and run it. Nor does a
+/// request: its ValueTask is backed by a call object that goes back to its spares once the result is read. Gunner.Weigh
+/// is called by this class alone, so its spares are this class's to count.
+/// </summary>
 public sealed class RpcAllocationTests
 {
     [Theory]
@@ -62,5 +67,99 @@ public sealed class RpcAllocationTests
             await Loopback.Until(() => server.Knocks.Count == expected, rig.Server.Poll, client.Poll);
             return (send, poll);
         }
+    }
+
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task A_request_and_its_answer_allocate_nothing_on_the_game_thread(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        server.Stowed.Capacity = 100_000;
+
+        // Warmed as the test above; then rounds until one allocates nothing (a per-call allocation fails every round).
+        long allocated = RoundTrips(1000);
+        for (int round = 0; round < 10 && (round == 0 || allocated != 0); round++)
+        {
+            allocated = RoundTrips(300);
+        }
+
+        Assert.True(allocated == 0, $"{allocated} bytes allocated by a round of 300 requests (both kinds), the server's and client's Poll() included");
+
+        // Both ends on this thread: the call, the server running and answering it, the client completing it.
+        long RoundTrips(int count)
+        {
+            long bytes = 0;
+            for (int i = 0; i < count; i++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                ValueTask<int> weighed = mine.Server.Weigh(i);
+                ValueTask stowed = mine.Server.Stow(i);
+                client.Poll();
+                long deadline = Environment.TickCount64 + (long)Loopback.Bound.TotalMilliseconds;
+                while (!weighed.IsCompleted || !stowed.IsCompleted)
+                {
+                    if (Environment.TickCount64 > deadline)
+                    {
+                        Assert.Fail($"no answer to call {i} within {Loopback.Bound}"); // not a message built on every turn
+                    }
+
+                    rig.Server.Poll();
+                    client.Poll();
+                    Thread.Yield();
+                }
+
+                int weight = weighed.Result;
+                stowed.GetAwaiter().GetResult();
+                bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.Equal(2 * i, weight);
+            }
+
+            return bytes;
+        }
+    }
+
+    [Fact]
+    public async Task A_request_read_twice_or_before_its_answer_throws_and_leaves_the_next_call_whole()
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp);
+        NetClient client = await rig.ConnectAsync();
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        ValueTask<int> first = mine.Server.Weigh(1);
+#pragma warning disable xUnit1031 // reading a result early, and twice, is what this test is about
+        var early = Assert.Throws<InvalidOperationException>(() => first.Result);
+        Assert.Contains("Gunner.Weigh has not been answered yet", early.Message, StringComparison.Ordinal);
+        await rig.Until(() => first.IsCompleted);
+        Assert.Equal(2, first.Result); // the early read gave nothing back to the spares: the answer still came
+
+        int spares = Spares<PendingCall.Valued<Gunner.__Rpc_Weigh, int>>.Count;
+        Assert.True(spares > 0, "the answered call went back to its spares");
+        ValueTask<int> second = mine.Server.Weigh(2); // the same object, taken again
+        Assert.Equal(spares - 1, Spares<PendingCall.Valued<Gunner.__Rpc_Weigh, int>>.Count);
+        Assert.Throws<InvalidOperationException>(() => first.Result); // read twice: not this call's any more
+        await rig.Until(() => second.IsCompleted);
+        Assert.Equal(4, second.Result);
+#pragma warning restore xUnit1031
+    }
+
+    [Fact]
+    public async Task A_token_cancelled_after_its_call_was_answered_does_not_cancel_the_call_that_reuses_it()
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp);
+        NetClient client = await rig.ConnectAsync();
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        using var cts = new CancellationTokenSource();
+
+        Assert.Equal(6, await RpcRig.Await(rig, mine.Server.Weigh(3, cts.Token)));
+        int spares = Spares<PendingCall.Valued<Gunner.__Rpc_Weigh, int>>.Count;
+        ValueTask<int> next = mine.Server.Weigh(4); // takes the object the first call used
+        Assert.Equal(spares - 1, Spares<PendingCall.Valued<Gunner.__Rpc_Weigh, int>>.Count);
+
+        // The first call's registration went with its answer: cancelling its token now touches nothing.
+        await cts.CancelAsync();
+        Assert.Equal(8, await RpcRig.Await(rig, next));
     }
 }
