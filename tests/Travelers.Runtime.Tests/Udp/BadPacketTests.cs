@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Travelers;
+using Travelers.Messaging;
 using Travelers.Transport.Udp;
 
 namespace Travelers.Runtime.Tests.Udp;
@@ -161,6 +162,85 @@ public sealed class BadPacketTests
         pair.Time.Advance(TimeSpan.FromSeconds(6));
         pair.B.Flush();
         Assert.Equal(0, pair.B.ReassemblyBytes);
+    }
+
+    [Fact]
+    public void A_flood_of_reliable_first_fragments_that_can_never_complete_ends_the_session_within_the_budget()
+    {
+        // A first piece on every sequence of an unordered channel, each of a message of the most pieces allowed: every
+        // sequence is taken by the next message's first piece, so none can ever complete. Before the budget, 65,000
+        // of these held 360 MB of bookkeeping from 645 KB received.
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, 4 << 20, MaxHeldBytes: 256 * 1024, MaxPacketsPerSecond: 1_000_000);
+        var pair = new LinkPair(seed: 1, settings);
+        ushort sequence = 0;
+        for (int packet = 0; packet < 650 && pair.OwnerB.Closing is null; packet++)
+        {
+            var units = new List<byte>();
+            for (int u = 0; u < 100; u++)
+            {
+                units.AddRange(UnitBytes(new Unit(Delivery.ReliableUnordered, false, 0, sequence++, true, 0, 449, 1), [0]));
+            }
+
+            pair.B.Receive(DataPacket((ushort)packet, units.ToArray()));
+            Assert.True(pair.B.ReliableReassemblyBytes <= 2 << 20, $"{pair.B.ReliableReassemblyBytes} bytes held after {sequence} pieces");
+        }
+
+        Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
+        Assert.Contains("bytes of reliable unordered messages held incomplete", pair.OwnerB.Closing!.Value.Message);
+        Assert.True(sequence < 1000, $"{sequence} pieces before the violation");
+    }
+
+    [Theory]
+    [InlineData(false)] // a second message begun before the first is whole
+    [InlineData(true)]  // a whole unit on a sequence of the message's pieces
+    public void On_an_ordered_channel_a_unit_among_a_messages_pieces_is_a_violation(bool whole)
+    {
+        var pair = new LinkPair(seed: 1);
+        var units = new List<byte>();
+        units.AddRange(UnitBytes(new Unit(Delivery.ReliableOrdered, false, 2, 0, true, 0, 3, 4), [1, 2, 3, 4]));
+        units.AddRange(whole
+            ? UnitBytes(new Unit(Delivery.ReliableOrdered, false, 2, 1, false, 0, 0, 2), [0, 0])
+            : UnitBytes(new Unit(Delivery.ReliableOrdered, false, 2, 1, true, 0, 3, 4), [1, 2, 3, 4]));
+        pair.B.Receive(DataPacket(0, units.ToArray()));
+        Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
+        Assert.Contains(whole ? "a whole unit among a message's pieces on ordered channel 2" : "piece 0 of 3 out of turn on ordered channel 2", pair.OwnerB.Closing!.Value.Message);
+    }
+
+    [Fact]
+    public void Control_pieces_and_an_ordered_channels_units_keep_apart()
+    {
+        // The control channel numbers its units apart from channel 0's: a control message begun while channel 0's
+        // units come is no contradiction, and channel 0's whole unit and two-piece message both arrive.
+        var pair = new LinkPair(seed: 1);
+        var units = new List<byte>();
+        units.AddRange(UnitBytes(new Unit(Delivery.ReliableOrdered, true, 0, 0, true, 0, 2, 1), [(byte)FrameKind.Ping]));
+        units.AddRange(UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 0, false, 0, 0, 3), [0, 1, 7]));
+        units.AddRange(UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 1, true, 0, 2, 2), [0, 1]));
+        units.AddRange(UnitBytes(new Unit(Delivery.ReliableOrdered, false, 0, 2, true, 1, 2, 1), [7]));
+        pair.B.Receive(DataPacket(0, units.ToArray()));
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.Equal(2, pair.OwnerB.Records.Count);
+    }
+
+    [Fact]
+    public void Reliable_unordered_messages_in_many_pieces_complete_under_loss_within_a_small_budget()
+    {
+        // The budget is no bar to what a correct sender does: with 256 KB held at most for unreliable messages,
+        // 200 KB messages on an unordered channel, pieces lost and resent, still arrive, and leave nothing held.
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, 4 << 20, MaxHeldBytes: 256 * 1024, MaxPacketsPerSecond: 1_000_000);
+        var pair = new LinkPair(seed: 3, settings) { Loss = 0.2, Latency = TimeSpan.FromMilliseconds(30) };
+        byte[] data = new byte[200 * 1024];
+        new Random(3).NextBytes(data);
+        var message = new Payload { Data = data };
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.ReliableUnordered, 4));
+        }
+
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 3 || pair.OwnerB.Closing is not null || pair.OwnerA.Closing is not null);
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.All(pair.OwnerB.Records, r => Assert.Equal(data, NetSerializer.Deserialize<Payload>(r.Body).Data));
+        Assert.Equal(0, pair.B.ReliableReassemblyBytes);
     }
 
     [Fact]

@@ -6,32 +6,52 @@ namespace Travelers.Transport.Udp;
 
 /// <summary>
 /// Puts fragmented messages back together, within bounds: at most <see cref="MaxFragments"/> pieces a message
-/// (so no more than the largest message), a budget of bytes held for unreliable messages (the oldest incomplete
-/// one is dropped to make room), and a time limit on completing each. Reliable fragments need no budget: a
-/// correct sender keeps them within its window, so what a peer can make this hold is bounded by the window and
-/// the largest message. Nothing is allocated on a fragment's word: a piece is copied into a pooled buffer of its
-/// own size, and the whole message is put together only when every piece is in. Guarded by the link's lock.
+/// (so no more than the largest message); for unreliable messages a budget of bytes held (the oldest incomplete
+/// one is dropped to make room) and a time limit on completing each; for reliable ones, rules a correct sender
+/// cannot break. A reliable message's pieces take consecutive sequences of its channel, so a peer could otherwise
+/// send a first piece on every sequence, each of a message that can then never complete, and make this hold
+/// without end. Reliable data cannot be dropped; breaking a rule ends the session as a violation:
+/// <list type="bullet">
+/// <item>ordered channels release units in sequence, so a message's pieces come one after another, index 0 first,
+/// and one message at a time per channel;</item>
+/// <item>unordered channels hand pieces up as they come: those held share a budget of bytes, at least what one
+/// channel's window and one message can leave incomplete (<see cref="ReliableSender.Window"/> pieces plus the
+/// largest message's), so that no correct sender on one channel can reach it.</item>
+/// </list>
+/// Nothing is allocated on a fragment's word: a piece is copied into a pooled buffer of its own size, and the whole
+/// message is put together only when every piece is in. Guarded by the link's lock.
 /// </summary>
 internal sealed class Reassembly
 {
-    private readonly Dictionary<(byte Kind, byte Channel, ushort Key), Group> _groups = new();
+    // Apart, so that dropping the oldest unreliable message and expiring them walk those alone: reliable groups
+    // are bounded by bytes, not by count, and a walk over them per piece would be the peer's to make long.
+    private readonly Dictionary<(byte Kind, byte Channel, ushort Key), Group> _unreliable = new();
+    private readonly Dictionary<(byte Kind, byte Channel, ushort Key), Group> _reliable = new();
     private readonly List<(byte, byte, ushort)> _expired = new();
     private readonly int _maxMessage;
-    private readonly long _unreliableBudget;
+    private readonly long _budget;
+    private readonly long _reliableBudget;
     private readonly FramePool _pool;
     private long _unreliableBytes;
+    private long _reliableBytes;
+    private ulong _orderedOpen; // a bit per channel with an ordered message begun
+    private bool _controlOpen; // the same for the control channel, a sequence space of its own
 
     /// <param name="maxMessageBytes">The largest message accepted.</param>
     /// <param name="fragmentPayload">The payload of a full fragment, which bounds the pieces of a message.</param>
-    /// <param name="unreliableBudget">Bytes held at most for incomplete unreliable messages.</param>
+    /// <param name="budget">Bytes held at most for incomplete unreliable messages, and apart from them (or at least one channel's window) for reliable unordered ones.</param>
     /// <param name="pool">Where the pieces' buffers come from.</param>
-    public Reassembly(int maxMessageBytes, int fragmentPayload, long unreliableBudget, FramePool pool)
+    public Reassembly(int maxMessageBytes, int fragmentPayload, long budget, FramePool pool)
     {
         _pool = pool;
         _maxMessage = maxMessageBytes;
         MaxFragments = Math.Min(ushort.MaxValue, (maxMessageBytes + fragmentPayload - 1) / fragmentPayload + 1);
-        _unreliableBudget = unreliableBudget;
+        _budget = budget;
+        _reliableBudget = Math.Max(budget, HonestMost(fragmentPayload));
     }
+
+    /// <summary>Bytes held for reliable unordered messages at which a session ends as a violation.</summary>
+    public long ReliableBudget => _reliableBudget;
 
     /// <summary>The most pieces a message may come in.</summary>
     public int MaxFragments { get; }
@@ -40,16 +60,27 @@ internal sealed class Reassembly
     public long Dropped { get; private set; }
 
     /// <summary>Messages being put together.</summary>
-    public int Pending => _groups.Count;
+    public int Pending => _unreliable.Count + _reliable.Count;
 
     /// <summary>Bytes held for incomplete unreliable messages.</summary>
     public long UnreliableBytes => _unreliableBytes;
+
+    /// <summary>Bytes held for incomplete reliable unordered messages.</summary>
+    public long ReliableBytes => _reliableBytes;
+
+    /// <summary>
+    /// The most one unordered channel's correct sender can leave held: each incomplete message has a piece missing
+    /// inside the window, their sequences do not overlap, and only one can reach back before it, so at most a
+    /// window's pieces and a largest message's, with the bookkeeping of a message per piece in the window.
+    /// </summary>
+    private long HonestMost(int fragmentPayload) =>
+        ((long)(ReliableSender.Window + MaxFragments) * (fragmentPayload + 12)) + ((long)ReliableSender.Window * 64);
 
     /// <summary>
     /// Adds one piece. Returns the whole message, in a buffer rented from <paramref name="frames"/> (the
     /// caller's to return), once every piece is in; null before. Throws <see cref="Messaging.NetProtocolException"/>
     /// for a piece that contradicts its message (another count, more pieces than a message may have, a size
-    /// over the largest message).
+    /// over the largest message), or a reliable piece over the budget.
     /// </summary>
     public byte[]? Add(in Unit unit, ReadOnlySpan<byte> payload, ushort key, long now, FramePool frames, out int length)
     {
@@ -60,29 +91,50 @@ internal sealed class Reassembly
         }
 
         bool reliable = unit.IsReliable;
-        var id = ((byte)unit.Delivery, unit.Channel, key);
-        if (!_groups.TryGetValue(id, out Group? group))
+        bool ordered = unit.Delivery == Delivery.ReliableOrdered;
+        var id = (KindOf(unit), unit.Channel, key);
+        Dictionary<(byte Kind, byte Channel, ushort Key), Group> groups = reliable ? _reliable : _unreliable;
+        bool found = groups.TryGetValue(id, out Group? group);
+        if (ordered)
         {
-            // An unreliable message's bookkeeping counts against the budget too, so tiny first pieces cannot pile up.
+            RequireInOrder(unit, found ? group : null);
+        }
+
+        if (!found)
+        {
+            // A message's bookkeeping counts against the budget too, so tiny first pieces cannot pile up.
             int overhead = Group.OverheadOf(unit.Count);
-            while (!reliable && _unreliableBytes + overhead + payload.Length > _unreliableBudget && EvictOldestUnreliable(except: null))
+            if (reliable && !ordered)
+            {
+                RequireReliableRoom(overhead + payload.Length);
+            }
+
+            while (!reliable && _unreliableBytes + overhead + payload.Length > _budget && EvictOldestUnreliable(except: null))
             {
             }
 
-            if (!reliable && _unreliableBytes + overhead + payload.Length > _unreliableBudget)
+            if (!reliable && _unreliableBytes + overhead + payload.Length > _budget)
             {
                 Dropped++;
                 return null; // a budget smaller than one piece: nothing to hold it in
             }
 
             group = new Group(unit.Count, now);
-            _groups[id] = group;
-            if (!reliable)
+            groups[id] = group;
+            if (ordered)
+            {
+                SetBegun(unit.Channel, unit.Control, true);
+            }
+            else if (reliable)
+            {
+                _reliableBytes += overhead;
+            }
+            else
             {
                 _unreliableBytes += overhead;
             }
         }
-        else if (group.Count != unit.Count)
+        else if (group!.Count != unit.Count)
         {
             throw new Messaging.NetProtocolException($"fragments of one message giving {group.Count} and {unit.Count} pieces");
         }
@@ -98,13 +150,20 @@ internal sealed class Reassembly
             throw new Messaging.NetProtocolException($"a fragmented message of more than {_maxMessage} bytes");
         }
 
-        if (!reliable)
+        if (reliable)
         {
-            while (_unreliableBytes + payload.Length > _unreliableBudget && EvictOldestUnreliable(except: id))
+            if (!ordered)
+            {
+                RequireReliableRoom(payload.Length);
+            }
+        }
+        else
+        {
+            while (_unreliableBytes + payload.Length > _budget && EvictOldestUnreliable(except: id))
             {
             }
 
-            if (_unreliableBytes + payload.Length > _unreliableBudget)
+            if (_unreliableBytes + payload.Length > _budget)
             {
                 Remove(id, group, reliable: false);
                 Dropped++;
@@ -118,7 +177,11 @@ internal sealed class Reassembly
         group.Lengths[unit.Index] = payload.Length;
         group.Bytes += payload.Length;
         group.Received++;
-        if (!reliable)
+        if (reliable)
+        {
+            _reliableBytes += ordered ? 0 : payload.Length;
+        }
+        else
         {
             _unreliableBytes += payload.Length;
         }
@@ -139,12 +202,12 @@ internal sealed class Reassembly
         return whole;
     }
 
-    /// <summary>Drops unreliable messages begun more than <paramref name="limit"/> ago (reliable ones always complete or the link ends).</summary>
+    /// <summary>Drops unreliable messages begun more than <paramref name="limit"/> ago (reliable ones complete, or the link ends).</summary>
     public void Expire(long now, long limit)
     {
-        foreach (KeyValuePair<(byte Kind, byte Channel, ushort Key), Group> entry in _groups)
+        foreach (KeyValuePair<(byte Kind, byte Channel, ushort Key), Group> entry in _unreliable)
         {
-            if (entry.Key.Kind < (byte)Delivery.ReliableUnordered && now - entry.Value.Started > limit)
+            if (now - entry.Value.Started > limit)
             {
                 _expired.Add(entry.Key);
             }
@@ -152,7 +215,7 @@ internal sealed class Reassembly
 
         foreach ((byte, byte, ushort) id in _expired)
         {
-            Remove(id, _groups[id], reliable: false);
+            Remove(id, _unreliable[id], reliable: false);
             Dropped++;
         }
 
@@ -162,22 +225,31 @@ internal sealed class Reassembly
     /// <summary>Gives every buffer back (the link has ended).</summary>
     public void Clear()
     {
-        foreach (Group group in _groups.Values)
+        foreach (Group group in _unreliable.Values)
         {
             group.Release(_pool);
         }
 
-        _groups.Clear();
+        foreach (Group group in _reliable.Values)
+        {
+            group.Release(_pool);
+        }
+
+        _unreliable.Clear();
+        _reliable.Clear();
         _unreliableBytes = 0;
+        _reliableBytes = 0;
+        _orderedOpen = 0;
+        _controlOpen = false;
     }
 
     private bool EvictOldestUnreliable((byte, byte, ushort)? except)
     {
         (byte, byte, ushort)? oldest = null;
         long started = long.MaxValue;
-        foreach (KeyValuePair<(byte Kind, byte Channel, ushort Key), Group> entry in _groups)
+        foreach (KeyValuePair<(byte Kind, byte Channel, ushort Key), Group> entry in _unreliable)
         {
-            if (entry.Key.Kind < (byte)Delivery.ReliableUnordered && entry.Value.Started < started && entry.Key != except)
+            if (entry.Value.Started < started && entry.Key != except)
             {
                 oldest = entry.Key;
                 started = entry.Value.Started;
@@ -189,20 +261,95 @@ internal sealed class Reassembly
             return false;
         }
 
-        Remove(id, _groups[id], reliable: false);
+        Remove(id, _unreliable[id], reliable: false);
         Dropped++;
         return true;
     }
 
+    /// <summary>Throws when holding <paramref name="bytes"/> more of reliable unordered messages would go over the budget.</summary>
+    private void RequireReliableRoom(int bytes)
+    {
+        if (_reliableBytes + bytes > _reliableBudget)
+        {
+            throw new Messaging.NetProtocolException(
+                $"more than {_reliableBudget} bytes of reliable unordered messages held incomplete (the larger of MaxQueuedReceiveBytes and what one channel's window can leave)");
+        }
+    }
+
+    /// <summary>
+    /// Throws when a whole unit comes on ordered <paramref name="channel"/> while a message's pieces are coming there:
+    /// it took a sequence of that message, which can then never complete.
+    /// </summary>
+    public void RequireNoneBegun(byte channel, bool control)
+    {
+        if (Begun(channel, control))
+        {
+            throw new Messaging.NetProtocolException($"a whole unit among a message's pieces on ordered channel {channel}");
+        }
+    }
+
+    /// <summary>
+    /// The kind a message is kept under: its delivery, and whether it is control, whose units have a sequence space
+    /// of their own (the same channel's pieces of both may be incomplete at once).
+    /// </summary>
+    private static byte KindOf(in Unit unit) => (byte)((byte)unit.Delivery | (unit.Control ? 0x80 : 0));
+
+    private bool Begun(byte channel, bool control) => control ? _controlOpen : (_orderedOpen & (1UL << channel)) != 0;
+
+    private void SetBegun(byte channel, bool control, bool begun)
+    {
+        if (control)
+        {
+            _controlOpen = begun;
+        }
+        else if (begun)
+        {
+            _orderedOpen |= 1UL << channel;
+        }
+        else
+        {
+            _orderedOpen &= ~(1UL << channel);
+        }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="unit"/>, a piece released in sequence on an ordered channel, is the next of
+    /// <paramref name="group"/>, or the first of a message when none is begun on its channel.
+    /// </summary>
+    private void RequireInOrder(in Unit unit, Group? group)
+    {
+        bool next = group is null
+            ? unit.Index == 0 && !Begun(unit.Channel, unit.Control)
+            : unit.Index == group.Received;
+        if (!next)
+        {
+            throw new Messaging.NetProtocolException(
+                $"piece {unit.Index} of {unit.Count} out of turn on ordered channel {unit.Channel} (a message's pieces come one after another, index 0 first)");
+        }
+    }
+
     private void Remove((byte, byte, ushort) id, Group group, bool reliable)
     {
-        if (!reliable)
+        if (reliable)
+        {
+            if ((id.Item1 & 0x7F) == (byte)Delivery.ReliableOrdered)
+            {
+                SetBegun(id.Item2, control: (id.Item1 & 0x80) != 0, begun: false);
+            }
+            else
+            {
+                _reliableBytes -= group.Bytes + Group.OverheadOf(group.Count);
+            }
+
+            _reliable.Remove(id);
+        }
+        else
         {
             _unreliableBytes -= group.Bytes + Group.OverheadOf(group.Count);
+            _unreliable.Remove(id);
         }
 
         group.Release(_pool);
-        _groups.Remove(id);
     }
 
     private sealed class Group(int count, long started)

@@ -307,6 +307,18 @@ internal sealed class UdpLink : Link, IUnitSink
         }
     }
 
+    /// <summary>Bytes held for reassembly of reliable messages.</summary>
+    public long ReliableReassemblyBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reassembly.ReliableBytes;
+            }
+        }
+    }
+
     /// <summary>The congestion window, in bytes.</summary>
     public long CongestionWindow
     {
@@ -854,7 +866,11 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        if (unit.Delivery == Delivery.UnreliableSequenced && !unit.Control)
+        if (unit.Delivery == Delivery.ReliableOrdered)
+        {
+            _reassembly.RequireNoneBegun(unit.Channel, unit.Control);
+        }
+        else if (unit.Delivery == Delivery.UnreliableSequenced && !unit.Control)
         {
             if (_sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
             {
