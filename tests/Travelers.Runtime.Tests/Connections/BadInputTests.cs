@@ -341,6 +341,34 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Writes_past_the_unsent_cap_between_two_flushes_close_the_connection_at_once()
+    {
+        // The cap was checked only when Poll() flushed: a game loop (or a flood of refused RPCs, each answered) could
+        // queue any amount in between. Now the write that passes it closes the connection for backpressure.
+        var options = Loopback.ServerOptions();
+        options.MaxUnsentBytes = 1024 * 1024;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
+        NetConnection connection = server.Connections.Single();
+        var closed = new List<DisconnectInfo>();
+        server.ConnectionClosed += (_, info) => closed.Add(info);
+
+        var blob = new Blob { Data = new byte[64 * 1024] };
+        int sends = 0;
+        while (!connection.Link.IsClosing && sends < 200)
+        {
+            connection.Send(blob); // no Poll(), no Flush() in between
+            sends++;
+        }
+
+        Assert.True(connection.Link.IsClosing, $"still open after {sends} sends of 64 KB");
+        Assert.InRange(sends, 16, 17); // the first write past 1 MB
+        await Loopback.Until(() => closed.Count == 1, server.Poll);
+        Assert.Equal(DisconnectReason.Backpressure, closed[0].Reason);
+    }
+
+    [Fact]
     public async Task A_peer_sending_faster_than_the_game_polls_is_held_back_by_TCP_flow_control()
     {
         var options = Loopback.ServerOptions();
