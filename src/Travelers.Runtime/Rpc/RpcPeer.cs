@@ -7,7 +7,15 @@ namespace Travelers.Rpc;
 /// <summary>What RPC keeps per connection, on the polling thread: the rate buckets, which refusals were logged, and the token of its calls (any thread).</summary>
 internal sealed class RpcPeer
 {
+    /// <summary>Calls a connection may send that cannot be read (a header cut short, an RPC index past the table, arguments the serializer refuses) before it is cut off.</summary>
+    public const int UnreadableBurst = 100;
+
+    /// <summary>Such calls allowed a second once the burst is spent.</summary>
+    public const int UnreadablePerSecond = 10;
+
     private readonly int _rpcs;
+    private double _unreadableTokens = UnreadableBurst;
+    private long _unreadableStamp;
     private double[]? _tokens;
     private long[]? _stamps;
     private HashSet<int>? _logged;
@@ -39,31 +47,47 @@ internal sealed class RpcPeer
     {
         _tokens ??= new double[_rpcs];
         _stamps ??= new long[_rpcs];
-        long stamp = _stamps[rpc];
-        double tokens;
-        if (stamp == 0)
+        if (_stamps[rpc] == 0)
         {
-            tokens = perSecond;
+            _tokens[rpc] = perSecond; // full at first
             _stamps[rpc] = now;
-        }
-        else if (now > stamp)
-        {
-            // Seconds first: ticks times the rate overflowed a long after a day or so idle (at 100,000 a second).
-            tokens = Math.Min(perSecond, _tokens[rpc] + ((now - stamp) / (double)frequency * perSecond));
-            _stamps[rpc] = now;
-        }
-        else
-        {
-            tokens = _tokens[rpc]; // a clock that went back gives nothing, and takes nothing
         }
 
+        return Take(ref _tokens[rpc], ref _stamps[rpc], perSecond, perSecond, now, frequency);
+    }
+
+    /// <summary>
+    /// Takes a token from the allowance of calls that cannot be read: <see cref="UnreadableBurst"/>, then
+    /// <see cref="UnreadablePerSecond"/>. A correct client sends none (its table is the server's), but each costs
+    /// the server an exception, so a flood of them is cut off rather than refused one by one.
+    /// </summary>
+    public bool TakeUnreadable(long now, long frequency)
+    {
+        if (_unreadableStamp == 0)
+        {
+            _unreadableStamp = now;
+        }
+
+        return Take(ref _unreadableTokens, ref _unreadableStamp, UnreadableBurst, UnreadablePerSecond, now, frequency);
+    }
+
+    /// <summary>A token bucket holding at most <paramref name="capacity"/> tokens and gaining <paramref name="perSecond"/> a second.</summary>
+    private static bool Take(ref double tokens, ref long stamp, int capacity, int perSecond, long now, long frequency)
+    {
+        if (now > stamp)
+        {
+            // Seconds first: ticks times the rate overflowed a long after a day or so idle (at 100,000 a second).
+            tokens = Math.Min(capacity, tokens + ((now - stamp) / (double)frequency * perSecond));
+            stamp = now;
+        }
+
+        // A clock that went back gives nothing, and takes nothing.
         if (tokens < 1)
         {
-            _tokens[rpc] = tokens;
             return false;
         }
 
-        _tokens[rpc] = tokens - 1;
+        tokens--;
         return true;
     }
 

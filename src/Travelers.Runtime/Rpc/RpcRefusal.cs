@@ -1,3 +1,5 @@
+using System;
+
 namespace Travelers.Rpc;
 
 /// <summary>Why a call was not run: the <c>reason</c> attribute of <c>travelers.rpc.rejected</c>.</summary>
@@ -34,6 +36,9 @@ internal enum RpcRefusal
 /// <summary>The texts of <see cref="RpcRefusal"/>.</summary>
 internal static class RpcRefusals
 {
+    /// <summary>How many reasons there are (the values run from 0).</summary>
+    public static readonly int Count = Enum.GetValues<RpcRefusal>().Length;
+
     /// <summary>The metric attribute's value.</summary>
     public static string Tag(RpcRefusal reason) => reason switch
     {

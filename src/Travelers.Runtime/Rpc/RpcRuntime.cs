@@ -36,6 +36,7 @@ internal sealed class RpcRuntime
     private volatile Dictionary<Type, NetService?> _services = new(); // by each type an added service is, up to NetService; null: more than one is
     private readonly object _gate = new();
     private readonly Dictionary<uint, PendingCall> _pending = new();
+    private string?[]? _refusalTexts; // server, in Poll(): RefusalText
     private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
     private readonly List<Deferred> _deferred = new();
     private int _deferredBytes;
@@ -664,6 +665,7 @@ internal sealed class RpcRuntime
         }
         catch (NetSerializationException e)
         {
+            CountUnreadable(from);
             Refuse(from, index, RpcRefusal.Malformed, call, e.Message);
             return;
         }
@@ -736,6 +738,16 @@ internal sealed class RpcRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RefuseCall(NetConnection from, int index, RpcRefusal reason, uint call, NetEntity? entity, uint value = 0)
     {
+        if (reason is RpcRefusal.Malformed or RpcRefusal.Unknown)
+        {
+            CountUnreadable(from);
+        }
+
+        if (!RefuseQuietly(from, index, reason, call))
+        {
+            return; // logged before for this connection and RPC: no text to build
+        }
+
         RpcInfo? info = index >= 0 ? Table.Rpcs[index].Info : null;
         string detail = reason switch
         {
@@ -750,7 +762,22 @@ internal sealed class RpcRuntime
             RpcRefusal.Rate => $"over {info!.MaxPerSecond} calls a second",
             _ => reason.ToString(),
         };
-        Refuse(from, index, reason, call, detail);
+        Log.RpcRefused(_endpoint.Logger, info?.Name ?? UnknownRpc, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
+    }
+
+    /// <summary>
+    /// On a server, a call that cannot be read (a header cut short, an RPC index past the table, arguments the
+    /// serializer refuses) takes from its connection's allowance of them; past it, the connection is cut off as a
+    /// violation: a correct client sends none, and refusing a flood of them one by one (an exception each) would be
+    /// the client's to make long.
+    /// </summary>
+    private void CountUnreadable(NetConnection from)
+    {
+        if (_isServer && !PeerOf(from).TakeUnreadable(_endpoint.Time.GetTimestamp(), _endpoint.Time.TimestampFrequency))
+        {
+            throw new NetProtocolException(
+                $"more than {RpcPeer.UnreadableBurst} RPC calls that could not be read (and {RpcPeer.UnreadablePerSecond} a second after)");
+        }
     }
 
     /// <summary>Whether <paramref name="entity"/> is a <paramref name="type"/>: the exact type first, the common case, a field and a reference comparison.</summary>
@@ -765,20 +792,38 @@ internal sealed class RpcRuntime
     /// <remarks>Answered first, counted and logged after: a metric listener or logger that throws leaves no caller waiting for its timeout.</remarks>
     public void Refuse(NetConnection from, int rpc, RpcRefusal reason, uint call, string detail)
     {
+        if (RefuseQuietly(from, rpc, reason, call))
+        {
+            Log.RpcRefused(_endpoint.Logger, rpc >= 0 ? Table.Rpcs[rpc].Info.Name : UnknownRpc, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
+        }
+    }
+
+    private const string UnknownRpc = "an unknown RPC";
+
+    /// <summary>
+    /// Answers (a server, when the caller waits) and counts a refusal; true when it is the first of its RPC on this
+    /// connection, the one to log. Nothing is allocated here: the answer's text is made once per RPC and reason.
+    /// </summary>
+    private bool RefuseQuietly(NetConnection from, int rpc, RpcRefusal reason, uint call)
+    {
         Interlocked.Increment(ref _refused);
-        RpcInfo? info = rpc >= 0 ? Table.Rpcs[rpc].Info : null;
-        string name = info?.Name ?? "an unknown RPC";
         if (call != 0 && _isServer)
         {
-            string text = $"{name} was refused: {RpcRefusals.Describe(reason)}.";
-            from.SendRecord(Table.RpcAnswerIndex, RpcStatusAnswer.Error(call, RpcStatus.Refused, text, ErrorTextBytes), Delivery.ReliableOrdered, info?.Channel ?? 0);
+            RpcInfo? info = rpc >= 0 ? Table.Rpcs[rpc].Info : null;
+            from.SendRecord(Table.RpcAnswerIndex, RpcStatusAnswer.Refused(call, RefusalText(rpc, reason)), Delivery.ReliableOrdered, info?.Channel ?? 0);
         }
 
         _endpoint.Metrics.RecordRpcRefused(RpcRefusals.Tag(reason));
-        if (PeerOf(from).FirstRefusal(rpc))
-        {
-            Log.RpcRefused(_endpoint.Logger, name, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(reason), detail);
-        }
+        return PeerOf(from).FirstRefusal(rpc);
+    }
+
+    /// <summary>What the caller of a refused request reads, made once per RPC and reason (-1: a call of no known RPC).</summary>
+    private string RefusalText(int rpc, RpcRefusal reason)
+    {
+        int reasons = RpcRefusals.Count;
+        _refusalTexts ??= new string?[(Table.Rpcs.Length + 1) * reasons];
+        ref string? text = ref _refusalTexts[((rpc + 1) * reasons) + (int)reason];
+        return text ??= RpcWire.FitText($"{(rpc >= 0 ? Table.Rpcs[rpc].Info.Name : UnknownRpc)} was refused: {RpcRefusals.Describe(reason)}.", ErrorTextBytes);
     }
 
     /// <summary>An answer record, in Poll() (client).</summary>

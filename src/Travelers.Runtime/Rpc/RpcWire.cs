@@ -330,6 +330,9 @@ internal readonly struct RpcStatusAnswer : INetMessage<RpcStatusAnswer>
     /// <summary>The answer to a call that ran to its end.</summary>
     public static RpcStatusAnswer Done(uint call) => new(call, RpcStatus.Done, null);
 
+    /// <summary>The answer to a refused call, its text <paramref name="fittedText"/> already cut to what an answer may carry.</summary>
+    public static RpcStatusAnswer Refused(uint call, string fittedText) => new(call, RpcStatus.Refused, fittedText);
+
     /// <summary>The answer to a call that failed or was refused, its text cut to <paramref name="maxTextBytes"/> (<see cref="RpcWire.ErrorTextBytes"/>).</summary>
     public static RpcStatusAnswer Error(uint call, RpcStatus status, string text, int maxTextBytes) => new(call, status, RpcWire.FitText(text, maxTextBytes));
 

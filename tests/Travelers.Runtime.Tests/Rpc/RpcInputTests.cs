@@ -1,4 +1,5 @@
 using Travelers.Messaging;
+using Travelers.Rpc;
 using Travelers.Runtime.Tests.Replication;
 
 namespace Travelers.Runtime.Tests.Rpc;
@@ -53,6 +54,52 @@ public sealed class RpcInputTests
         (_, Gunner mine) = (server, rig.Find<Gunner>(client, server.Id));
         mine.Server.Fire(default); // and the connection still works
         await rig.Until(() => server.Fired.Count == 1);
+    }
+
+    [Theory]
+    [InlineData(NetTransport.Tcp, false)]
+    [InlineData(NetTransport.Udp, false)]
+    [InlineData(NetTransport.Tcp, true)]
+    [InlineData(NetTransport.Udp, true)]
+    public async Task A_flood_of_calls_that_cannot_be_read_cuts_the_connection_off_after_its_allowance(NetTransport transport, bool arguments)
+    {
+        // Each costs the server an exception (arguments) or is plain garbage (an index past the table): refused one by
+        // one, a client could keep the server's Poll() busy with them for seconds. A correct client sends none.
+        var logs = new LogCapture();
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
+        (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
+        int call = MessageTable.Current().RpcCallIndex;
+        byte[] bad = arguments
+            ? RpcRig.Call(RpcRig.IndexOf("Gunner.Fire"), 7, server.Id.Value, 1, 2, 3) // 3 bytes where a Vector2 takes 8
+            : RpcRig.Call(MessageTable.Current().Rpcs.Length, 7, server.Id.Value); // one past the last
+        var closed = new TaskCompletionSource<DisconnectInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        rig.Server.ConnectionClosed += (_, info) => closed.TrySetResult(info);
+
+        // Within the allowance: refused, answered, the connection stays.
+        for (int i = 0; i < RpcPeer.UnreadableBurst / 2; i++)
+        {
+            RpcRig.SendRaw(client.Connection, call, bad);
+        }
+
+        client.Flush();
+        await rig.Until(() => refusals.Total == RpcPeer.UnreadableBurst / 2);
+        Assert.True(client.Connection.IsConnected);
+
+        // Past it: cut off as a violation, the rest not refused one by one.
+        for (int i = 0; i < 10 * RpcPeer.UnreadableBurst; i++)
+        {
+            RpcRig.SendRaw(client.Connection, call, bad);
+        }
+
+        client.Flush();
+        await rig.Until(() => closed.Task.IsCompleted);
+        DisconnectInfo info = await closed.Task;
+        Assert.Equal(DisconnectReason.ProtocolViolation, info.Reason);
+        Assert.Contains($"more than {RpcPeer.UnreadableBurst} RPC calls that could not be read", info.Message, StringComparison.Ordinal);
+        Assert.InRange(refusals.Total, RpcPeer.UnreadableBurst, RpcPeer.UnreadableBurst + 5); // a few refilled while the test ran
+        Assert.Empty(server.Fired);
     }
 
     [Theory]
