@@ -284,6 +284,56 @@ public sealed class BadPacketTests
         Assert.Equal([8], pair.OwnerB.Records.Select(r => r.Body[0])); // the refused one is gone, not delivered late
     }
 
+    [Theory]
+    [InlineData(false)] // refused for want of room
+    [InlineData(true)]  // a malformed unit at its end
+    public void A_datagram_larger_than_an_mtu_is_applied_whole_or_not_at_all(bool malformed)
+    {
+        // 2,000 plain unreliable units, 12 KB: more than a batch holds. Staged as they were checked, a full batch went
+        // up before the end of the packet was read, and stayed up when the packet was then refused or malformed.
+        var pair = new LinkPair(seed: 1);
+        pair.OwnerB.Room = malformed;
+        var units = new List<byte>();
+        for (int u = 0; u < 2000; u++)
+        {
+            units.AddRange(UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 3), [0, 1, 7]));
+        }
+
+        if (malformed)
+        {
+            units.AddRange(new byte[] { 0xF0, 0, 1, 0x41 });
+        }
+
+        pair.B.Receive(DataPacket(0, units.ToArray()));
+        Assert.Empty(pair.OwnerB.Records);
+        if (malformed)
+        {
+            Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing?.Reason);
+        }
+        else
+        {
+            Assert.Equal(1, pair.B.Refused);
+            pair.OwnerB.Room = true;
+            pair.B.Receive(DataPacket(1, units.ToArray())); // and whole when there is room
+            Assert.Equal(2000, pair.OwnerB.Records.Count);
+        }
+    }
+
+    [Fact]
+    public void A_datagram_larger_than_an_mtu_takes_a_token_per_mtu_it_spans()
+    {
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, 4 << 20, 4 << 20, MaxPacketsPerSecond: 1000);
+        var pair = new LinkPair(seed: 1, settings);
+        byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 11_900), new byte[11_900]); // 12,000 bytes: ten Mtus
+        for (int i = 0; i < 200; i++)
+        {
+            pair.B.Receive(DataPacket((ushort)i, unit));
+        }
+
+        Assert.Equal(100, pair.B.RateLimited); // a second's 1,000 tokens, ten a datagram
+        Assert.Null(pair.OwnerB.Closing);
+    }
+
     [Fact]
     public void A_packet_the_receiver_has_no_room_for_is_dropped_unacknowledged_and_sent_again()
     {

@@ -985,17 +985,20 @@ internal sealed class UdpLink : Link, IUnitSink
 
     private void ReceiveData(ReadOnlySpan<byte> body, int datagramBytes, long now)
     {
-        // The per-connection rate limit comes first: a flooding peer costs a token check per datagram.
+        // The per-connection rate limit comes first: a flooding peer costs a token check per datagram. A datagram
+        // larger than this side's Mtu (a peer's may be larger; the socket reads up to 64 KB) takes a token per Mtu it
+        // spans, so that the limit bounds bytes as well as datagrams.
         double elapsed = (now - _lastTokenRefill) / (double)_time.TimestampFrequency;
         _lastTokenRefill = now;
         _receiveTokens = Math.Min(_settings.MaxPacketsPerSecond, _receiveTokens + (elapsed * _settings.MaxPacketsPerSecond));
-        if (_receiveTokens < 1)
+        int cost = datagramBytes <= _settings.Mtu ? 1 : 1 + ((datagramBytes - 1) / _settings.Mtu);
+        if (_receiveTokens < cost)
         {
             RateLimited++;
             return;
         }
 
-        _receiveTokens--;
+        _receiveTokens -= cost;
         ushort sequence = BinaryPrimitives.ReadUInt16LittleEndian(body[5..]);
         ushort ack = BinaryPrimitives.ReadUInt16LittleEndian(body[7..]);
         uint ackBits = BinaryPrimitives.ReadUInt32LittleEndian(body[9..]);
@@ -1047,7 +1050,10 @@ internal sealed class UdpLink : Link, IUnitSink
                 break;
             }
 
-            if (plainOnly && unit.Delivery == Delivery.Unreliable && !unit.Control && !unit.Fragment)
+            // Staged only while the batch has room: a full one would be handed up before the rest of the packet was
+            // checked (a datagram larger than an Mtu can fill it). Past that, the second pass stages it all.
+            if (plainOnly && unit.Delivery == Delivery.Unreliable && !unit.Control && !unit.Fragment
+                && (_batch is null || _batch.Length - _batchLength >= payload.Length))
             {
                 Stage(payload);
                 continue;
