@@ -99,19 +99,9 @@ public sealed class RpcAllocationTests
                 ValueTask<int> weighed = mine.Server.Weigh(i);
                 ValueTask stowed = mine.Server.Stow(i);
                 client.Poll();
-                long deadline = Environment.TickCount64 + (long)Loopback.Bound.TotalMilliseconds;
-                while (!weighed.IsCompleted || !stowed.IsCompleted)
-                {
-                    if (Environment.TickCount64 > deadline)
-                    {
-                        Assert.Fail($"no answer to call {i} within {Loopback.Bound}"); // not a message built on every turn
-                    }
-
-                    rig.Server.Poll();
-                    client.Poll();
-                    Thread.Yield();
-                }
-
+                bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+                bytes += PollUntil(() => weighed.IsCompleted && stowed.IsCompleted, rig.Server, client, countClient: true);
+                before = GC.GetAllocatedBytesForCurrentThread();
                 int weight = weighed.Result;
                 stowed.GetAwaiter().GetResult();
                 bytes += GC.GetAllocatedBytesForCurrentThread() - before;
@@ -188,7 +178,6 @@ public sealed class RpcAllocationTests
 
         long Refuse(int count)
         {
-            long bytes = 0;
             long expected = refusals.Refused + count;
             for (int i = 0; i < count; i++)
             {
@@ -196,22 +185,34 @@ public sealed class RpcAllocationTests
             }
 
             client.Flush();
-            long deadline = Environment.TickCount64 + (long)Loopback.Bound.TotalMilliseconds;
-            while (refusals.Refused < expected)
-            {
-                if (Environment.TickCount64 > deadline)
-                {
-                    Assert.Fail($"{refusals.Refused} of {expected} calls refused within {Loopback.Bound}");
-                }
+            return PollUntil(() => refusals.Refused >= expected, rig.Server, client, countClient: false);
+        }
+    }
 
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                rig.Server.Poll();
-                bytes += GC.GetAllocatedBytesForCurrentThread() - before;
-                client.Poll();
-                Thread.Yield();
+    /// <summary>
+    /// Polls the server, then the client, on this thread until <paramref name="done"/> holds (within
+    /// <see cref="Loopback.Bound"/>); returns the bytes the server's polls allocated here, and the client's too with
+    /// <paramref name="countClient"/>.
+    /// </summary>
+    private static long PollUntil(Func<bool> done, NetServer server, NetClient client, bool countClient)
+    {
+        long bytes = 0;
+        long deadline = Environment.TickCount64 + (long)Loopback.Bound.TotalMilliseconds;
+        while (!done())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                Assert.Fail($"not done within {Loopback.Bound}"); // not a message built on every turn
             }
 
-            return bytes;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            server.Poll();
+            long between = GC.GetAllocatedBytesForCurrentThread();
+            client.Poll();
+            bytes += between - before + (countClient ? GC.GetAllocatedBytesForCurrentThread() - between : 0);
+            Thread.Yield();
         }
+
+        return bytes;
     }
 }
