@@ -243,6 +243,35 @@ public sealed class BadPacketTests
         Assert.Equal(0, pair.B.ReliableReassemblyBytes);
     }
 
+    [Theory]
+    [InlineData(1024 * 1024, 500_000, 0.0)] // MaxQueuedReceiveBytes of 1 MB (it may be as low as MaxFrameBytes), no loss
+    [InlineData(4 * 1024 * 1024, 520_000, 0.05)] // the defaults, 5% loss
+    public void Large_unordered_messages_on_every_channel_at_once_stay_within_each_channels_budget(int heldBytes, int size, double loss)
+    {
+        // A sender serves its channels in turn, so eight 500 KB messages are all incomplete at once: a budget shared
+        // by the channels (a review found) ended this correct session as a violation.
+        var settings = new UdpLinkSettings(1200, 8, 512 * 1024, 64 * 1024 * 1024, MaxHeldBytes: heldBytes, MaxPacketsPerSecond: 1_000_000);
+        var pair = new LinkPair(seed: 7, settings) { Loss = loss, Latency = TimeSpan.FromMilliseconds(50) };
+        var message = new Payload { Data = new byte[size] };
+        for (int round = 0; round < 2; round++)
+        {
+            for (byte channel = 0; channel < 8; channel++)
+            {
+                Assert.True(pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.ReliableUnordered, channel));
+            }
+        }
+
+        long most = 0;
+        pair.RunUntil(() =>
+        {
+            most = Math.Max(most, pair.B.ReliableReassemblyBytes);
+            return pair.OwnerB.Records.Count == 16 || pair.OwnerB.Closing is not null;
+        });
+        Assert.True(pair.OwnerB.Closing is null, $"{pair.OwnerB.Closing?.Message} ({most} bytes held at the most)");
+        Assert.True(most > heldBytes, $"{most} bytes held at the most: the case does not reach a shared budget");
+        Assert.Equal(0, pair.B.ReliableReassemblyBytes);
+    }
+
     [Fact]
     public void A_fragment_claiming_more_pieces_than_the_largest_message_has_is_a_violation()
     {

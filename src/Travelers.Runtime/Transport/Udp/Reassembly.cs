@@ -14,9 +14,10 @@ namespace Travelers.Transport.Udp;
 /// <list type="bullet">
 /// <item>ordered channels release units in sequence, so a message's pieces come one after another, index 0 first,
 /// and one message at a time per channel;</item>
-/// <item>unordered channels hand pieces up as they come: those held share a budget of bytes, at least what one
-/// channel's window and one message can leave incomplete (<see cref="ReliableSender.Window"/> pieces plus the
-/// largest message's), so that no correct sender on one channel can reach it.</item>
+/// <item>unordered channels hand pieces up as they come: each channel's held pieces have a budget of bytes, what
+/// its window and one message can leave incomplete (<see cref="ReliableSender.Window"/> pieces plus the largest
+/// message's, with their bookkeeping), which no correct sender can pass. A channel's, not the link's: a sender
+/// serves its channels in turn, so several can each be in the middle of large messages at once.</item>
 /// </list>
 /// Nothing is allocated on a fragment's word: a piece is copied into a pooled buffer of its own size, and the whole
 /// message is put together only when every piece is in. Guarded by the link's lock.
@@ -30,16 +31,17 @@ internal sealed class Reassembly
     private readonly List<(byte, byte, ushort)> _expired = new();
     private readonly int _maxMessage;
     private readonly long _budget;
-    private readonly long _reliableBudget;
+    private readonly long _reliableBudget; // per unordered channel
     private readonly FramePool _pool;
     private long _unreliableBytes;
     private long _reliableBytes;
+    private readonly long[] _reliableBytesOf = new long[64]; // per unordered channel (at most 64)
     private ulong _orderedOpen; // a bit per channel with an ordered message begun
     private bool _controlOpen; // the same for the control channel, a sequence space of its own
 
     /// <param name="maxMessageBytes">The largest message accepted.</param>
     /// <param name="fragmentPayload">The payload of a full fragment, which bounds the pieces of a message.</param>
-    /// <param name="budget">Bytes held at most for incomplete unreliable messages, and apart from them (or at least one channel's window) for reliable unordered ones.</param>
+    /// <param name="budget">Bytes held at most for incomplete unreliable messages.</param>
     /// <param name="pool">Where the pieces' buffers come from.</param>
     public Reassembly(int maxMessageBytes, int fragmentPayload, long budget, FramePool pool)
     {
@@ -47,10 +49,10 @@ internal sealed class Reassembly
         _maxMessage = maxMessageBytes;
         MaxFragments = Math.Min(ushort.MaxValue, (maxMessageBytes + fragmentPayload - 1) / fragmentPayload + 1);
         _budget = budget;
-        _reliableBudget = Math.Max(budget, HonestMost(fragmentPayload));
+        _reliableBudget = HonestMost(fragmentPayload);
     }
 
-    /// <summary>Bytes held for reliable unordered messages at which a session ends as a violation.</summary>
+    /// <summary>Bytes held for one unordered channel's reliable messages past which a session ends as a violation.</summary>
     public long ReliableBudget => _reliableBudget;
 
     /// <summary>The most pieces a message may come in.</summary>
@@ -65,16 +67,21 @@ internal sealed class Reassembly
     /// <summary>Bytes held for incomplete unreliable messages.</summary>
     public long UnreliableBytes => _unreliableBytes;
 
-    /// <summary>Bytes held for incomplete reliable unordered messages.</summary>
+    /// <summary>Bytes held for incomplete reliable unordered messages, every channel's.</summary>
     public long ReliableBytes => _reliableBytes;
 
     /// <summary>
-    /// The most one unordered channel's correct sender can leave held: each incomplete message has a piece missing
-    /// inside the window, their sequences do not overlap, and only one can reach back before it, so at most a
-    /// window's pieces and a largest message's, with the bookkeeping of a message per piece in the window.
+    /// The most one unordered channel's correct sender can leave held. Each incomplete message has a piece missing
+    /// inside the receive window (every sequence before it has arrived), and their sequences do not overlap, so
+    /// they are at most a window's plus one; only the one reaching back before the window holds pieces there
+    /// (at most a largest message's), and only the last can reach past it. Pieces: a window's and a message's.
+    /// Bookkeeping (<see cref="Group.OverheadOf"/>): a message's fixed part each, and 12 bytes for every piece
+    /// their sequences span, a window's and a message's at either end.
     /// </summary>
     private long HonestMost(int fragmentPayload) =>
-        ((long)(ReliableSender.Window + MaxFragments) * (fragmentPayload + 12)) + ((long)ReliableSender.Window * 64);
+        ((long)(ReliableSender.Window + MaxFragments) * fragmentPayload)
+        + ((long)(ReliableSender.Window + (2 * MaxFragments)) * 12)
+        + ((long)(ReliableSender.Window + 1) * 64);
 
     /// <summary>
     /// Adds one piece. Returns the whole message, in a buffer rented from <paramref name="frames"/> (the
@@ -106,7 +113,7 @@ internal sealed class Reassembly
             int overhead = Group.OverheadOf(unit.Count);
             if (reliable && !ordered)
             {
-                RequireReliableRoom(overhead + payload.Length);
+                RequireReliableRoom(unit.Channel, overhead + payload.Length);
             }
 
             while (!reliable && _unreliableBytes + overhead + payload.Length > _budget && EvictOldestUnreliable(except: null))
@@ -128,6 +135,7 @@ internal sealed class Reassembly
             else if (reliable)
             {
                 _reliableBytes += overhead;
+                _reliableBytesOf[unit.Channel] += overhead;
             }
             else
             {
@@ -154,7 +162,7 @@ internal sealed class Reassembly
         {
             if (!ordered)
             {
-                RequireReliableRoom(payload.Length);
+                RequireReliableRoom(unit.Channel, payload.Length);
             }
         }
         else
@@ -179,7 +187,11 @@ internal sealed class Reassembly
         group.Received++;
         if (reliable)
         {
-            _reliableBytes += ordered ? 0 : payload.Length;
+            if (!ordered)
+            {
+                _reliableBytes += payload.Length;
+                _reliableBytesOf[unit.Channel] += payload.Length;
+            }
         }
         else
         {
@@ -239,6 +251,7 @@ internal sealed class Reassembly
         _reliable.Clear();
         _unreliableBytes = 0;
         _reliableBytes = 0;
+        Array.Clear(_reliableBytesOf);
         _orderedOpen = 0;
         _controlOpen = false;
     }
@@ -267,12 +280,12 @@ internal sealed class Reassembly
     }
 
     /// <summary>Throws when holding <paramref name="bytes"/> more of reliable unordered messages would go over the budget.</summary>
-    private void RequireReliableRoom(int bytes)
+    private void RequireReliableRoom(byte channel, int bytes)
     {
-        if (_reliableBytes + bytes > _reliableBudget)
+        if (_reliableBytesOf[channel] + bytes > _reliableBudget)
         {
             throw new Messaging.NetProtocolException(
-                $"more than {_reliableBudget} bytes of reliable unordered messages held incomplete (the larger of MaxQueuedReceiveBytes and what one channel's window can leave)");
+                $"more than {_reliableBudget} bytes of reliable unordered messages held incomplete on channel {channel} (more than its window and one message can leave)");
         }
     }
 
@@ -339,6 +352,7 @@ internal sealed class Reassembly
             else
             {
                 _reliableBytes -= group.Bytes + Group.OverheadOf(group.Count);
+                _reliableBytesOf[id.Item2] -= group.Bytes + Group.OverheadOf(group.Count);
             }
 
             _reliable.Remove(id);
