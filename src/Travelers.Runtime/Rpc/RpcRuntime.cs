@@ -298,16 +298,28 @@ internal sealed class RpcRuntime
 
         if (cancellationToken.CanBeCanceled)
         {
-            pending.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
+            CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static (state, token) =>
             {
                 var p = (PendingCall)state!;
-                p.Runtime!.Cancel(p, token);
+                p.Runtime?.Cancel(p, token);
             }, pending);
-            if (!IsPending(pending))
+            bool kept;
+            lock (_gate)
             {
-                // Ended meanwhile (failed by a dispose on another thread): its own Unregister ran before there was
-                // a registration to undo. Read under the lock from here on, the registration is whole.
-                pending.Registration.Unregister();
+                // Stored under the lock its completion removes it under: whoever completes it later reads this one.
+                kept = IsPendingLocked(pending);
+                if (kept)
+                {
+                    pending.Registration = registration;
+                }
+            }
+
+            if (!kept)
+            {
+                // Ended meanwhile (failed by a dispose on another thread, or expired): its completion had no
+                // registration to end. Disposed here, waiting out a callback running elsewhere, before the caller
+                // can read the result and give the object back to be reused.
+                registration.Dispose();
             }
         }
 
@@ -338,14 +350,6 @@ internal sealed class RpcRuntime
         if (removed)
         {
             pending.Cancel(token);
-        }
-    }
-
-    private bool IsPending(PendingCall pending)
-    {
-        lock (_gate)
-        {
-            return IsPendingLocked(pending);
         }
     }
 
