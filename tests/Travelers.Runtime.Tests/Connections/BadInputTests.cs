@@ -350,6 +350,8 @@ public sealed class BadInputTests
         var options = Loopback.ServerOptions();
         options.MaxUnsentBytes = 1024 * 1024;
         options.EnableCompression = compressed;
+        options.HeartbeatInterval = TimeSpan.FromHours(1); // no ping's flush between the writes: they alone pass the cap
+        options.Timeout = TimeSpan.FromHours(2);
         await using NetServer server = await Loopback.StartServerAsync(options);
         using RawPeer peer = await RawPeer.HandshakeAsync(server, flags: compressed ? Handshake.CompressionFlag : (byte)0);
         await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
