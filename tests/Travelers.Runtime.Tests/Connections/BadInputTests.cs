@@ -126,8 +126,10 @@ public sealed class BadInputTests
     [Fact]
     public async Task No_hello_within_the_handshake_timeout_is_a_timeout()
     {
+        // The bystander's handshake is held to the same bound: 200 ms was missed once at the start of a CI run (every
+        // class starting at once on two cores, the JIT busy).
         var options = Loopback.ServerOptions();
-        options.HandshakeTimeout = TimeSpan.FromMilliseconds(200);
+        options.HandshakeTimeout = TimeSpan.FromSeconds(2);
         DisconnectInfo? notice = await AttackAsync((_, _) => Task.CompletedTask, options, handshake: false);
         Assert.Equal(DisconnectReason.Timeout, notice?.Reason);
         Assert.Contains("no handshake", notice?.Message);
