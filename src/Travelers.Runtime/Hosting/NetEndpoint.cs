@@ -588,9 +588,15 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
 
         ConnectionState state = connection.State;
         string? timeout = null;
-        if (state is ConnectionState.Handshaking && Time.GetElapsedTime(connection.Created) > Options.HandshakeTimeout)
+        if (state is ConnectionState.Handshaking)
         {
-            timeout = $"no handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s";
+            // The handshake has its own bound, and silence within it is judged by it alone: between a hello and its
+            // answer nothing else flows (no heartbeats before the connection opens), and a game that allows a long
+            // handshake (a slow network, a server's approval) must not lose it to the idle timeout first.
+            if (Time.GetElapsedTime(connection.Created) > Options.HandshakeTimeout)
+            {
+                timeout = $"no handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s";
+            }
         }
         else if (Time.GetElapsedTime(connection.Link.LastReceive) > Options.Timeout)
         {

@@ -35,10 +35,13 @@ public abstract class NetEndpointOptions
     /// <summary>How often a quiet connection is pinged; pings measure <see cref="NetConnection.Rtt"/>. Default 1 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A connection from which nothing arrives for this long is closed with <see cref="DisconnectReason.Timeout"/>, as is a frame left incomplete this long. Default 10 s.</summary>
+    /// <summary>An open connection from which nothing arrives for this long is closed with <see cref="DisconnectReason.Timeout"/>, as is a frame left incomplete this long. Default 10 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Time allowed to complete the connect handshake. Default 5 s.</summary>
+    /// <summary>
+    /// Time allowed to complete the connect handshake. It alone bounds the handshake (<see cref="Timeout"/> applies once
+    /// the connection is open), so it may be longer than <see cref="Timeout"/> for a lossy network or a slow approval. Default 5 s.
+    /// </summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

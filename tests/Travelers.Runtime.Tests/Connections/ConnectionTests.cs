@@ -372,6 +372,37 @@ public sealed class ConnectionTests
         await Loopback.Until(() => connection.State == ConnectionState.Closed);
     }
 
+    /// <summary>
+    /// A handshake is bounded by <c>HandshakeTimeout</c>, not by the idle <c>Timeout</c>: a client whose hello waits
+    /// on a server that has not polled (its approval runs in <c>Poll</c>) for four of the client's <c>Timeout</c>s
+    /// still connects. It used to time out with "nothing received", though the game allowed the handshake longer.
+    /// </summary>
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task A_handshake_quieter_than_the_idle_timeout_but_within_the_handshake_timeout_connects(NetTransport transport)
+    {
+        await using NetServer server = await Loopback.StartServerAsync(Loopback.ServerOptions(transport));
+        var options = new NetClientOptions
+        {
+            Transport = transport,
+            Timeout = TimeSpan.FromMilliseconds(300),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+            HandshakeTimeout = TimeSpan.FromSeconds(15),
+        };
+        await using var client = new NetClient(options);
+        Task connect = client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+
+        // The server is not polled: the hello is received (and over UDP acknowledged), then nothing is heard.
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        await Loopback.Until(() => connect.IsCompleted || quiet.Elapsed >= options.Timeout * 4, client.Poll);
+        Assert.False(connect.IsCompleted, connect.Exception?.InnerException?.Message);
+
+        await Loopback.Until(() => connect.IsCompleted, server.Poll, client.Poll);
+        await connect;
+        Assert.Equal(ConnectionState.Open, client.Connection.State);
+    }
+
     [Fact]
     public async Task Heartbeats_measure_the_round_trip_time()
     {
