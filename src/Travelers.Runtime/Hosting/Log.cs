@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "Connection from {EndPoint} closed at once: {Limit} reached")]
     public static partial void Flood(ILogger logger, IPEndPoint endPoint, string limit);
 
+    [LoggerMessage(11, LogLevel.Warning, "Connection {Id} from {EndPoint} ended in its handshake: MaxPendingHandshakes ({Limit}) was reached, its address held the most, and {Newcomer} took its place")]
+    public static partial void Evicted(ILogger logger, long id, IPEndPoint endPoint, int limit, IPAddress newcomer);
+
     [LoggerMessage(9, LogLevel.Warning, "Accepting a connection failed ({Error}); accepting goes on")]
     public static partial void AcceptFailed(ILogger logger, System.Net.Sockets.SocketError error);
 

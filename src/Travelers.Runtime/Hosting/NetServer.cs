@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -50,6 +51,12 @@ public sealed class NetServer : IAsyncDisposable
 
     /// <summary>The instruments, once started (tests listen to this meter).</summary>
     internal NetMetrics Metrics => _core.Metrics;
+
+    /// <summary>Connections in their handshake, as counted against <see cref="NetServerOptions.MaxPendingHandshakes"/> (tests read it).</summary>
+    internal int PendingHandshakes => _core.PendingHandshakes;
+
+    /// <summary>The connections in their handshake (a snapshot; tests read their states).</summary>
+    internal NetConnection[] InHandshake => _core.InHandshake;
 
     /// <summary>The UDP socket's side, once started over UDP (tests read its counters).</summary>
     internal Transport.Udp.UdpListener? Udp => _core.Udp;
@@ -149,6 +156,13 @@ public sealed class NetServer : IAsyncDisposable
         private readonly NetServer _server;
         private readonly ConcurrentDictionary<long, NetConnection> _all = new();
         private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+
+        // Handshakes in progress, by address, oldest first: a newcomer past MaxPendingHandshakes takes the slot of the
+        // oldest handshake of the address holding the most, so that one host cannot keep every other out. Under the
+        // gate, with the count of slots taken (those held here, and one reserved for a connection being made).
+        private readonly object _handshakeGate = new();
+        private readonly Dictionary<IPAddress, List<NetConnection>> _handshaking = new();
+        private int _pending;
         private readonly HashSet<NetConnection> _open = new();
         private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Socket? _listener;
@@ -156,7 +170,6 @@ public sealed class NetServer : IAsyncDisposable
         private NetConnection[] _tracked = [];
         private Task _accepting = Task.CompletedTask;
         private long _nextId;
-        private int _pending;
         private int _stopping;
 
         public Core(NetServer server, NetServerOptions options)
@@ -294,7 +307,7 @@ public sealed class NetServer : IAsyncDisposable
             // Everything that can fail on a socket the client already reset comes before any count is taken.
             socket.NoDelay = true;
             var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            if (Reserve(remote) is { } refused)
+            if (Reserve(remote, out NetConnection? evicted) is { } refused)
             {
                 socket.Dispose(); // first: a logger that throws must not leave it open
                 Log.Flood(Logger, remote, refused);
@@ -303,15 +316,17 @@ public sealed class NetServer : IAsyncDisposable
 
             long id = Interlocked.Increment(ref _nextId);
             var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, ReceiveBlocks, SendBlocks), id);
+            Hold(connection);
             Track(id, connection);
             connection.Start();
+            Evict(evicted, remote);
         }
 
         /// <summary>A UDP client proved its address: a session for it, within the same caps as a TCP connection.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // once per connection; kept a frame of its own for a test's clock to find
         private UdpListener.Admission AdmitUdp(SocketAddress address, IPEndPoint remote, uint key)
         {
-            if (Reserve(remote) is { } refused)
+            if (Reserve(remote, out NetConnection? evicted) is { } refused)
             {
                 Log.Flood(Logger, remote, refused);
                 return new UdpListener.Admission(null, new DisconnectInfo(DisconnectReason.Refused, $"The server is not accepting this connection: {refused}."));
@@ -321,8 +336,10 @@ public sealed class NetServer : IAsyncDisposable
             UdpLink? link = null;
             UdpListener listener = _udp!;
             var connection = new NetConnection(this, owner => link = new UdpLink(owner, listener.Sender, remote, address, key, UdpSettings, Time, Frames, listener.Forget), id);
+            Hold(connection);
             Track(id, connection);
             connection.Start();
+            Evict(evicted, remote);
 
             // This runs on the receive thread, not in the accept loop a stop waits for: a stop that began after
             // Reserve's check may have walked the table before Track. The fence pairs with StopAsync's exchange:
@@ -338,30 +355,162 @@ public sealed class NetServer : IAsyncDisposable
             return new UdpListener.Admission(link, default);
         }
 
-        /// <summary>Counts a connection in handshake against the flood caps; the reason when it is over one.</summary>
-        private string? Reserve(IPEndPoint remote)
+        /// <summary>
+        /// Counts a connection in handshake against the flood caps; the reason when it is over one. Past
+        /// <see cref="NetServerOptions.MaxPendingHandshakes"/>, <paramref name="evicted"/> is the handshake whose slot it
+        /// takes (see <see cref="MakeRoom"/>): the caller ends it once the newcomer is held.
+        /// </summary>
+        private string? Reserve(IPEndPoint remote, out NetConnection? evicted)
         {
-            IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+            evicted = null;
+            IPAddress address = AddressOf(remote);
             if (Volatile.Read(ref _stopping) != 0)
             {
                 return "the server is stopping";
             }
 
-            if (Interlocked.Increment(ref _pending) > ServerOptions.MaxPendingHandshakes)
-            {
-                Interlocked.Decrement(ref _pending);
-                return $"MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes})";
-            }
-
+            // The address's own cap first: a newcomer refused by it must not have ended another's handshake.
             if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > ServerOptions.MaxConnectionsPerAddress)
             {
-                Interlocked.Decrement(ref _pending);
                 Release(address);
                 return $"MaxConnectionsPerAddress ({ServerOptions.MaxConnectionsPerAddress}) for {address}";
             }
 
+            lock (_handshakeGate)
+            {
+                if (_pending < ServerOptions.MaxPendingHandshakes)
+                {
+                    _pending++;
+                    return null;
+                }
+
+                evicted = MakeRoom(address);
+            }
+
+            if (evicted is null)
+            {
+                Release(address);
+                return $"MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes})"; // and no address holds two more than this one
+            }
+
             return null;
         }
+
+        /// <summary>
+        /// The handshake a newcomer from <paramref name="address"/> replaces when every slot is taken: the oldest of the
+        /// address holding the most, preferring one that has not said hello, if that address holds at least two more
+        /// than the newcomer's (so that two fair holders never trade places). Null: the newcomer is refused. Under the gate.
+        /// </summary>
+        private NetConnection? MakeRoom(IPAddress address)
+        {
+            int own = _handshaking.TryGetValue(address, out List<NetConnection>? mine) ? mine.Count : 0;
+            List<NetConnection>? most = null;
+            foreach (List<NetConnection> held in _handshaking.Values)
+            {
+                if (held.Count > (most?.Count ?? own + 1))
+                {
+                    most = held;
+                }
+            }
+
+            if (most is null)
+            {
+                return null;
+            }
+
+            int victim = most.FindIndex(static c => c.State == ConnectionState.Handshaking);
+            NetConnection evicted = most[victim < 0 ? 0 : victim];
+            Leave(evicted, freeSlot: false); // its slot passes to the newcomer
+            return evicted;
+        }
+
+        /// <summary>Ends a handshake whose slot a newcomer from <paramref name="newcomer"/> took (outside the gate: closing may call back into it).</summary>
+        private void Evict(NetConnection? evicted, IPEndPoint newcomer)
+        {
+            if (evicted is null)
+            {
+                return;
+            }
+
+            string why = $"The server is not accepting this connection: MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes}) was reached, and its address held the most handshakes in progress.";
+            SendRefusal(evicted, DisconnectReason.Refused, why);
+            try
+            {
+                Log.Evicted(Logger, evicted.Id, evicted.RemoteEndPoint, ServerOptions.MaxPendingHandshakes, AddressOf(newcomer));
+            }
+            catch (Exception e)
+            {
+                Fault(e); // the game's logger: the newcomer, already started, stays, and the stop reports it
+            }
+        }
+
+        /// <summary>Files a connection just made under its address, in the slot <see cref="Reserve"/> counted for it.</summary>
+        private void Hold(NetConnection connection)
+        {
+            IPAddress address = AddressOf(connection.RemoteEndPoint);
+            lock (_handshakeGate)
+            {
+                if (!_handshaking.TryGetValue(address, out List<NetConnection>? held))
+                {
+                    _handshaking[address] = held = new List<NetConnection>();
+                }
+
+                held.Add(connection);
+            }
+        }
+
+        /// <summary>
+        /// Takes a connection out of the handshakes in progress: it opened, closed, or was evicted (its slot then
+        /// taken over, not freed). Idempotent, so that every way out may call it.
+        /// </summary>
+        private void Leave(NetConnection connection, bool freeSlot = true)
+        {
+            IPAddress address = AddressOf(connection.RemoteEndPoint);
+            lock (_handshakeGate)
+            {
+                if (!_handshaking.TryGetValue(address, out List<NetConnection>? held) || !held.Remove(connection))
+                {
+                    return;
+                }
+
+                if (held.Count == 0)
+                {
+                    _handshaking.Remove(address);
+                }
+
+                if (freeSlot)
+                {
+                    _pending--;
+                }
+            }
+        }
+
+        /// <summary>Handshakes in progress (and slots reserved for connections being made).</summary>
+        internal int PendingHandshakes
+        {
+            get
+            {
+                lock (_handshakeGate)
+                {
+                    return _pending;
+                }
+            }
+        }
+
+        /// <summary>The connections in their handshake, oldest first per address (a snapshot, for tests).</summary>
+        internal NetConnection[] InHandshake
+        {
+            get
+            {
+                lock (_handshakeGate)
+                {
+                    return [.. _handshaking.Values.SelectMany(static held => held)];
+                }
+            }
+        }
+
+        private static IPAddress AddressOf(IPEndPoint endPoint) =>
+            endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
 
         private void Release(IPAddress address)
         {
@@ -430,7 +579,7 @@ public sealed class NetServer : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Decrement(ref _pending);
+            Leave(connection);
             // Compression on before the accept leaves: the client may answer it with a compressed batch at once.
             bool compress = Options.EnableCompression && (hello.Flags & Handshake.CompressionFlag) != 0 && connection.Link.CanCompress;
             if (compress)
@@ -451,6 +600,12 @@ public sealed class NetServer : IAsyncDisposable
         private void Refuse(NetConnection connection, DisconnectReason reason, string message)
         {
             Log.Refused(Logger, connection.Id, connection.RemoteEndPoint, reason, message);
+            SendRefusal(connection, reason, message);
+        }
+
+        /// <summary>Ends a connection in its handshake with a refusal the client's connect reports.</summary>
+        private static void SendRefusal(NetConnection connection, DisconnectReason reason, string message)
+        {
             var body = new ArrayBufferWriter<byte>(64 + message.Length);
             Handshake.WriteNotice(body, reason, message);
             connection.SendControl(FrameKind.Refuse, body.WrittenSpan);
@@ -476,13 +631,12 @@ public sealed class NetServer : IAsyncDisposable
         {
             _all.TryRemove(connection.Id, out _);
             RebuildTracked();
-            IPAddress address = connection.RemoteEndPoint.Address;
-            Release(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+            Release(AddressOf(connection.RemoteEndPoint));
+            Leave(connection); // a no-op once it opened, or was evicted
             try
             {
                 if (!wasOpen)
                 {
-                    Interlocked.Decrement(ref _pending);
                     if (info.Reason == DisconnectReason.ProtocolViolation)
                     {
                         Log.ProtocolViolation(Logger, connection.Id, connection.RemoteEndPoint, info.Message);

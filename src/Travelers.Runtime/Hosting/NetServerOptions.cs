@@ -19,7 +19,11 @@ public sealed class NetServerOptions : NetEndpointOptions
     /// </summary>
     public Func<ConnectRequest, Approval>? Approve { get; set; }
 
-    /// <summary>Connections accepted but not yet through the handshake; more are closed at once. Default 2,048.</summary>
+    /// <summary>
+    /// Connections accepted but not yet through the handshake. Default 2,048. Once reached, a newcomer from an address
+    /// holding at least two fewer of them than the address holding the most takes the slot of that address's oldest
+    /// handshake (which is refused, saying why); any other newcomer is closed at once. One host cannot keep others out.
+    /// </summary>
     public int MaxPendingHandshakes { get; set; } = 2048;
 
     /// <summary>Connections from one IP address, counting those in handshake; more are closed at once. Default 4,096 (a load test on loopback is never refused).</summary>

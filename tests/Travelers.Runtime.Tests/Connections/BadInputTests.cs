@@ -300,11 +300,104 @@ public sealed class BadInputTests
         options.MaxPendingHandshakes = 1;
         await using NetServer server = await Loopback.StartServerAsync(options);
         using RawPeer pending = await RawPeer.ConnectAsync(server.LocalEndPoint);
-        await Loopback.Until(() => true, server.Poll);
+        await Loopback.Until(() => server.PendingHandshakes == 1, server.Poll);
         using RawPeer over = await RawPeer.ConnectAsync(server.LocalEndPoint);
         Task<DisconnectInfo?> closed = over.ReadUntilClosedAsync();
         await Loopback.Until(() => closed.IsCompleted, server.Poll);
         Assert.Null(await closed);
+
+        // The one in handshake is untouched: an address never makes room for itself.
+        await pending.SendHelloAsync(MessageTable.Current());
+        Task<(FrameKind Kind, byte[] Body)?> answer = pending.ReadFrameAsync();
+        await Loopback.Until(() => answer.IsCompleted, server.Poll);
+        Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+        Assert.Equal(0, server.PendingHandshakes);
+    }
+
+    /// <summary>
+    /// One host holding every handshake slot does not keep others out: a client from another address takes the slot
+    /// of that host's oldest handshake, which is refused saying why, and connects. The host's other handshakes go on;
+    /// its next connection fills the freed slot, and the one after is closed at once (it holds the most already).
+    /// </summary>
+    [Fact]
+    public async Task A_host_holding_every_handshake_slot_gives_way_to_another_address()
+    {
+        var logs = new LogCapture();
+        var options = Loopback.ServerOptions();
+        options.MaxPendingHandshakes = 3;
+        options.LoggerFactory = logs;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        IPAddress host = IPAddress.Parse("127.0.0.2");
+        var held = new List<RawPeer>();
+        try
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                held.Add(await RawPeer.ConnectAsync(server.LocalEndPoint, from: host));
+                await Loopback.Until(() => server.PendingHandshakes == i, server.Poll); // in order: the first is the oldest
+            }
+
+            Task<DisconnectInfo?> oldest = held[0].ReadUntilClosedAsync();
+            await using NetClient client = await Loopback.ConnectAsync(server);
+            Assert.True(client.Connection.IsConnected);
+
+            DisconnectInfo? notice = await oldest.WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+            Assert.Equal(DisconnectReason.Refused, notice?.Reason);
+            Assert.Contains("MaxPendingHandshakes (3) was reached, and its address held the most", notice?.Message, StringComparison.Ordinal);
+            Assert.Contains(logs.Lines, l => l.Contains("ended in its handshake", StringComparison.Ordinal) && l.Contains("127.0.0.2", StringComparison.Ordinal));
+            Assert.Equal(2, server.PendingHandshakes);
+
+            held.Add(await RawPeer.ConnectAsync(server.LocalEndPoint, from: host));
+            await Loopback.Until(() => server.PendingHandshakes == 3, server.Poll);
+            using RawPeer over = await RawPeer.ConnectAsync(server.LocalEndPoint, from: host);
+            Task<DisconnectInfo?> closed = over.ReadUntilClosedAsync();
+            await Loopback.Until(() => closed.IsCompleted, server.Poll);
+            Assert.Null(await closed);
+
+            foreach (RawPeer peer in held.Skip(1))
+            {
+                await peer.SendHelloAsync(MessageTable.Current());
+                Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
+                await Loopback.Until(() => answer.IsCompleted, server.Poll);
+                Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+            }
+
+            Assert.Equal(0, server.PendingHandshakes);
+            Assert.Equal(4, server.Connections.Count);
+        }
+        finally
+        {
+            held.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// Two addresses holding their fair share are left alone: a third address is refused rather than make them trade
+    /// places, and no handshake is ended for it.
+    /// </summary>
+    [Fact]
+    public async Task Addresses_holding_a_fair_share_of_handshakes_are_not_evicted()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxPendingHandshakes = 2;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer first = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.2"));
+        await Loopback.Until(() => server.PendingHandshakes == 1, server.Poll);
+        using RawPeer second = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.3"));
+        await Loopback.Until(() => server.PendingHandshakes == 2, server.Poll);
+
+        using RawPeer third = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.4"));
+        Task<DisconnectInfo?> closed = third.ReadUntilClosedAsync();
+        await Loopback.Until(() => closed.IsCompleted, server.Poll);
+        Assert.Null(await closed);
+
+        foreach (RawPeer peer in new[] { first, second })
+        {
+            await peer.SendHelloAsync(MessageTable.Current());
+            Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
+            await Loopback.Until(() => answer.IsCompleted, server.Poll);
+            Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+        }
     }
 
     [Fact]

@@ -224,6 +224,95 @@ public sealed class UdpConnectionTests
     }
 
     /// <summary>
+    /// Every handshake slot held by one address (two clients whose hellos wait for a Poll): a session proven from
+    /// another address takes the slot of the oldest, whose ConnectAsync fails with a refusal that says why; the other
+    /// client connects once the server polls.
+    /// </summary>
+    [Fact]
+    public async Task A_session_from_another_address_takes_the_oldest_handshake_of_the_address_holding_every_slot()
+    {
+        var logs = new LogCapture();
+        await using NetServer server = await StartWithTwoHandshakeSlotsAsync(logs);
+        await using var oldest = new NetClient(Client());
+        await using var other = new NetClient(Client());
+        Task evicted = oldest.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => server.InHandshake is [{ State: ConnectionState.Approving }]); // the server does not poll: its hello waits
+        Task connect = other.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => server.InHandshake is [{ State: ConnectionState.Approving }, { State: ConnectionState.Approving }]);
+
+        // A host at 127.0.0.2 proves its address with the cookie exchange and never says hello.
+        using Socket host = await ProvenSessionAsync(server, IPAddress.Parse("127.0.0.2"));
+        await Loopback.Until(() => logs.Lines.Any(l => l.Contains("ended in its handshake", StringComparison.Ordinal)));
+
+        await Loopback.Until(() => evicted.IsCompleted && connect.IsCompleted, server.Poll, oldest.Poll, other.Poll);
+        NetConnectException error = await Assert.ThrowsAsync<NetConnectException>(() => evicted);
+        Assert.Equal(DisconnectReason.Refused, error.Code);
+        Assert.Contains("MaxPendingHandshakes (2) was reached, and its address held the most", error.Message, StringComparison.Ordinal);
+        await connect;
+        Assert.Single(server.Connections);
+        Assert.Equal(1, server.PendingHandshakes); // the host's, until its handshake timeout
+    }
+
+    /// <summary>
+    /// The handshake given up for a newcomer is one that has not said hello, though older ones have: a client whose
+    /// hello waits for a Poll keeps its slot, and the silent session of its address goes.
+    /// </summary>
+    [Fact]
+    public async Task The_handshake_given_up_is_a_silent_one_before_an_older_one_that_said_hello()
+    {
+        var logs = new LogCapture();
+        await using NetServer server = await StartWithTwoHandshakeSlotsAsync(logs);
+        await using var client = new NetClient(Client());
+        Task connect = client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => server.InHandshake is [{ State: ConnectionState.Approving }]); // its hello waits for a Poll
+        using Socket silent = await ProvenSessionAsync(server, IPAddress.Loopback);
+        await Loopback.Until(() => server.PendingHandshakes == 2);
+
+        using Socket newcomer = await ProvenSessionAsync(server, IPAddress.Parse("127.0.0.2"));
+        await Loopback.Until(() => logs.Lines.Any(l => l.Contains("ended in its handshake", StringComparison.Ordinal)));
+        int silentPort = ((IPEndPoint)silent.LocalEndPoint!).Port;
+        Assert.Contains(logs.Lines, l => l.Contains("ended in its handshake", StringComparison.Ordinal) && l.Contains($"127.0.0.1:{silentPort}", StringComparison.Ordinal));
+
+        await Loopback.Until(() => connect.IsCompleted, server.Poll, client.Poll);
+        await connect;
+        Assert.Single(server.Connections);
+        Assert.Equal(1, server.PendingHandshakes); // the newcomer's
+        server.CloseBound = TimeSpan.FromMilliseconds(200); // the refused session's close waits for an acknowledgement that never comes
+    }
+
+    private static Task<NetServer> StartWithTwoHandshakeSlotsAsync(LogCapture logs)
+    {
+        NetServerOptions options = Server();
+        options.MaxPendingHandshakes = 2;
+        options.LoggerFactory = logs;
+        return Loopback.StartServerAsync(options);
+    }
+
+    /// <summary>A session made by hand from <paramref name="from"/>: the cookie exchange, and no hello.</summary>
+    private static async Task<Socket> ProvenSessionAsync(NetServer server, IPAddress from)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(from, 0));
+        byte[] request = new byte[UdpPacket.RequestBytes];
+        request[0] = (byte)PacketType.ConnectRequest;
+        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), UdpPacket.Version);
+        UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
+        socket.SendTo(request, SocketFlags.None, server.LocalEndPoint);
+        byte[] challenge = new byte[2048];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Loopback.Bound);
+        await socket.ReceiveAsync(challenge, SocketFlags.None, timeout.Token);
+        Assert.Equal(PacketType.Challenge, (PacketType)challenge[0]);
+        byte[] response = new byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+        response[0] = (byte)PacketType.ConnectResponse;
+        challenge.AsSpan(1, UdpPacket.CookieBytes).CopyTo(response.AsSpan(1));
+        UdpPacket.Seal(response, response.Length - UdpPacket.ChecksumBytes);
+        socket.SendTo(response, SocketFlags.None, server.LocalEndPoint);
+        return socket;
+    }
+
+    /// <summary>
     /// A stop whose token is cancelled while a close lingers (the client vanished, so what the server sent it is never
     /// acknowledged): the stop then aborts what is left, and that cuts the linger short and finishes the session.
     /// The abort used to do nothing to a close already under way, and the session was never finished: the stop had
