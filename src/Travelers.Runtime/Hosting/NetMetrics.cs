@@ -22,6 +22,7 @@ internal sealed class NetMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _tick;
     private readonly Counter<long> _rpcRefused;
+    private readonly Counter<long>? _connectionsRefused;
     private readonly object _gate = new();
     private Totals _closedV4;
     private Totals _closedV6;
@@ -34,6 +35,7 @@ internal sealed class NetMetrics : IDisposable
         if (server)
         {
             Meter.CreateObservableUpDownCounter("travelers.server.active_connections", () => Observe(static (_, open) => open ? 1 : 0, countClosed: false), "{connection}", "Connections through the handshake and not closed.");
+            _connectionsRefused = Meter.CreateCounter<long>("travelers.server.connections.refused", "{connection}", "Connections the server refused, or ended in their handshake: attribute reason (stopping, address_cap, pending_cap, evicted, mismatch, approval).");
         }
 
         Meter.CreateObservableCounter("travelers.messages.sent", () => Observe(static (s, _) => s.MessagesSent, countClosed: true, static t => t.MessagesSent), "{message}", "Messages sent.");
@@ -79,6 +81,15 @@ internal sealed class NetMetrics : IDisposable
         if (_rpcRefused.Enabled)
         {
             _rpcRefused.Add(1, new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    /// <summary>Counts a connection the server refused, or ended in its handshake, for <paramref name="reason"/>.</summary>
+    public void RecordConnectionRefused(string reason)
+    {
+        if (_connectionsRefused is { Enabled: true } counter)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 

@@ -348,6 +348,7 @@ public sealed class NetServer : IAsyncDisposable
             if (Volatile.Read(ref _stopping) != 0)
             {
                 var refusal = new DisconnectInfo(DisconnectReason.Refused, "The server is not accepting this connection: the server is stopping.");
+                Metrics.RecordConnectionRefused("stopping");
                 connection.Close(refusal, notifyPeer: false, abort: true);
                 return new UdpListener.Admission(null, refusal);
             }
@@ -366,6 +367,7 @@ public sealed class NetServer : IAsyncDisposable
             IPAddress address = AddressOf(remote);
             if (Volatile.Read(ref _stopping) != 0)
             {
+                Metrics.RecordConnectionRefused("stopping");
                 return "the server is stopping";
             }
 
@@ -373,6 +375,7 @@ public sealed class NetServer : IAsyncDisposable
             if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > ServerOptions.MaxConnectionsPerAddress)
             {
                 Release(address);
+                Metrics.RecordConnectionRefused("address_cap");
                 return $"MaxConnectionsPerAddress ({ServerOptions.MaxConnectionsPerAddress}) for {address}";
             }
 
@@ -390,6 +393,7 @@ public sealed class NetServer : IAsyncDisposable
             if (evicted is null)
             {
                 Release(address);
+                Metrics.RecordConnectionRefused("pending_cap");
                 return $"MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes})"; // and no address holds two more than this one
             }
 
@@ -434,6 +438,7 @@ public sealed class NetServer : IAsyncDisposable
 
             string why = $"The server is not accepting this connection: MaxPendingHandshakes ({ServerOptions.MaxPendingHandshakes}) was reached, and its address held the most handshakes in progress.";
             SendRefusal(evicted, DisconnectReason.Refused, why);
+            Metrics.RecordConnectionRefused("evicted");
             try
             {
                 Log.Evicted(Logger, evicted.Id, evicted.RemoteEndPoint, ServerOptions.MaxPendingHandshakes, AddressOf(newcomer));
@@ -600,6 +605,7 @@ public sealed class NetServer : IAsyncDisposable
         private void Refuse(NetConnection connection, DisconnectReason reason, string message)
         {
             Log.Refused(Logger, connection.Id, connection.RemoteEndPoint, reason, message);
+            Metrics.RecordConnectionRefused(reason == DisconnectReason.ProtocolMismatch ? "mismatch" : "approval");
             SendRefusal(connection, reason, message);
         }
 

@@ -197,6 +197,7 @@ public sealed class BadInputTests
     public async Task A_peer_with_other_messages_is_refused_naming_the_types()
     {
         await using NetServer server = await Loopback.StartServerAsync();
+        using var refusals = new RefusalMeter(server);
         MessageTable here = MessageTable.Current();
         var fake = new List<NetMessageType>(here.Types.Where(t => t.Type != typeof(Blob)));
         using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
@@ -208,6 +209,7 @@ public sealed class BadInputTests
         Assert.Equal(DisconnectReason.ProtocolMismatch, (await notice)?.Reason);
         Assert.Contains("only on the server: Travelers.Runtime.Tests.Connections.Blob", (await notice)?.Message);
         Assert.Empty(server.Connections);
+        Assert.Equal(1, refusals["mismatch"]);
     }
 
     [Fact]
@@ -248,12 +250,14 @@ public sealed class BadInputTests
         var options = Loopback.ServerOptions();
         options.MaxConnectionsPerAddress = 2;
         await using NetServer server = await Loopback.StartServerAsync(options);
+        using var refusals = new RefusalMeter(server);
         using RawPeer first = await RawPeer.ConnectAsync(server.LocalEndPoint);
         using RawPeer second = await RawPeer.ConnectAsync(server.LocalEndPoint);
         using RawPeer third = await RawPeer.ConnectAsync(server.LocalEndPoint);
         Task<DisconnectInfo?> closed = third.ReadUntilClosedAsync();
         await Loopback.Until(() => closed.IsCompleted, server.Poll);
         Assert.Null(await closed); // dropped without a word: no bytes to a flood
+        Assert.Equal(1, refusals["address_cap"]);
 
         // The first two are still waiting for their handshake.
         await first.SendHelloAsync(MessageTable.Current());
@@ -299,6 +303,7 @@ public sealed class BadInputTests
         var options = Loopback.ServerOptions();
         options.MaxPendingHandshakes = 1;
         await using NetServer server = await Loopback.StartServerAsync(options);
+        using var refusals = new RefusalMeter(server);
         using RawPeer pending = await RawPeer.ConnectAsync(server.LocalEndPoint);
         await Loopback.Until(() => server.PendingHandshakes == 1, server.Poll);
         using RawPeer over = await RawPeer.ConnectAsync(server.LocalEndPoint);
@@ -312,6 +317,8 @@ public sealed class BadInputTests
         await Loopback.Until(() => answer.IsCompleted, server.Poll);
         Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
         Assert.Equal(0, server.PendingHandshakes);
+        Assert.Equal(1, refusals["pending_cap"]);
+        Assert.Equal(0, refusals["evicted"]);
     }
 
     /// <summary>
@@ -327,6 +334,7 @@ public sealed class BadInputTests
         options.MaxPendingHandshakes = 3;
         options.LoggerFactory = logs;
         await using NetServer server = await Loopback.StartServerAsync(options);
+        using var refusals = new RefusalMeter(server);
         IPAddress host = IPAddress.Parse("127.0.0.2");
         var held = new List<RawPeer>();
         try
@@ -364,6 +372,7 @@ public sealed class BadInputTests
 
             Assert.Equal(0, server.PendingHandshakes);
             Assert.Equal(4, server.Connections.Count);
+            Assert.Equal((1, 1), (refusals["evicted"], refusals["pending_cap"]));
         }
         finally
         {

@@ -165,6 +165,7 @@ public sealed class ConnectionTests
             return request.Payload.Span.SequenceEqual("let me in"u8) ? Approval.Accept : Approval.Refuse("bad token");
         };
         await using NetServer server = await Loopback.StartServerAsync(options);
+        using var refusals = new RefusalMeter(server);
         int opened = 0;
         server.ConnectionOpened += _ => opened++;
 
@@ -176,6 +177,7 @@ public sealed class ConnectionTests
         Assert.Equal("bad token", error.Reason);
         Assert.Equal("guess"u8.ToArray(), seen);
         Assert.Equal(0, opened);
+        Assert.Equal(1, refusals["approval"]);
         await refused.DisposeAsync();
 
         await using NetClient accepted = await Loopback.ConnectAsync(server, new NetClientOptions { ConnectPayload = "let me in"u8.ToArray() });

@@ -210,6 +210,7 @@ public sealed class UdpConnectionTests
         options.MaxConnectionsPerAddress = 1;
         options.LoggerFactory = logs;
         await using NetServer server = await Loopback.StartServerAsync(options);
+        using var refusals = new RefusalMeter(server);
         await using NetClient first = await Loopback.ConnectAsync(server, Client());
         await using var second = new NetClient(Client());
 
@@ -221,6 +222,7 @@ public sealed class UdpConnectionTests
         Assert.Contains("not accepting this connection: MaxConnectionsPerAddress (1)", error.Message, StringComparison.Ordinal);
         Assert.Contains(logs.Lines, line => line.Contains("closed at once: MaxConnectionsPerAddress (1)", StringComparison.Ordinal));
         Assert.Single(server.Connections);
+        Assert.Equal(1, refusals["address_cap"]);
     }
 
     /// <summary>
@@ -233,6 +235,7 @@ public sealed class UdpConnectionTests
     {
         var logs = new LogCapture();
         await using NetServer server = await StartWithTwoHandshakeSlotsAsync(logs);
+        using var refusals = new RefusalMeter(server);
         await using var oldest = new NetClient(Client());
         await using var other = new NetClient(Client());
         Task evicted = oldest.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
@@ -251,6 +254,7 @@ public sealed class UdpConnectionTests
         await connect;
         Assert.Single(server.Connections);
         Assert.Equal(1, server.PendingHandshakes); // the host's, until its handshake timeout
+        Assert.Equal(1, refusals["evicted"]);
     }
 
     /// <summary>
