@@ -55,6 +55,9 @@ public sealed class NetServer : IAsyncDisposable
     /// <summary>Connections in their handshake, as counted against <see cref="NetServerOptions.MaxPendingHandshakes"/> (tests read it).</summary>
     internal int PendingHandshakes => _core.PendingHandshakes;
 
+    /// <summary>Addresses with a handshake in progress (tests read it).</summary>
+    internal int HandshakeAddresses => _core.HandshakeAddresses;
+
     /// <summary>The connections in their handshake (a snapshot; tests read their states).</summary>
     internal NetConnection[] InHandshake => _core.InHandshake;
 
@@ -498,6 +501,18 @@ public sealed class NetServer : IAsyncDisposable
                 lock (_handshakeGate)
                 {
                     return _pending;
+                }
+            }
+        }
+
+        /// <summary>Addresses with a handshake in progress (tests check that none is kept once its last is over).</summary>
+        internal int HandshakeAddresses
+        {
+            get
+            {
+                lock (_handshakeGate)
+                {
+                    return _handshaking.Count;
                 }
             }
         }

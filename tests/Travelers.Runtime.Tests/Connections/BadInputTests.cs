@@ -110,9 +110,18 @@ public sealed class BadInputTests
     [Fact]
     public async Task Messages_before_the_hello_are_a_violation_and_open_nothing()
     {
-        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendMessageAsync(0, []), handshake: false);
+        var logs = new LogCapture();
+        var options = Loopback.ServerOptions();
+        options.LoggerFactory = logs;
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendMessageAsync(0, []), options, handshake: false);
         Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
         Assert.Contains("before the hello", notice?.Message);
+
+        // Never opened, so no ConnectionClosed: the server's log is where an operator sees it (written as the close
+        // ends, which may be after the peer saw it).
+        static bool Logged(string l) => l.Contains("closed for a protocol violation", StringComparison.Ordinal) && l.Contains("before the hello", StringComparison.Ordinal);
+        await Loopback.Until(() => logs.Lines.Any(Logged));
+        Assert.Single(logs.Lines, Logged);
     }
 
     [Fact]
@@ -260,10 +269,14 @@ public sealed class BadInputTests
         Assert.Equal(1, refusals["address_cap"]);
 
         // The first two are still waiting for their handshake.
-        await first.SendHelloAsync(MessageTable.Current());
-        Task<(FrameKind Kind, byte[] Body)?> answer = first.ReadFrameAsync();
-        await Loopback.Until(() => answer.IsCompleted, server.Poll);
-        Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+        await first.SayHelloAndExpectAcceptAsync(server);
+
+        // The refused one took nothing away for good, and one that leaves makes room: the address is counted again.
+        second.Dispose();
+        await Loopback.Until(() => server.PendingHandshakes == 0, server.Poll);
+        using RawPeer fourth = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await fourth.SayHelloAndExpectAcceptAsync(server);
+        Assert.Equal(1, refusals["address_cap"]);
     }
 
     /// <summary>
@@ -288,10 +301,7 @@ public sealed class BadInputTests
         // The socket is closed before the refusal is logged, so the peer can see its end first.
         await Loopback.Until(() => logs.Thrown == 1);
         using RawPeer other = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.2"));
-        await other.SendHelloAsync(MessageTable.Current());
-        Task<(FrameKind Kind, byte[] Body)?> answer = other.ReadFrameAsync();
-        await Loopback.Until(() => answer.IsCompleted, server.Poll);
-        Assert.Equal(FrameKind.Accept, (await answer)?.Kind); // accepted: the loop goes on
+        await other.SayHelloAndExpectAcceptAsync(server); // accepted: the loop goes on
 
         InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.DisposeAsync().AsTask());
         Assert.Equal(ThrowingLogs.Text, error.Message);
@@ -300,8 +310,11 @@ public sealed class BadInputTests
     [Fact]
     public async Task Handshakes_past_the_pending_cap_are_closed_at_once()
     {
+        var logs = new LogCapture();
         var options = Loopback.ServerOptions();
         options.MaxPendingHandshakes = 1;
+        options.MaxConnectionsPerAddress = 2;
+        options.LoggerFactory = logs;
         await using NetServer server = await Loopback.StartServerAsync(options);
         using var refusals = new RefusalMeter(server);
         using RawPeer pending = await RawPeer.ConnectAsync(server.LocalEndPoint);
@@ -310,15 +323,84 @@ public sealed class BadInputTests
         Task<DisconnectInfo?> closed = over.ReadUntilClosedAsync();
         await Loopback.Until(() => closed.IsCompleted, server.Poll);
         Assert.Null(await closed);
+        Assert.Contains(logs.Lines, l => l.Contains("closed at once: MaxPendingHandshakes (1) reached", StringComparison.Ordinal));
 
         // The one in handshake is untouched: an address never makes room for itself.
-        await pending.SendHelloAsync(MessageTable.Current());
-        Task<(FrameKind Kind, byte[] Body)?> answer = pending.ReadFrameAsync();
-        await Loopback.Until(() => answer.IsCompleted, server.Poll);
-        Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+        await pending.SayHelloAndExpectAcceptAsync(server);
         Assert.Equal(0, server.PendingHandshakes);
         Assert.Equal(1, refusals["pending_cap"]);
         Assert.Equal(0, refusals["evicted"]);
+
+        // A handshake that ends by closing frees its slot too; and the refused one was not left counted against its
+        // address (two allowed: the open one, and this).
+        using (RawPeer leaving = await RawPeer.ConnectAsync(server.LocalEndPoint))
+        {
+            await Loopback.Until(() => server.PendingHandshakes == 1, server.Poll);
+        }
+
+        await Loopback.Until(() => server.PendingHandshakes == 0, server.Poll);
+        using RawPeer next = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await next.SayHelloAndExpectAcceptAsync(server);
+        Assert.Equal(1, refusals["pending_cap"]);
+        Assert.Equal(0, server.HandshakeAddresses); // nothing kept for addresses with no handshake left
+    }
+
+    /// <summary>
+    /// The slot given up is the oldest handshake of the address holding the most, not of the first address that holds
+    /// more than the newcomer's: 127.0.0.2 holds three, 127.0.0.3 two (both more than a newcomer's none).
+    /// </summary>
+    [Fact]
+    public async Task The_slot_given_up_is_from_the_address_holding_the_most()
+    {
+        var options = Loopback.ServerOptions();
+        options.MaxPendingHandshakes = 5;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        var held = new List<RawPeer>();
+        try
+        {
+            foreach (string from in new[] { "127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3" })
+            {
+                held.Add(await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse(from)));
+                await Loopback.Until(() => server.PendingHandshakes == held.Count, server.Poll);
+            }
+
+            Task<DisconnectInfo?> oldest = held[0].ReadUntilClosedAsync();
+            using RawPeer newcomer = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.4"));
+            Assert.Equal(DisconnectReason.Refused, (await oldest.WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken))?.Reason);
+            Assert.Equal(5, server.PendingHandshakes);
+            Assert.Equal(
+                ["127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.4"],
+                server.InHandshake.Select(c => c.RemoteEndPoint.Address.ToString()).Order());
+        }
+        finally
+        {
+            held.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// A logger that throws when a handshake is given up for a newcomer: the newcomer still connects, and the stop
+    /// reports the logger's exception once stopped.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_throwing_on_an_eviction_does_not_cost_the_newcomer_its_connection()
+    {
+        var logs = new ThrowingLogs(eventId: 11); // "ended in its handshake"
+        var options = Loopback.ServerOptions();
+        options.MaxPendingHandshakes = 2;
+        options.LoggerFactory = logs;
+        NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer host = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.2"));
+        await Loopback.Until(() => server.PendingHandshakes == 1, server.Poll);
+        using RawPeer again = await RawPeer.ConnectAsync(server.LocalEndPoint, from: IPAddress.Parse("127.0.0.2"));
+        await Loopback.Until(() => server.PendingHandshakes == 2, server.Poll);
+
+        using RawPeer newcomer = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await Loopback.Until(() => logs.Thrown == 1);
+        await newcomer.SayHelloAndExpectAcceptAsync(server);
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.DisposeAsync().AsTask());
+        Assert.Equal(ThrowingLogs.Text, error.Message);
     }
 
     /// <summary>
@@ -364,10 +446,7 @@ public sealed class BadInputTests
 
             foreach (RawPeer peer in held.Skip(1))
             {
-                await peer.SendHelloAsync(MessageTable.Current());
-                Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
-                await Loopback.Until(() => answer.IsCompleted, server.Poll);
-                Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+                await peer.SayHelloAndExpectAcceptAsync(server);
             }
 
             Assert.Equal(0, server.PendingHandshakes);
@@ -402,10 +481,7 @@ public sealed class BadInputTests
 
         foreach (RawPeer peer in new[] { first, second })
         {
-            await peer.SendHelloAsync(MessageTable.Current());
-            Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
-            await Loopback.Until(() => answer.IsCompleted, server.Poll);
-            Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
+            await peer.SayHelloAndExpectAcceptAsync(server);
         }
     }
 

@@ -35,11 +35,17 @@ internal sealed class RawPeer : IDisposable
     public static async Task<RawPeer> HandshakeAsync(NetServer server, MessageTable? table = null, byte flags = 0)
     {
         RawPeer peer = await ConnectAsync(server.LocalEndPoint);
-        await peer.SendHelloAsync(table ?? MessageTable.Current(), flags: flags);
-        Task<(FrameKind Kind, byte[] Body)?> answer = peer.ReadFrameAsync();
+        await peer.SayHelloAndExpectAcceptAsync(server, table, flags);
+        return peer;
+    }
+
+    /// <summary>Sends the hello a real client would and asserts that the server, polled meanwhile, accepts it.</summary>
+    public async Task SayHelloAndExpectAcceptAsync(NetServer server, MessageTable? table = null, byte flags = 0)
+    {
+        await SendHelloAsync(table ?? MessageTable.Current(), flags: flags);
+        Task<(FrameKind Kind, byte[] Body)?> answer = ReadFrameAsync();
         await Loopback.Until(() => answer.IsCompleted, server.Poll);
         Assert.Equal(FrameKind.Accept, (await answer)?.Kind);
-        return peer;
     }
 
     public Task SendHelloAsync(MessageTable table, byte[]? payload = null, byte flags = 0)
