@@ -64,24 +64,34 @@ public sealed class IoQueueTests
         }
 
         await Round().WaitAsync(TimeSpan.FromSeconds(30));
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1_000; i++)
+
+        // Up to five measured rounds, the least kept: while other tests crowd the thread pool, queueing the drain can
+        // grow the pool's own global queue by a segment now and then (5 KB once in a run beside a whole suite). An
+        // allocation per schedule, as PipeScheduler.ThreadPool makes, shows in every round.
+        long least = long.MaxValue;
+        for (int round = 1; round <= 5 && least > 0; round++)
         {
-            queue.Schedule(action, null);
-            if (i % 100 == 99)
+            int start = Volatile.Read(ref ran);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1_000; i++)
             {
-                // Keep the queue short, as flushes a tick apart do (a plain loop: a lambda here would allocate).
-                var spin = default(SpinWait);
-                long deadline = Environment.TickCount64 + 10_000;
-                while (Volatile.Read(ref ran) < 1_000 + i + 1 && Environment.TickCount64 < deadline)
+                queue.Schedule(action, null);
+                if (i % 100 == 99)
                 {
-                    spin.SpinOnce();
+                    // Keep the queue short, as flushes a tick apart do (a plain loop: a lambda here would allocate).
+                    var spin = default(SpinWait);
+                    long deadline = Environment.TickCount64 + 10_000;
+                    while (Volatile.Read(ref ran) < start + i + 1 && Environment.TickCount64 < deadline)
+                    {
+                        spin.SpinOnce();
+                    }
                 }
             }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(start + 1_000, Volatile.Read(ref ran));
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated); // PipeScheduler.ThreadPool allocates a work item per schedule
-        Assert.Equal(2_000, Volatile.Read(ref ran));
+        Assert.Equal(0, least);
     }
 }
