@@ -18,7 +18,8 @@ internal sealed class CongestionControl
     private readonly int _mtu;
     private readonly long _maxWindow;
     private long _threshold = long.MaxValue;
-    private long _lastReduction = long.MinValue;
+    private long _lastReduction;
+    private bool _reduced; // a flag, not a sentinel time: now minus long.MinValue overflows and never cut the window
     private double _tokens;
     private long _lastRefill;
 
@@ -65,11 +66,12 @@ internal sealed class CongestionControl
     public void OnLost(int bytes, long now, long srttTicks)
     {
         InFlight = Math.Max(0, InFlight - bytes);
-        if (now - _lastReduction < srttTicks)
+        if (_reduced && now - _lastReduction < srttTicks)
         {
             return;
         }
 
+        _reduced = true;
         _lastReduction = now;
         Window = Math.Max(Window / 2, MinWindowPackets * (long)_mtu);
         _threshold = Window;
