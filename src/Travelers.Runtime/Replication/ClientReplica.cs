@@ -68,12 +68,8 @@ internal sealed class ClientReplica<TSelf, TState> : ClientReplica
             return ReadResult.UnknownBaseline;
         }
 
-        // A delta that changes nothing is never sent; a hostile one would only cost the reader.
-        if (!spawn && baselineTick != 0 && TSelf.StatesEqual(in state, in baseline))
-        {
-            return ReadResult.Malformed;
-        }
-
+        // A delta equal to its baseline is a real update: a value changed and changed back before the client
+        // acknowledged the change is sent as no change against the acknowledged state, and it undoes the change.
         _history[tick & _mask] = state;
         _ticks[tick & _mask] = tick;
         if (tick > LastTick)

@@ -205,4 +205,39 @@ public sealed class ConvergenceTests
         Travelers.Replication.EntityLink link = connection.ReplicationView!.Links[entity.Id.Slot];
         return $"{link.State} gen {link.Generation} baseline {link.Baseline} in flight {link.InFlight} owner {link.OwnerAcked}/{link.OwnerWanted}";
     }
+
+    [Fact]
+    public async Task A_value_changed_and_changed_back_within_a_round_trip_reaches_the_client()
+    {
+        // Sent as no change against the acknowledged baseline; a client that refused such a delta kept the changed
+        // value for good (the part was acknowledged) and lost the records after it in the part, here a spawn.
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Udp);
+        NetClient client = await rig.ConnectAsync(o => o.Conditions = new NetworkConditions { Latency = TimeSpan.FromMilliseconds(40), Seed = 1 });
+        Scoreboard board = rig.World.Spawn(new Scoreboard { Round = 0 });
+        await rig.Until(() => rig.Find<Scoreboard>(client, board.Id) is not null);
+        board.Leader = 7;
+        await rig.Until(() => rig.Find<Scoreboard>(client, board.Id).Leader == 7);
+        await rig.Ticks(12); // acknowledged (an 80 ms round trip): the baseline holds Round 0, Leader 7
+
+        int step = 0;
+        Scoreboard? newcomer = null;
+        rig.Simulate = () =>
+        {
+            step++;
+            if (step == 1)
+            {
+                board.Round = 1;
+            }
+            else if (step == 2)
+            {
+                board.Round = 0; // back a tick later, well within the round trip
+                newcomer = rig.World.Spawn(new Scoreboard { Round = 9 }); // a higher slot: its spawn follows in the same part
+            }
+        };
+
+        await rig.Until(() => newcomer is not null && rig.Find<Scoreboard>(client, newcomer.Id) is not null && rig.Find<Scoreboard>(client, board.Id).Round == 0);
+        await rig.Ticks(30); // and it stays so
+        Assert.Equal(0, rig.Find<Scoreboard>(client, board.Id).Round);
+        Assert.Equal(0, client.World.Statistics.Dropped);
+    }
 }

@@ -147,15 +147,32 @@ public sealed class SnapshotInputTests
     }
 
     [Fact]
-    public void Unknown_entity_types_unknown_entities_empty_masks_values_out_of_range_and_stray_bits_are_dropped_and_counted()
+    public void A_delta_equal_to_its_baseline_undoes_a_newer_change_and_the_next_record_still_counts()
+    {
+        // The server's baseline is the newest state the client acknowledged: a value changed (tick 4) and changed back
+        // (tick 5) before tick 4 was acknowledged comes as no change against tick 3, an empty mask.
+        _world.Receive(Part(3, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1))));
+        _world.Receive(Part(4, TimeSpan.FromSeconds(1.05), p => Update(p, 1, 4, 3, Player(5), Player(1))));
+        Assert.Equal(5f, Held(1)!.Position.X);
+
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1.1), p =>
+        {
+            Update(p, 1, 5, 3, Player(1), Player(1));
+            Spawn(p, 2, Player(20));
+        }));
+
+        Assert.Equal(1f, Held(1)!.Position.X);
+        Assert.Equal(20f, Held(2)!.Position.X);
+        Assert.Equal(0, _client.World.Statistics.Dropped);
+    }
+
+    [Fact]
+    public void Unknown_entity_types_unknown_entities_values_out_of_range_and_stray_bits_are_dropped_and_counted()
     {
         _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1), type: (1 << TypeBits) - 1 + (TypeBits == 0 ? 1 : 0))));
         _world.Receive(Part(2, TimeSpan.FromSeconds(1), p => Update(p, 40, 2, 0, Player(1), default)));
         _world.Receive(Part(3, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1))));
         long before = _client.World.Statistics.Dropped;
-
-        // An update that changes nothing: the mask is empty.
-        _world.Receive(Part(4, TimeSpan.FromSeconds(1), p => Update(p, 1, 4, 3, Player(1), Player(1))));
 
         // Health quantized to 255 steps of its 200: written by hand after a mask naming only Health (member 1).
         _world.Receive(Part(5, TimeSpan.FromSeconds(1), p =>
@@ -177,7 +194,7 @@ public sealed class SnapshotInputTests
         _world.Receive(new byte[5]); // shorter than a header
         Assert.Equal(1f, Held(1)!.Position.X);
         Assert.Equal(50f, Held(1)!.Health);
-        Assert.True(_client.World.Statistics.Dropped >= before + 4, $"dropped {_client.World.Statistics.Dropped}");
+        Assert.True(_client.World.Statistics.Dropped >= before + 3, $"dropped {_client.World.Statistics.Dropped}");
         Assert.True(before >= 2, $"unknown type and unknown entity: {before}");
     }
 
