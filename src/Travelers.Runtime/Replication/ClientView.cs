@@ -194,6 +194,12 @@ internal struct EntityLink
     public bool OwnerAcked;
     public bool OwnerWanted;
 
+    /// <summary>An ownership record was reported lost and may yet arrive: the client's ownership is not known until a newer one is acknowledged.</summary>
+    public bool OwnerUnknown;
+
+    /// <summary>Whether an ownership record is to be sent: the client holds another ownership than wanted, or may.</summary>
+    public readonly bool OwnerPending => OwnerUnknown || OwnerAcked != OwnerWanted;
+
     /// <summary>The newest tick of this entity's state the client acknowledged (0: none).</summary>
     public uint Baseline;
 

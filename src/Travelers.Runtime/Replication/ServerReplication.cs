@@ -219,6 +219,13 @@ internal sealed class ServerReplication
             {
                 link.InFlight = 0; // lost: send again at once
             }
+            else if (entry.Kind == SentKind.Owner && tick >= link.OwnerAckedTick)
+            {
+                // Reported lost, it may still arrive (late): the client then holds its value, which the server may
+                // no longer want (ownership given and taken back). Unknown until a newer ownership is acknowledged.
+                link.OwnerUnknown = true;
+                link.OwnerAckedTick = tick;
+            }
 
             return;
         }
@@ -261,6 +268,7 @@ internal sealed class ServerReplication
         {
             link.OwnerAcked = owner;
             link.OwnerAckedTick = tick;
+            link.OwnerUnknown = false;
         }
     }
 
@@ -404,6 +412,7 @@ internal sealed class ServerReplication
                     link.Baseline = 0;
                     link.InFlight = 0;
                     link.OwnerAckedTick = 0;
+                    link.OwnerUnknown = false;
                 }
             }
         }
@@ -478,6 +487,7 @@ internal sealed class ServerReplication
                     link.OwnerWanted = owner;
                     link.OwnerAcked = false;
                     link.OwnerAckedTick = 0;
+                    link.OwnerUnknown = false;
 
                     // After the link's state: were a call's send to throw, the next Publish() would not count this
                     // client as a holder twice. (Each call was checked against the options when it was queued.)
@@ -502,7 +512,7 @@ internal sealed class ServerReplication
                 link.OwnerWanted = owner;
             }
 
-            if (link.State == LinkState.Despawning || (link.State == LinkState.Live && link.OwnerAcked != link.OwnerWanted))
+            if (link.State == LinkState.Despawning || (link.State == LinkState.Live && link.OwnerPending))
             {
                 pending++;
             }
@@ -615,7 +625,7 @@ internal sealed class ServerReplication
 
                 ref EntityLink link = ref view.Links[slot];
                 bool despawn = link.State == LinkState.Despawning;
-                bool ownership = link.State == LinkState.Live && link.OwnerAcked != link.OwnerWanted;
+                bool ownership = link.State == LinkState.Live && link.OwnerPending;
                 if (!despawn && !ownership)
                 {
                     continue;

@@ -203,7 +203,7 @@ public sealed class ConvergenceTests
     private static string LinkOf(NetConnection connection, NetEntity entity)
     {
         Travelers.Replication.EntityLink link = connection.ReplicationView!.Links[entity.Id.Slot];
-        return $"{link.State} gen {link.Generation} baseline {link.Baseline} in flight {link.InFlight} owner {link.OwnerAcked}/{link.OwnerWanted}";
+        return $"{link.State} gen {link.Generation} baseline {link.Baseline} in flight {link.InFlight} owner {link.OwnerAcked}/{link.OwnerWanted}{(link.OwnerUnknown ? " (unknown)" : "")}";
     }
 
     [Fact]
@@ -239,5 +239,44 @@ public sealed class ConvergenceTests
         await rig.Ticks(30); // and it stays so
         Assert.Equal(0, rig.Find<Scoreboard>(client, board.Id).Round);
         Assert.Equal(0, client.World.Statistics.Dropped);
+    }
+
+    [Fact]
+    public async Task An_ownership_given_and_taken_back_is_not_left_on_the_client_by_a_part_reported_lost_that_arrives()
+    {
+        // The transport reports a part lost when later packets are acknowledged before it, and it may still arrive
+        // (reordered, late). Here its report is forced while its datagram is on the way: the client applies the
+        // ownership it carries, which the server no longer wants; the server must not take the client to hold what
+        // it wanted before.
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Udp);
+        NetClient client = await rig.ConnectAsync(o => o.Conditions = new NetworkConditions { Latency = TimeSpan.FromMilliseconds(60), Seed = 3 });
+        NetConnection connection = rig.ConnectionOf(client);
+        Scoreboard board = rig.World.Spawn(new Scoreboard());
+        await rig.Until(() => rig.Find<Scoreboard>(client, board.Id) is not null);
+        await rig.Ticks(12);
+        Scoreboard copy = rig.Find<Scoreboard>(client, board.Id);
+        Travelers.Replication.ClientView view = connection.ReplicationView!;
+        bool owned = false;
+        client.World.OwnershipChanged += entity => owned |= entity == copy && copy.IsOwner;
+
+        int step = 0;
+        rig.Simulate = () =>
+        {
+            step++;
+            if (step == 1)
+            {
+                rig.World.SetOwner(board, connection); // sent in this tick's part
+            }
+            else if (step == 2)
+            {
+                view.Notify(view.NextToken - 1, acked: false); // that part reported lost, its datagram still on the way
+                rig.World.SetOwner(board, null);
+            }
+        };
+
+        await rig.Until(() => owned); // the part reported lost arrived
+        await rig.Ticks(30); // half a second: several round trips
+        Assert.Null(board.OwnerConnection);
+        Assert.False(copy.IsOwner, $"the client believes it owns {board.Id}: {LinkOf(connection, board)}");
     }
 }
