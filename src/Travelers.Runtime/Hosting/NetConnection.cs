@@ -157,7 +157,10 @@ public sealed class NetConnection : ILinkOwner
     /// Ends the connection: the peer's <c>ConnectionClosed</c> sees <see cref="DisconnectReason.Kicked"/> with
     /// <paramref name="reason"/> as its message, after everything queued before it. Any thread.
     /// </summary>
-    /// <param name="reason">Why, in words the other side may show.</param>
+    /// <param name="reason">
+    /// Why, in words the other side may show. The peer gets at most its first 1,024 characters, and over UDP as many as
+    /// fit one datagram's UTF-8 (about 1,180 bytes), cut at a character's edge.
+    /// </param>
     public void Disconnect(string reason)
     {
         ArgumentNullException.ThrowIfNull(reason);

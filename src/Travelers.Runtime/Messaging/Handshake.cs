@@ -107,12 +107,16 @@ internal static class Handshake
         return (id, time, flags);
     }
 
-    /// <summary>Writes a refuse or disconnect notice: reason code and text.</summary>
-    public static void WriteNotice(IBufferWriter<byte> output, DisconnectReason reason, string message)
+    /// <summary>
+    /// Writes a refuse or disconnect notice: reason code and text, the text cut at a character's edge to at most
+    /// <see cref="MaxText"/> characters and so that the notice takes at most <paramref name="maxBytes"/> bytes (a
+    /// datagram's room): cutting the written bytes instead would leave a string its reader refuses.
+    /// </summary>
+    public static void WriteNotice(IBufferWriter<byte> output, DisconnectReason reason, string message, int maxBytes = int.MaxValue)
     {
         var writer = new NetWriter(output);
         writer.WriteByte((byte)reason);
-        writer.WriteString(message.Length > MaxText ? message[..MaxText] : message, MaxText);
+        writer.WriteString(Utf8Text.Fit(message, MaxText, maxBytes - 1 - 2), MaxText); // the reason, a length of up to 3 KB
         writer.Flush();
     }
 

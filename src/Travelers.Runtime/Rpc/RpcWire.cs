@@ -36,23 +36,7 @@ internal static class RpcWire
     /// carry) replaced. An exception's message is often built from a client's input: written as it is, it could fail
     /// the answer's write and throw out of <c>Poll()</c>.
     /// </summary>
-    public static string FitText(string text, int maxBytes)
-    {
-        ReadOnlySpan<char> chars = text.AsSpan(0, Math.Min(text.Length, MaxErrorText));
-        if (chars.Length < text.Length && chars.Length > 0 && char.IsHighSurrogate(chars[^1]))
-        {
-            chars = chars[..^1]; // not half a pair
-        }
-
-        byte[] utf8 = Encoding.UTF8.GetBytes(chars.ToArray()); // unpaired surrogates become U+FFFD
-        int length = Math.Min(utf8.Length, maxBytes);
-        while (length > 0 && length < utf8.Length && (utf8[length] & 0xC0) == 0x80)
-        {
-            length--; // not part of a character
-        }
-
-        return Encoding.UTF8.GetString(utf8, 0, length);
-    }
+    public static string FitText(string text, int maxBytes) => Utf8Text.Fit(text, MaxErrorText, maxBytes);
 
     /// <summary>Writes a call's header.</summary>
     /// <remarks>

@@ -364,6 +364,30 @@ public sealed class ReliabilityTests
         Assert.Contains(pair.OutA.Datagrams, d => UdpPacket.TypeOf(d[0]) == PacketType.Disconnect); // the peer is told
     }
 
+    [Theory]
+    [InlineData("Вы были исключены. ", 40, 760, false)] // 760 characters, 1,400 UTF-8 bytes: more than a datagram holds
+    [InlineData("kicked ", 146, 1022, true)] // ASCII: 1,022 bytes, which a datagram holds whole
+    [InlineData("🙂", 600, 1200, false)] // four bytes a character, two chars each: cut between pairs, never within one
+    public void A_kick_with_a_long_reason_reaches_the_peer_as_a_kick_with_as_much_of_its_reason_as_fits(string piece, int repeat, int chars, bool whole)
+    {
+        var pair = new LinkPair(seed: 1);
+        string reason = string.Concat(Enumerable.Repeat(piece, repeat));
+        Assert.Equal(chars, reason.Length);
+
+        pair.A.Close(new DisconnectInfo(DisconnectReason.Kicked, reason), notifyPeer: true);
+        foreach (byte[] datagram in pair.OutA.Datagrams)
+        {
+            Assert.InRange(datagram.Length, 1, 1200);
+            pair.B.Receive(datagram);
+        }
+
+        Assert.Equal(DisconnectReason.Kicked, pair.OwnerB.Closing?.Reason);
+        string message = pair.OwnerB.Closing!.Value.Message;
+        Assert.StartsWith(message, reason, StringComparison.Ordinal); // a prefix, cut at a character's edge
+        Assert.True(whole ? message == reason : message.Length > chars / 3, $"{message.Length} characters arrived");
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(message) <= 1200);
+    }
+
     /// <summary>
     /// Both ends close at once: the peer's goodbye arrives while this side's Close is telling its owner. The session
     /// ends once, after the owner heard of the close; it once ended twice (the goodbye's thread finishing it, then

@@ -1862,9 +1862,9 @@ internal sealed class UdpLink : Link, IUnitSink
                 _notifyPeer = false;
                 var notice = new ArrayBufferWriter<byte>(64);
                 notice.Write(stackalloc byte[] { (byte)PacketType.Disconnect, 0, 0, 0, 0 });
-                Handshake.WriteNotice(notice, _info.Reason, _info.Message);
-                byte[] datagram = new byte[Math.Min(notice.WrittenCount, _settings.Mtu - UdpPacket.ChecksumBytes) + UdpPacket.ChecksumBytes];
-                notice.WrittenSpan[..(datagram.Length - UdpPacket.ChecksumBytes)].CopyTo(datagram);
+                Handshake.WriteNotice(notice, _info.Reason, _info.Message, _settings.Mtu - UdpPacket.ChecksumBytes - notice.WrittenCount);
+                byte[] datagram = new byte[notice.WrittenCount + UdpPacket.ChecksumBytes];
+                notice.WrittenSpan.CopyTo(datagram);
                 BinaryPrimitives.WriteUInt32LittleEndian(datagram.AsSpan(1), _key);
                 UdpPacket.Seal(datagram, datagram.Length - UdpPacket.ChecksumBytes);
                 for (int i = 0; i < DisconnectCopies; i++)

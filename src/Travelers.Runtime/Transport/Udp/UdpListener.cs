@@ -184,8 +184,8 @@ internal sealed class UdpListener : IDisposable
         Interlocked.Increment(ref _rejected);
         var notice = new ArrayBufferWriter<byte>(64);
         notice.Write([(byte)PacketType.Reject]);
-        Handshake.WriteNotice(notice, why.Reason, why.Message);
-        int length = Math.Min(notice.WrittenCount, Math.Min(maxBytes, 1200) - UdpPacket.ChecksumBytes);
+        Handshake.WriteNotice(notice, why.Reason, why.Message, Math.Min(maxBytes, 1200) - UdpPacket.ChecksumBytes - notice.WrittenCount);
+        int length = Math.Min(notice.WrittenCount, Math.Min(maxBytes, 1200) - UdpPacket.ChecksumBytes); // never more than it was sent
         byte[] datagram = new byte[length + UdpPacket.ChecksumBytes];
         notice.WrittenSpan[..length].CopyTo(datagram);
         _socket.Send(datagram.AsSpan(0, UdpPacket.Seal(datagram, length)), to);
