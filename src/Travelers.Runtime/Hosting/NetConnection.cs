@@ -315,7 +315,7 @@ public sealed class NetConnection : ILinkOwner
     bool ILinkOwner.HasReceiveRoom => Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes;
 
     /// <summary>What one queued batch counts against <see cref="NetEndpointOptions.MaxQueuedReceiveBytes"/>: its buffer and its queue entry, not only its bytes, so tiny batches cannot queue without bound.</summary>
-    internal static int QueuedCost(byte[] buffer) => buffer.Length + 64;
+    internal static int QueuedCost(byte[] buffer) => FramePool.HeldCost(buffer);
 
     private void EnqueueBatch(byte[] buffer, int length)
     {

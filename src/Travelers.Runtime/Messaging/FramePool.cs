@@ -22,6 +22,12 @@ internal sealed class FramePool
 
     private readonly BoundedStack<byte[]>[] _free = CreateFreeLists();
 
+    /// <summary>
+    /// What holding <paramref name="buffer"/> in a queue costs: the whole buffer and an entry's bookkeeping, not only the
+    /// bytes written in it, so that tiny batches in pooled buffers cannot be held without bound.
+    /// </summary>
+    public static int HeldCost(byte[] buffer) => buffer.Length + 64;
+
     /// <summary>An array of at least <paramref name="length"/> bytes.</summary>
     public byte[] Rent(int length)
     {

@@ -430,5 +430,41 @@ public sealed class BadPacketTests
         Assert.True(sent > 0);
     }
 
+    [Fact]
+    public void Messages_a_server_sends_before_its_accept_are_bounded_by_the_memory_they_hold()
+    {
+        // Each packet's messages are held in a pooled buffer of at least an Mtu until the accept arrives: counting
+        // the bytes of the messages alone let one-byte messages hold about 2,000 times the bound.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var owner = new RecordingOwner();
+        var settings = new UdpLinkSettings(Mtu: 1200, MaxChannels: 8, MaxMessageBytes: 512 * 1024, MaxUnsentBytes: 4 << 20, MaxHeldBytes: 64 * 1024, MaxPacketsPerSecond: int.MaxValue);
+        var client = new UdpLink(owner, new Outbox(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), null, key: 0, settings, time, owner.Pool);
+        client.Start();
+
+        // The server's challenge and welcome (a client does not check the cookie: it echoes it); no accept yet.
+        byte[] challenge = new byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+        challenge[0] = (byte)PacketType.Challenge;
+        client.Receive(challenge.AsSpan(0, UdpPacket.Seal(challenge, 1 + UdpPacket.CookieBytes)));
+        byte[] welcome = new byte[5 + UdpPacket.ChecksumBytes];
+        welcome[0] = (byte)PacketType.Welcome;
+        BinaryPrimitives.WriteUInt32LittleEndian(welcome.AsSpan(1), 0x1234);
+        client.Receive(welcome.AsSpan(0, UdpPacket.Seal(welcome, 5)));
+
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        byte[] unit = UnitBytes(new Unit(Delivery.Unreliable, false, 0, 0, false, 0, 0, 1), [7]);
+        int sent = 0;
+        for (; sent < 60_000 && owner.Closing is null; sent++)
+        {
+            client.Receive(DataPacket((ushort)sent, unit)); // one one-byte message a packet
+        }
+
+        long held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.Equal(DisconnectReason.ProtocolViolation, owner.Closing?.Reason);
+        Assert.Contains("before the handshake completed", owner.Closing!.Value.Message);
+        Assert.InRange(sent, 10, 64 * 1024 / 1200 + 1); // the bound reached by buffers of an Mtu or more, not by 65,536 bytes of messages
+        Assert.True(held < 2 * settings.MaxHeldBytes, $"{held:N0} bytes held after {sent} one-byte messages (MaxHeldBytes {settings.MaxHeldBytes:N0})");
+        GC.KeepAlive(client);
+    }
+
     private static readonly LinkPair Shared = new(seed: 99);
 }

@@ -973,7 +973,7 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        _earlyBytes += length;
+        _earlyBytes += FramePool.HeldCost(batch); // the buffer held, not the bytes in it: a batch of one byte holds an Mtu
         if (_earlyBytes > _settings.MaxHeldBytes)
         {
             _frames.Return(batch);
