@@ -388,6 +388,55 @@ public sealed class ReliabilityTests
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(message) <= 1200);
     }
 
+    [Theory]
+    [InlineData(true)] // the stale message and the new one have as many pieces: the new one was put together from both
+    [InlineData(false)] // they differ: a correct sender was cut off as a protocol violation
+    public void An_unreliable_group_number_reused_after_wrapping_does_not_meet_a_stale_incomplete_message(bool sameCount)
+    {
+        var pair = new LinkPair(seed: 1);
+        var stale = new Payload { Data = Enumerable.Repeat((byte)0xAA, sameCount ? 1500 : 3000).ToArray() };
+        Assert.True(pair.A.WriteMessage(1, in stale, NetLimits.Default, Delivery.Unreliable, 0));
+        pair.A.Flush();
+        Assert.InRange(pair.OutA.Datagrams.Count, 2, 3);
+        foreach (byte[] datagram in pair.OutA.Datagrams.Take(pair.OutA.Datagrams.Count - 1))
+        {
+            pair.B.Receive(datagram); // its last piece is lost
+        }
+
+        pair.OutA.Datagrams.Clear();
+
+        // 65,535 more fragmented unreliable messages within the 5 s an incomplete one is kept (16,700 a second), all
+        // arriving: the group number comes round to the stale message's.
+        var filler = new Payload { Data = new byte[1500] };
+        for (int i = 1; i < 65_536; i++)
+        {
+            pair.Time.Advance(TimeSpan.FromMicroseconds(60));
+            Assert.True(pair.A.WriteMessage(1, in filler, NetLimits.Default, Delivery.Unreliable, 0));
+            pair.A.Flush();
+            foreach (byte[] datagram in pair.OutA.Datagrams)
+            {
+                pair.B.Receive(datagram);
+            }
+
+            pair.OutA.Datagrams.Clear();
+            pair.OutB.Datagrams.Clear();
+            pair.OwnerB.Records.Clear();
+        }
+
+        Assert.Null(pair.OwnerB.Closing);
+        var latest = new Payload { Data = Enumerable.Repeat((byte)0xBB, 1500).ToArray() };
+        Assert.True(pair.A.WriteMessage(1, in latest, NetLimits.Default, Delivery.Unreliable, 0));
+        pair.A.Flush();
+        foreach (byte[] datagram in pair.OutA.Datagrams)
+        {
+            pair.B.Receive(datagram);
+        }
+
+        Assert.True(pair.OwnerB.Closing is null, $"a correct sender was cut off: {pair.OwnerB.Closing?.Reason}: {pair.OwnerB.Closing?.Message}");
+        byte[] data = NetSerializer.Deserialize<Payload>(Assert.Single(pair.OwnerB.Records).Body).Data;
+        Assert.True(data.SequenceEqual(latest.Data), $"delivered {data.Count(b => b == 0xAA)} bytes of the stale message and {data.Count(b => b == 0xBB)} of the new one");
+    }
+
     /// <summary>
     /// Both ends close at once: the peer's goodbye arrives while this side's Close is telling its owner. The session
     /// ends once, after the owner heard of the close; it once ended twice (the goodbye's thread finishing it, then

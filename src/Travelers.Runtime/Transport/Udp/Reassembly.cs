@@ -29,6 +29,10 @@ internal sealed class Reassembly
     private readonly Dictionary<(byte Kind, byte Channel, ushort Key), Group> _unreliable = new();
     private readonly Dictionary<(byte Kind, byte Channel, ushort Key), Group> _reliable = new();
     private readonly List<(byte, byte, ushort)> _expired = new();
+
+    // The newest unreliable group number seen per kind and channel, extended past 16 bits: a group number comes back
+    // every 65,536 messages, and a stale incomplete group must not take the pieces of the new message that reuses it.
+    private readonly Dictionary<(byte Kind, byte Channel), long> _newestUnreliable = new();
     private readonly int _maxMessage;
     private readonly long _budget;
     private readonly long _reliableBudget; // per unordered channel
@@ -102,6 +106,15 @@ internal sealed class Reassembly
         var id = (KindOf(unit), unit.Channel, key);
         Dictionary<(byte Kind, byte Channel, ushort Key), Group> groups = reliable ? _reliable : _unreliable;
         bool found = groups.TryGetValue(id, out Group? group);
+        long extended = reliable ? 0 : Extend(id.Item1, id.Item2, key);
+        if (found && group!.Extended != extended)
+        {
+            // The same number a wrap ago: that message never completed, and this piece is of another.
+            Remove(id, group, reliable: false);
+            Dropped++;
+            found = false;
+        }
+
         if (ordered)
         {
             RequireInOrder(unit, found ? group : null);
@@ -126,7 +139,7 @@ internal sealed class Reassembly
                 return null; // a budget smaller than one piece: nothing to hold it in
             }
 
-            group = new Group(unit.Count, now);
+            group = new Group(unit.Count, now, extended);
             groups[id] = group;
             if (ordered)
             {
@@ -305,6 +318,24 @@ internal sealed class Reassembly
     /// The kind a message is kept under: its delivery, and whether it is control, whose units have a sequence space
     /// of their own (the same channel's pieces of both may be incomplete at once).
     /// </summary>
+    /// <summary>
+    /// <paramref name="key"/> as a number that does not wrap: the nearest to the newest seen on its kind and channel
+    /// (within half the 16-bit space either way), which becomes the newest when it is ahead.
+    /// </summary>
+    private long Extend(byte kind, byte channel, ushort key)
+    {
+        ref long newest = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_newestUnreliable, (kind, channel), out bool seen);
+        if (!seen)
+        {
+            newest = key;
+            return key;
+        }
+
+        long extended = newest + (short)(ushort)(key - (ushort)newest);
+        newest = Math.Max(newest, extended);
+        return extended;
+    }
+
     private static byte KindOf(in Unit unit) => (byte)((byte)unit.Delivery | (unit.Control ? 0x80 : 0));
 
     private bool Begun(byte channel, bool control) => control ? _controlOpen : (_orderedOpen & (1UL << channel)) != 0;
@@ -366,8 +397,11 @@ internal sealed class Reassembly
         group.Release(_pool);
     }
 
-    private sealed class Group(int count, long started)
+    private sealed class Group(int count, long started, long extended)
     {
+        /// <summary>An unreliable group's number extended past its 16 bits (0 for reliable ones).</summary>
+        public readonly long Extended = extended;
+
         public readonly byte[]?[] Parts = new byte[]?[count];
         public readonly int[] Lengths = new int[count];
         public readonly int Count = count;
