@@ -134,7 +134,9 @@ internal sealed class ClientReplica<TSelf, TState> : ClientReplica
                 return true;
             }
 
-            state = TSelf.Interpolate(in _samples[previous], in _samples[newest], 1f + (float)ahead / span);
+            // The change per send interval at the most: two ticks published back to back (a fixed-step game catching
+            // up) are microseconds apart, and their change over that span would send the entity thousands of units off.
+            state = TSelf.Interpolate(in _samples[previous], in _samples[newest], 1f + (float)ahead / Math.Max(span, _world.IntervalTicks));
             return true;
         }
 

@@ -56,6 +56,9 @@ internal sealed class ClientReplication
 
     public long MaxExtrapolationTicks => MaxExtrapolation.Ticks;
 
+    /// <summary>The server's send interval as measured (smoothed), in ticks.</summary>
+    public long IntervalTicks => _interval;
+
     public TimeSpan ServerTime => TimeSpan.FromTicks(_serverTime);
 
     public TimeSpan RenderTime => TimeSpan.FromTicks(_renderTime);

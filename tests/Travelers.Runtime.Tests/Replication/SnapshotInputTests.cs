@@ -319,4 +319,30 @@ public sealed class SnapshotInputTests
 
         Assert.Equal(5f, Held(1)!.Interpolated.Position.X);
     }
+
+    [Fact]
+    public void Extrapolation_from_two_states_published_back_to_back_goes_no_faster_than_the_send_interval_allows()
+    {
+        // A fixed-step game catching up publishes two ticks in one frame: their server times are microseconds apart.
+        // Extrapolating their change over that span drew an entity that moved one unit about 4,800 units away.
+        TimeSpan start = TimeSpan.FromSeconds(10);
+        _world.SetServerClock(start);
+        _world.Receive(Part(1, start, p => Spawn(p, 1, Player(0)), complete: false));
+        _world.Receive(Part(2, start + TimeSpan.FromMicroseconds(50), p => Update(p, 1, 2, 1, Player(1), Player(0)), complete: false));
+        TestPlayer player = Held(1)!;
+        Assert.Equal(1f, player.Position.X);
+
+        float worst = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            _world.UpdateClock();
+            worst = Math.Max(worst, Math.Abs(player.Interpolated.Position.X));
+        }
+
+        // One unit a send interval as measured (about 30 ms here: two samples), for at most 250 ms: under a dozen.
+        float most = 1f + ((float)ClientReplication.MaxExtrapolation.Ticks / _world.IntervalTicks);
+        Assert.InRange(most, 8f, 12f);
+        Assert.InRange(worst, 1f, most + 0.01f);
+    }
 }
