@@ -466,5 +466,99 @@ public sealed class BadPacketTests
         GC.KeepAlive(client);
     }
 
+    [Theory]
+    [InlineData(40_000)] // more than half the sequence space later: its sequence looks newer than the newest
+    [InlineData(70_000)] // past a whole wrap: it looks 4,464 packets older, already dropped as stale before
+    public void A_datagram_replayed_long_after_is_dropped_and_the_session_goes_on(int later)
+    {
+        // A session in both directions (each side acknowledging the other), one message a packet.
+        var pair = new LinkPair(seed: 1);
+        byte[]? captured = null;
+        int sent = 0;
+        void Exchange(int packets)
+        {
+            for (int i = 0; i < packets; i++, sent++)
+            {
+                pair.Time.Advance(TimeSpan.FromMicroseconds(20));
+                var message = new Numbered { Value = sent };
+                Assert.True(pair.A.WriteMessage(0, in message, NetLimits.Default, Delivery.Unreliable, 0));
+                pair.A.Flush();
+                byte[] datagram = Assert.Single(pair.OutA.Datagrams);
+                pair.OutA.Datagrams.Clear();
+                captured ??= sent == 100 ? datagram : null;
+                pair.B.Receive(datagram);
+                if (sent % 16 == 15)
+                {
+                    pair.B.Flush(); // its acknowledgements
+                    foreach (byte[] back in pair.OutB.Datagrams)
+                    {
+                        pair.A.Receive(back);
+                    }
+
+                    pair.OutB.Datagrams.Clear();
+                }
+            }
+        }
+
+        Exchange(101 + later);
+        Assert.NotNull(captured);
+        long duplicates = pair.B.DuplicatePackets;
+
+        pair.B.Receive(captured); // the same datagram again: a very late network duplicate, or a replay
+        Exchange(1_000); // the session's next packets
+
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.Equal(duplicates + 1, pair.B.DuplicatePackets);
+        int[] values = pair.OwnerB.Numbers.Select(n => n.Value).ToArray();
+        Assert.Equal(1, values.Count(v => v == 100)); // not delivered twice
+        Assert.Equal(sent, values.Length); // and every packet after it still delivered
+        Assert.Equal(Enumerable.Range(0, sent), values);
+    }
+
+    [Theory]
+    [InlineData(40_000)]
+    [InlineData(70_000)]
+    public void A_peer_that_heard_nothing_while_this_side_sent_many_packets_is_still_heard(int unheard)
+    {
+        // What tells a replay from a newer packet is the acknowledgement it carries: one that has not moved on because
+        // the peer heard nothing (this side's packets all lost) is not an older one.
+        var pair = new LinkPair(seed: 1);
+        void AToB(int value)
+        {
+            var message = new Numbered { Value = value };
+            Assert.True(pair.A.WriteMessage(0, in message, NetLimits.Default, Delivery.Unreliable, 0));
+            pair.A.Flush();
+            foreach (byte[] datagram in pair.OutA.Datagrams)
+            {
+                pair.B.Receive(datagram);
+            }
+
+            pair.OutA.Datagrams.Clear();
+        }
+
+        var hello = new Numbered { Value = -1 };
+        Assert.True(pair.B.WriteMessage(0, in hello, NetLimits.Default, Delivery.Unreliable, 0));
+        pair.B.Flush();
+        pair.A.Receive(Assert.Single(pair.OutB.Datagrams)); // A has heard B: its packets now acknowledge
+        pair.OutB.Datagrams.Clear();
+        AToB(0);
+
+        for (int i = 0; i < unheard; i++)
+        {
+            pair.Time.Advance(TimeSpan.FromMicroseconds(20));
+            Assert.True(pair.B.WriteMessage(0, in hello, NetLimits.Default, Delivery.Unreliable, 0));
+            pair.B.Flush();
+            pair.OutB.Datagrams.Clear(); // all lost on the way to A
+        }
+
+        for (int value = 1; value <= 100; value++)
+        {
+            AToB(value);
+        }
+
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.Equal(Enumerable.Range(0, 101), pair.OwnerB.Numbers.Select(n => n.Value));
+    }
+
     private static readonly LinkPair Shared = new(seed: 99);
 }

@@ -109,6 +109,8 @@ internal sealed class UdpLink : Link, IUnitSink
     private readonly StrongBox<long> _heldReceived = new(); // what the receiving channels hold ahead of gaps, likewise
     private ushort _unreliableGroup;
     private ushort _packetSequence;
+    private long _packetsSent; // _packetSequence not wrapped: what the peer's acknowledgements are read against
+    private long _peerAck = -1; // the acknowledgement the newest packet received carried, as a _packetsSent number
     private ushort _oldestUnresolved;
     private ushort _latestAcked;
     private bool _anyAcked;
@@ -1008,6 +1010,22 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
+        // A packet more than half the sequence space old looks newer than the newest: taken as such, it delivered its
+        // messages again and moved the newest back, and everything after it then looked old. What tells it apart is
+        // its acknowledgement: the peer's only move forward, so a newer packet never carries an older one.
+        bool newest = !_anyReceived || Sequence.Diff(sequence, _remoteLatest) > 0;
+        long peerAck = -1;
+        if ((body[0] & UdpPacket.AckFlag) != 0)
+        {
+            peerAck = SentNumberOf(ack);
+        }
+
+        if (newest && _peerAck >= 0 && peerAck < _peerAck)
+        {
+            DuplicatePackets++;
+            return;
+        }
+
         // Check every unit before applying any: a malformed one fails the whole packet, and a packet this side
         // cannot take now is dropped whole and left unacknowledged, so the peer sends it again later. Plain
         // unreliable units (the bulk of a game's traffic) are staged into the batch as they are checked, so a
@@ -1099,6 +1117,10 @@ internal sealed class UdpLink : Link, IUnitSink
 
         Heard(datagramBytes, now);
         MarkReceived(sequence);
+        if (newest && peerAck >= 0)
+        {
+            _peerAck = peerAck;
+        }
         if ((body[0] & UdpPacket.AckFlag) != 0)
         {
             Acknowledged(ack, ackBits, now);
@@ -1166,6 +1188,13 @@ internal sealed class UdpLink : Link, IUnitSink
         Interlocked.Add(ref _bytesReceived, bytes);
         Interlocked.Increment(ref _receives);
         Interlocked.Exchange(ref _lastReceive, now);
+    }
+
+    /// <summary>The newest packet sent whose sequence is <paramref name="sequence"/>, numbered from the first (-1 before any): a peer acknowledges only what was sent.</summary>
+    private long SentNumberOf(ushort sequence)
+    {
+        long last = _packetsSent - 1;
+        return last < 0 ? -1 : last - (ushort)((ushort)last - sequence);
     }
 
     private void MarkReceived(ushort sequence)
@@ -1697,6 +1726,7 @@ internal sealed class UdpLink : Link, IUnitSink
         packet.Resolved = !elicits; // an acknowledgement alone is not acknowledged or tracked
         packet.SentAt = now;
         _packetSequence++;
+        _packetsSent++;
         _ackPending = false;
         _ackUrgent = false;
         _unackedPackets = 0;
