@@ -315,10 +315,6 @@ internal sealed class Reassembly
     }
 
     /// <summary>
-    /// The kind a message is kept under: its delivery, and whether it is control, whose units have a sequence space
-    /// of their own (the same channel's pieces of both may be incomplete at once).
-    /// </summary>
-    /// <summary>
     /// <paramref name="key"/> as a number that does not wrap: the nearest to the newest seen on its kind and channel
     /// (within half the 16-bit space either way), which becomes the newest when it is ahead.
     /// </summary>
@@ -336,6 +332,10 @@ internal sealed class Reassembly
         return extended;
     }
 
+    /// <summary>
+    /// The kind a message is kept under: its delivery, and whether it is control, whose units have a sequence space
+    /// of their own (the same channel's pieces of both may be incomplete at once).
+    /// </summary>
     private static byte KindOf(in Unit unit) => (byte)((byte)unit.Delivery | (unit.Control ? 0x80 : 0));
 
     private bool Begun(byte channel, bool control) => control ? _controlOpen : (_orderedOpen & (1UL << channel)) != 0;
