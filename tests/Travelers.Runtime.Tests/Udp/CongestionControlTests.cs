@@ -106,6 +106,68 @@ public sealed class CongestionControlTests
     }
 
     [Fact]
+    public void What_is_in_flight_stays_within_the_window()
+    {
+        var congestion = new CongestionControl(Mtu, maxWindow: 64L << 20, Start);
+        long window = congestion.Window;
+        for (int i = 0; i < 32; i++)
+        {
+            Assert.True(congestion.CanSend(Mtu, Start, Srtt));
+            congestion.OnSent(Mtu);
+        }
+
+        Assert.Equal(window, congestion.InFlight);
+        Assert.False(congestion.CanSend(1, Start + (10 * Srtt), Srtt)); // the pacing budget is back; the window is full
+
+        congestion.OnAcknowledged(Mtu); // slow start: the window grows by what was acknowledged
+        Assert.Equal(window - Mtu, congestion.InFlight);
+        Assert.Equal(window + Mtu, congestion.Window);
+        Assert.True(congestion.CanSend(2 * Mtu, Start + (10 * Srtt), Srtt)); // exactly the room left
+        Assert.False(congestion.CanSend((2 * Mtu) + 1, Start + (10 * Srtt), Srtt));
+
+        congestion.OnLost(Mtu, Start + (10 * Srtt), Srtt);
+        Assert.Equal(window - (2 * Mtu), congestion.InFlight);
+        congestion.OnAcknowledged(100 * Mtu); // more than is in flight: never below none
+        Assert.Equal(0, congestion.InFlight);
+        congestion.OnLost(Mtu, Start + (20 * Srtt), Srtt);
+        Assert.Equal(0, congestion.InFlight);
+    }
+
+    [Fact]
+    public void Sending_is_paced_at_twice_the_window_a_round_trip_with_bursts_of_half_a_window()
+    {
+        var congestion = new CongestionControl(Mtu, maxWindow: 64L << 20, Start);
+        long window = congestion.Window;
+        Assert.True(congestion.CanSend((int)window, Start, Srtt)); // the first burst: a whole window, asked at once
+
+        congestion.OnSent(16 * Mtu);
+        congestion.OnAcknowledged(16 * Mtu); // the window has room again (48 datagrams, none in flight)...
+        Assert.True(congestion.CanSend(16 * Mtu, Start, Srtt));
+        Assert.False(congestion.CanSend((16 * Mtu) + 1, Start, Srtt)); // ...but only what was not spent of the budget
+
+        congestion.OnSent(16 * Mtu);
+        congestion.OnAcknowledged(16 * Mtu); // the budget spent; the window 64 datagrams
+        Assert.Equal(64 * Mtu, congestion.Window);
+        Assert.False(congestion.CanSend(1, Start, Srtt));
+
+        // An eighth of a round trip refills a quarter of the window (twice the window a round trip): 16 datagrams.
+        Assert.True(congestion.CanSend(16 * Mtu, Start + (Srtt / 8), Srtt));
+        Assert.False(congestion.CanSend((16 * Mtu) + 1, Start + (Srtt / 8), Srtt));
+
+        // However long the pause, no more than half the window at once.
+        Assert.True(congestion.CanSend(32 * Mtu, Start + (100 * Srtt), Srtt));
+        Assert.False(congestion.CanSend((32 * Mtu) + 1, Start + (100 * Srtt), Srtt));
+    }
+
+    [Fact]
+    public void A_ceiling_below_the_floor_is_raised_to_it()
+    {
+        var congestion = new CongestionControl(Mtu, maxWindow: 4 * Mtu, Start);
+        congestion.OnAcknowledged(Mtu);
+        Assert.Equal(CongestionControl.MinWindowPackets * (long)Mtu, congestion.Window);
+    }
+
+    [Fact]
     public void Under_heavy_loss_the_window_ends_below_where_it_began()
     {
         var pair = new LinkPair(seed: 5) { Loss = 0.3, Latency = TimeSpan.FromMilliseconds(25) };

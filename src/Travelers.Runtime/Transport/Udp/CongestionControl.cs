@@ -88,6 +88,6 @@ internal sealed class CongestionControl
 
         _lastRefill = now;
         double rate = 2.0 * Window / Math.Max(srttTicks, 1);
-        _tokens = Math.Min(_tokens + (rate * elapsed), Math.Max(Window / 2, 4L * _mtu));
+        _tokens = Math.Min(_tokens + (rate * elapsed), Window / 2); // the window is at least 16 datagrams: bursts of 8
     }
 }
