@@ -48,6 +48,7 @@ internal sealed class RpcRuntime
     private NetWorld? _world;
     private ServerReplication? _server; // the world's server side, held here: one hop fewer per call dispatched
     private uint _nextCall = 1;
+    private bool _callIdsWrapped; // every id has been issued once: an answer to any of them may be a late one
     private string? _ended; // why every pending call was failed: the client's connection closed, or it was disposed
     private long _refused;
 
@@ -281,6 +282,11 @@ internal sealed class RpcRuntime
             while (id == 0 || _pending.ContainsKey(id))
             {
                 id++;
+            }
+
+            if (id < _nextCall || id == uint.MaxValue)
+            {
+                _callIdsWrapped = true; // past uint.MaxValue (or about to be): the ids go round again
             }
 
             _nextCall = id + 1;
@@ -845,13 +851,13 @@ internal sealed class RpcRuntime
         if (pending is null)
         {
             // A server makes no requests: every answer it gets names a call never made. A client's late answers are
-            // those to ids it has issued (the window allows for the ids' wrap).
+            // those to ids it has issued: below the next one, or any once the ids have gone round.
             bool issued = false;
             if (!_isServer)
             {
                 lock (_gate)
                 {
-                    issued = call != 0 && (int)(call - _nextCall) < 0;
+                    issued = call != 0 && (_callIdsWrapped || call < _nextCall);
                 }
             }
 

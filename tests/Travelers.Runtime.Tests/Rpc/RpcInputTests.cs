@@ -137,6 +137,33 @@ public sealed class RpcInputTests
         Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // and calls still work
     }
 
+    /// <summary>
+    /// A client that has made a handful of calls has issued ids 1 to a few; an answer naming an id past 2^31 names a call
+    /// never made, and is counted as one. The window kept for late answers once the ids wrap took it for an old call's
+    /// late answer and dropped it unseen.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_answer_to_an_id_never_issued_is_counted_though_it_lies_half_the_id_space_away(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // call 1: the only id issued
+        NetConnection toClient = rig.ConnectionOf(client);
+        int answer = MessageTable.Current().RpcAnswerIndex;
+
+        RpcRig.SendRaw(toClient, answer, [0x85, 0x80, 0x80, 0x80, 0x08, 0]); // call 0x80000005, done: never made
+        RpcRig.SendRaw(toClient, answer, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]); // call 0xFFFFFFFF, done: never made
+        RpcRig.SendRaw(toClient, answer, [0x85]); // cut short, sent last: once it is counted, the two before it were read
+        rig.Server.Flush();
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "malformed") == 1);
+
+        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "unknown"));
+        Assert.Equal(20, await RpcRig.Await(rig, mine.Server.Buy(2))); // and calls still work
+    }
+
     /// <summary>A server's answer to a call the client waits for, whose value or error text cannot be read: the call fails at once, counted.</summary>
     [Theory]
     [MemberData(nameof(Transports))]
