@@ -717,6 +717,13 @@ internal sealed class RpcRuntime
         }
 
         // A call that came to a client (an Owner or Observers RPC).
+        if (target == 0)
+        {
+            // An entity's RPC without its entity: no spawn will ever make it runnable, so it is not held for one.
+            RefuseCall(from, index, RpcRefusal.Malformed, call, null);
+            return null;
+        }
+
         NetEntity? entity = _world!.Client!.Find(new NetId(target));
         if (entity is null || (_deferred.Count > 0 && !_replaying && Waiting(target)))
         {

@@ -164,6 +164,31 @@ public sealed class RpcInputTests
         Assert.Equal(20, await RpcRig.Await(rig, mine.Server.Buy(2))); // and calls still work
     }
 
+    /// <summary>
+    /// An Owner RPC arriving at a client without a target entity can never run: it is refused as malformed at once,
+    /// not held as if its entity's spawn were on its way (and counted as expired seconds later).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_entity_call_without_its_entity_is_refused_at_once_on_a_client(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        NetConnection toClient = rig.ConnectionOf(client);
+        int call = MessageTable.Current().RpcCallIndex;
+
+        RpcRig.SendRaw(toClient, call, RpcRig.Call(RpcRig.IndexOf("Gunner.Damaged"), 0, 0, 1, 0, 0, 0)); // no target
+        RpcRig.SendRaw(toClient, call, RpcRig.Call(60000, 0, mine.Id.Value)); // sent last: once it is counted, the call before it was read
+        rig.Server.Flush();
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "unknown") == 1);
+
+        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "malformed"));
+        Assert.Equal(0, client.Rpc().DeferredBytes); // nothing held
+        Assert.True(client.Connection.IsConnected);
+    }
+
     /// <summary>A server's answer to a call the client waits for, whose value or error text cannot be read: the call fails at once, counted.</summary>
     [Theory]
     [MemberData(nameof(Transports))]
