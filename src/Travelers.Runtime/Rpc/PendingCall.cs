@@ -80,6 +80,13 @@ internal abstract class PendingCall
         public override bool Succeed(ReadOnlySpan<byte> body, NetLimits limits)
         {
             EndRegistration();
+            if (!body.IsEmpty)
+            {
+                // As a value's answer with bytes left over: the peer does not speak this protocol.
+                _core.SetException(new RpcException($"The answer to {Info.Name} could not be read: {body.Length} bytes follow an answer that carries no value."));
+                return false;
+            }
+
             _core.SetResult(true);
             return true;
         }

@@ -215,6 +215,28 @@ public sealed class RpcInputTests
         Assert.Equal(0, client.Rpc().Pending);
     }
 
+    /// <summary>A <c>ValueTask</c> call's answer carries no value: one with bytes after it is refused as a value's answer with bytes left over is.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_answer_without_a_value_that_has_bytes_after_it_fails_the_call(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        NetConnection toClient = rig.ConnectionOf(client);
+        int answer = MessageTable.Current().RpcAnswerIndex;
+
+        Task stow = mine.Server.Stow(5).AsTask(); // call 1
+        RpcRig.SendRaw(toClient, answer, [1, 0, 7]); // done, and a byte after it: ahead of the server's own answer
+        rig.Server.Flush();
+        await rig.Until(() => stow.IsCompleted);
+
+        Assert.StartsWith("The answer to Gunner.Stow could not be read", (await Assert.ThrowsAsync<RpcException>(() => stow)).Message, StringComparison.Ordinal);
+        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "malformed"));
+        Assert.Equal(0, client.Rpc().Pending);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task Every_answer_a_client_sends_the_server_is_dropped_and_counted(NetTransport transport)
