@@ -972,6 +972,11 @@ internal sealed class RpcRuntime
                 {
                     Release(waiting);
                 }
+
+                if (waiting.From.ClosedHere)
+                {
+                    break; // the call closed its connection: as in a batch, nothing after it is handled (the close drops the rest)
+                }
             }
         }
         finally

@@ -260,6 +260,36 @@ public sealed class RpcAuthorityTests
         Assert.Equal(0, client.Rpc().DeferredBytes);
     }
 
+    /// <summary>
+    /// Calls that waited for their entity run in order when it arrives; one that closes the client's connection ends
+    /// the replay, as it ends a batch: nothing more from a connection this side closed is handled.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Waiting_calls_after_one_that_closed_the_connection_do_not_run(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        Gunner? copy = null;
+        client.World.Spawned += entity => copy ??= entity as Gunner;
+        DisconnectInfo? closed = null;
+        client.ConnectionClosed += (_, info) => closed = info;
+        Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
+        server.Owner.Leave();
+        server.Owner.Damaged(5);
+        rig.Server.Flush();
+        await Connections.Loopback.Until(() => client.Connection.Statistics.MessagesReceived == 2, rig.Server.Poll, client.Poll); // both wait
+        rig.World.Publish();
+
+        await Connections.Loopback.Until(() => closed is not null, rig.World.Publish, rig.Server.Poll, client.Poll);
+
+        Assert.Equal("told to leave", closed?.Message);
+        Assert.NotNull(copy);
+        Assert.Equal(1, copy.Left);
+        Assert.Empty(copy.Damage); // queued behind the call that closed the connection
+        Assert.Equal(0, client.Rpc().DeferredBytes); // the rest dropped with the connection
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task Waiting_calls_that_expire_as_a_log_throws_out_of_Poll_are_each_dropped_once(NetTransport transport)

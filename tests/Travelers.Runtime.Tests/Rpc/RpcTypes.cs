@@ -111,6 +111,17 @@ public partial class Gunner : NetEntity
         Jams.Add(jam);
     }
 
+    /// <summary>Client: how often Leave ran.</summary>
+    public int Left { get; private set; }
+
+    /// <summary>The client leaves on the server's word: it closes its own connection from within the call.</summary>
+    [Rpc(RpcTarget.Owner)]
+    private void Leave(RpcContext context)
+    {
+        Left++;
+        context.Caller.Disconnect("told to leave");
+    }
+
     /// <summary>Throws at once, quoting the caller's words in its message.</summary>
     [Rpc(RpcTarget.Server)]
     private ValueTask<int> Price([MaxLength(200)] string item) => throw new KeyNotFoundException($"No item named '{item}' in the catalogue.");
