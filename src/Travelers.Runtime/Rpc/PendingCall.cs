@@ -22,6 +22,9 @@ internal abstract class PendingCall
 
     public uint Id { get; set; }
 
+    /// <summary>How long it waits for its answer: <see cref="NetClientOptions.RpcTimeout"/> when it was made.</summary>
+    public TimeSpan Timeout { get; set; }
+
     /// <summary>The table it waits in, for its cancellation callback.</summary>
     public RpcRuntime? Runtime { get; set; }
 

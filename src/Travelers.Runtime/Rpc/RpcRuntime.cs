@@ -37,9 +37,13 @@ internal sealed class RpcRuntime
     private readonly object _gate = new();
     private readonly Dictionary<uint, PendingCall> _pending = new();
     private string?[]? _refusalTexts; // server, in Poll(): RefusalText
-    private readonly Queue<(uint Id, long Deadline)> _deadlines = new();
+    // Earliest first, not in the order the calls were made: RpcTimeout may change between calls, and a call made with
+    // a shorter one must not wait behind an older call's longer deadline.
+    private readonly PriorityQueue<uint, long> _deadlines = new();
+    private readonly List<(uint Id, long Deadline)> _liveDeadlines = new(); // DropAnsweredDeadlines' scratch
     private readonly List<Deferred> _deferred = new();
     private int _deferredBytes;
+    private long _deferredEarliest = long.MaxValue; // no later than the earliest deadline of the calls waiting: RpcTimeout may change between them
     private bool _replaying;
     private MessageTable? _table;
     private NetRpcType[] _rpcs = []; // the table's RPCs, as an array: one load fewer per call than the ImmutableArray's field
@@ -263,7 +267,8 @@ internal sealed class RpcRuntime
         }
 
         var options = (NetClientOptions)_endpoint.Options;
-        long deadline = _endpoint.Time.GetTimestamp() + (long)(options.RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
+        TimeSpan timeout = options.RpcTimeout; // read once: the game may change it between calls
+        long deadline = _endpoint.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
         lock (_gate)
         {
             if (_ended is { } why)
@@ -292,8 +297,9 @@ internal sealed class RpcRuntime
             _nextCall = id + 1;
             pending.Id = id;
             pending.Runtime = this;
+            pending.Timeout = timeout;
             _pending.Add(id, pending);
-            _deadlines.Enqueue((id, deadline));
+            _deadlines.Enqueue(id, deadline);
             if (_deadlines.Count > (2 * _pending.Count) + 64)
             {
                 // Answered calls leave their deadlines behind the oldest call still waiting: a slow call at the head
@@ -364,14 +370,19 @@ internal sealed class RpcRuntime
     /// <summary>Keeps the deadlines of calls still waiting, in order; under the lock.</summary>
     private void DropAnsweredDeadlines()
     {
-        int count = _deadlines.Count;
-        for (int i = 0; i < count; i++)
+        _liveDeadlines.Clear();
+        foreach ((uint id, long deadline) in _deadlines.UnorderedItems)
         {
-            (uint Id, long Deadline) entry = _deadlines.Dequeue();
-            if (_pending.ContainsKey(entry.Id))
+            if (_pending.ContainsKey(id))
             {
-                _deadlines.Enqueue(entry);
+                _liveDeadlines.Add((id, deadline));
             }
+        }
+
+        _deadlines.Clear();
+        foreach ((uint id, long deadline) in _liveDeadlines)
+        {
+            _deadlines.Enqueue(id, deadline);
         }
     }
 
@@ -916,6 +927,7 @@ internal sealed class RpcRuntime
         body.CopyTo(copy);
         long deadline = _endpoint.Time.GetTimestamp() + (long)(((NetClientOptions)_endpoint.Options).RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
         _deferred.Add(new Deferred(from, rpc, copy, body.Length, deadline));
+        _deferredEarliest = Math.Min(_deferredEarliest, deadline);
         _deferredBytes += copy.Length;
     }
 
@@ -995,13 +1007,13 @@ internal sealed class RpcRuntime
             PendingCall? expired = null;
             lock (_gate)
             {
-                if (!_deadlines.TryPeek(out (uint Id, long Deadline) head))
+                if (!_deadlines.TryPeek(out uint id, out long deadline))
                 {
                     break;
                 }
 
-                bool waiting = _pending.TryGetValue(head.Id, out PendingCall? pending);
-                if (waiting && head.Deadline > now)
+                bool waiting = _pending.TryGetValue(id, out PendingCall? pending);
+                if (waiting && deadline > now)
                 {
                     break;
                 }
@@ -1009,22 +1021,22 @@ internal sealed class RpcRuntime
                 _deadlines.Dequeue();
                 if (waiting)
                 {
-                    _pending.Remove(head.Id);
+                    _pending.Remove(id);
                     expired = pending;
                 }
             }
 
             if (expired is not null)
             {
-                var options = (NetClientOptions)_endpoint.Options;
-                expired.Fail(new TimeoutException($"{expired.Info.Name} got no answer within {options.RpcTimeout.TotalSeconds:0.###} s (NetClientOptions.RpcTimeout)."));
+                expired.Fail(new TimeoutException($"{expired.Info.Name} got no answer within {expired.Timeout.TotalSeconds:0.###} s (NetClientOptions.RpcTimeout)."));
             }
         }
 
-        if (_deferred.Count > 0 && _deferred[0].Deadline <= now)
+        if (_deferred.Count > 0 && _deferredEarliest <= now)
         {
             int kept = 0;
             int i = 0;
+            long earliest = long.MaxValue;
             try
             {
                 for (; i < _deferred.Count; i++)
@@ -1033,12 +1045,15 @@ internal sealed class RpcRuntime
                     if (waiting.Deadline > now)
                     {
                         _deferred[kept++] = waiting;
+                        earliest = Math.Min(earliest, waiting.Deadline);
                         continue;
                     }
 
                     Release(waiting);
                     Refuse(waiting.From, waiting.Rpc, RpcRefusal.Expired, 0, "its entity did not arrive in time"); // logs: may throw
                 }
+
+                _deferredEarliest = earliest; // a walk cut short by a throw keeps the old value: no later than any left
             }
             finally
             {

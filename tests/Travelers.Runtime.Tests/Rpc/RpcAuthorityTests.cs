@@ -367,6 +367,30 @@ public sealed class RpcAuthorityTests
         await rig.Until(() => rig.Find<Gunner>(client, server.Id).Lines.Count == 1);
     }
 
+    /// <summary>A call that waits for its entity under a shorter <c>RpcTimeout</c> than one before it is dropped on its own deadline, not the older call's.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_waiting_call_made_after_RpcTimeout_is_shortened_expires_on_its_own_deadline(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        await RpcRig.SpawnAsync(rig, client);
+        int said = RpcRig.IndexOf("Gunner.Said");
+        byte[] text = [3, (byte)'a', (byte)'b'];
+
+        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, text));
+        rig.Server.Flush();
+        await rig.Until(() => client.Rpc().DeferredBytes > 0); // waits, for a minute
+        int held = client.Rpc().DeferredBytes;
+        client.Options.RpcTimeout = TimeSpan.FromMilliseconds(200);
+        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, RpcRig.Call(said, 0, NetId.Of(4001, 1).Value, text));
+        rig.Server.Flush();
+
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "expired") == 1);
+        Assert.Equal(held, client.Rpc().DeferredBytes); // the first still waits
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task Calls_waiting_for_their_entities_are_held_within_a_byte_budget(NetTransport transport)

@@ -257,6 +257,26 @@ public sealed class RpcTests
         Assert.True(client.Connection.IsConnected);
     }
 
+    /// <summary>A call made after <c>RpcTimeout</c> was shortened times out on its own deadline, not behind an older call's longer one.</summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_call_made_after_RpcTimeout_is_shortened_times_out_on_its_own_deadline(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        Task<string> patient = mine.Server.Slow(1).AsTask(); // the server holds every Slow call until SlowAnswer is set
+        client.Options.RpcTimeout = TimeSpan.FromMilliseconds(200);
+        Task<string> hurried = mine.Server.Slow(2).AsTask();
+        await rig.Until(() => hurried.IsCompleted);
+
+        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(() => hurried);
+        Assert.Contains("within 0.2 s", timeout.Message, StringComparison.Ordinal);
+        Assert.False(patient.IsCompleted); // its minute is not up
+        Assert.Equal(1, client.Rpc().Pending);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task A_call_without_an_answer_times_out_and_one_cancelled_stops_waiting(NetTransport transport)
