@@ -590,7 +590,8 @@ public sealed class NetServer : IAsyncDisposable
 
             if (!approval.IsAccepted)
             {
-                Refuse(connection, DisconnectReason.Refused, approval.Reason!);
+                // default(Approval) is not accepted either, and has no reason of its own.
+                Refuse(connection, DisconnectReason.Refused, approval.Reason ?? "The server refused the connection.");
                 return;
             }
 
