@@ -226,7 +226,14 @@ public sealed class NetConnection : ILinkOwner
         }
     }
 
-    internal void CountReceived(int count) => Interlocked.Add(ref _messagesReceived, count);
+    internal void CountReceived(int count)
+    {
+        if (count != 0)
+        {
+            Interlocked.Add(ref _messagesReceived, count);
+            _endpoint.Metrics.CountReceived(this, count); // the meter's own count: this connection may be retired already
+        }
+    }
 
     /// <summary>Poll() has dispatched a batch (its <see cref="QueuedCost"/>): the link may read again if it was held back.</summary>
     internal void Drained(int cost)

@@ -27,6 +27,11 @@ internal sealed class NetMetrics : IDisposable
     private Totals _closedV4;
     private Totals _closedV6;
 
+    // Messages dispatched, counted as Poll() dispatches them: a connection's batches may still be dispatched after its
+    // socket is gone (the peer closed), when its own counts have moved into the totals already.
+    private long _receivedV4;
+    private long _receivedV6;
+
     public NetMetrics(string meterName, bool server, string transport, Func<IEnumerable<NetConnection>> connections, NetWorld? world = null)
     {
         Meter = new Meter(meterName, typeof(NetMetrics).Assembly.GetName().Version?.ToString());
@@ -39,7 +44,7 @@ internal sealed class NetMetrics : IDisposable
         }
 
         Meter.CreateObservableCounter("travelers.messages.sent", () => Observe(static (s, _) => s.MessagesSent, countClosed: true, static t => t.MessagesSent), "{message}", "Messages sent.");
-        Meter.CreateObservableCounter("travelers.messages.received", () => Observe(static (s, _) => s.MessagesReceived, countClosed: true, static t => t.MessagesReceived), "{message}", "Messages received.");
+        Meter.CreateObservableCounter("travelers.messages.received", ObserveReceived, "{message}", "Messages received.");
         Meter.CreateObservableCounter("travelers.bytes.sent", () => Observe(static (s, _) => s.BytesSent, countClosed: true, static t => t.BytesSent), "By", "Bytes handed to sockets, Travelers' headers included.");
         Meter.CreateObservableCounter("travelers.bytes.received", () => Observe(static (s, _) => s.BytesReceived, countClosed: true, static t => t.BytesReceived), "By", "Bytes read from sockets.");
         Meter.CreateObservableCounter("travelers.packets.resent", () => Observe(static (s, _) => s.Resends, countClosed: true, static t => t.Resends), "{packet}", "Packets sent again after a loss (UDP).");
@@ -92,6 +97,10 @@ internal sealed class NetMetrics : IDisposable
             counter.Add(1, new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>("reason", reason));
         }
     }
+
+    /// <summary>Counts <paramref name="count"/> messages of <paramref name="connection"/> dispatched by Poll() (once per batch).</summary>
+    public void CountReceived(NetConnection connection, int count) =>
+        Interlocked.Add(ref TypeOf(connection) == "ipv6" ? ref _receivedV6 : ref _receivedV4, count);
 
     public void RecordTick(TimeSpan duration)
     {
@@ -168,6 +177,12 @@ internal sealed class NetMetrics : IDisposable
         ];
     }
 
+    private IEnumerable<Measurement<long>> ObserveReceived() =>
+    [
+        new Measurement<long>(Interlocked.Read(ref _receivedV4), new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>(NetworkType, "ipv4")),
+        new Measurement<long>(Interlocked.Read(ref _receivedV6), new KeyValuePair<string, object?>(Transport, _transport), new KeyValuePair<string, object?>(NetworkType, "ipv6")),
+    ];
+
     private static string TypeOf(NetConnection connection)
     {
         System.Net.IPAddress address = connection.RemoteEndPoint.Address;
@@ -178,7 +193,6 @@ internal sealed class NetMetrics : IDisposable
     private struct Totals
     {
         public long MessagesSent;
-        public long MessagesReceived;
         public long BytesSent;
         public long BytesReceived;
         public long Resends;
@@ -186,7 +200,6 @@ internal sealed class NetMetrics : IDisposable
         public void Add(ConnectionStatistics s)
         {
             MessagesSent += s.MessagesSent;
-            MessagesReceived += s.MessagesReceived;
             BytesSent += s.BytesSent;
             BytesReceived += s.BytesReceived;
             Resends += s.Resends;

@@ -139,4 +139,57 @@ public sealed class MetricsTests
         Assert.Equal(10, longs[(serverMeter, "travelers.messages.received", "ipv4")]);
         Assert.Equal(1, doubles[(serverMeter, "travelers.connection.duration")]);
     }
+
+    /// <summary>
+    /// A client sends messages and leaves before the server polls: the server handles them (the peer closed, so what
+    /// had arrived is still handled), but they used to be missing from travelers.messages.received: the connection's
+    /// counts had moved into the totals when its socket closed, and those dispatched later were counted on a
+    /// connection the meter no longer reads.
+    /// </summary>
+    [Fact]
+    public async Task Messages_handled_after_their_connection_closed_are_counted_as_received()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        int handled = 0;
+        server.On((NetConnection _, in Echo e) => handled++);
+        NetClient client = await Loopback.ConnectAsync(server);
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll, client.Poll);
+        NetConnection connection = server.Connections.Single();
+
+        var longs = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == server.Metrics.Meter && instrument.Name == "travelers.messages.received")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "network.type")
+                {
+                    longs[(string)tag.Value!] = value;
+                }
+            }
+        });
+        listener.Start();
+
+        for (int i = 0; i < 5; i++)
+        {
+            client.Send(new Echo { Sequence = i });
+        }
+
+        await client.DisposeAsync(); // flushes, closes, waits for the server's end to close too
+        await Loopback.Until(() => connection.State == ConnectionState.Closed); // the server has not polled
+        await Loopback.Until(() => server.Connections.Count == 0, server.Poll);
+        Assert.Equal(5, handled);
+
+        listener.RecordObservableInstruments();
+        Assert.Equal(5, longs["ipv4"]);
+    }
 }
