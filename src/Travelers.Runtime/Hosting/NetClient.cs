@@ -67,6 +67,7 @@ public sealed class NetClient : IAsyncDisposable
     /// <returns>A task that completes once connected.</returns>
     /// <exception cref="NetConnectException">Refused (with the server's reason), mismatched, timed out or unreachable.</exception>
     /// <exception cref="ArgumentException">An option has a bad value (the message names it).</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed, before or while connecting.</exception>
     public Task ConnectAsync(EndPoint remote, CancellationToken cancellationToken = default) => _core.ConnectAsync(remote, cancellationToken);
 
     /// <summary>Sends <paramref name="message"/> to the server (a shortcut for <c>Connection.Send</c>).</summary>
@@ -119,6 +120,7 @@ public sealed class NetClient : IAsyncDisposable
         private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _disposed;
+        private readonly CancellationTokenSource _disposing = new(); // ends a connect still resolving or connecting its socket
         private UdpSocket? _udp;
         private NetConnection? _connection;
         private NetConnection[] _tracked = [];
@@ -167,8 +169,65 @@ public sealed class NetClient : IAsyncDisposable
         public async Task ConnectAsync(EndPoint remote, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(remote);
+            if (IsDisposed)
+            {
+                throw Disposed();
+            }
+
             Begin();
             World.Client!.Start(Table);
+            NetConnection connection;
+            using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+            try
+            {
+                connection = await OpenAsync(remote, connecting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (IsDisposed && !cancellationToken.IsCancellationRequested)
+            {
+                throw Disposed();
+            }
+
+            // A dispose that began meanwhile either found this connection, and closes it (the handshake then fails), or
+            // found none and is seen here: the fence pairs with DisposeAsync's exchange.
+            Interlocked.MemoryBarrier();
+            if (IsDisposed)
+            {
+                connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client was disposed while connecting."), notifyPeer: true);
+                await EndAfterCloseAsync(connection).ConfigureAwait(false);
+                throw Disposed();
+            }
+
+            var hello = new ArrayBufferWriter<byte>(256);
+            Handshake.WriteHello(hello, Table, ClientOptions.ConnectPayload.Span, Options.EnableCompression ? Handshake.CompressionFlag : (byte)0);
+            connection.SendControl(FrameKind.Hello, hello.WrittenSpan);
+
+            try
+            {
+                await _handshake.Task.WaitAsync(Options.HandshakeTimeout, Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "No answer to the handshake."), notifyPeer: true);
+                await EndAfterCloseAsync(connection).ConfigureAwait(false);
+                throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
+            }
+            catch (Exception e) when (e is OperationCanceledException or NetConnectException)
+            {
+                // Cancelled, refused or dropped: the timer stops with the attempt, not at DisposeAsync.
+                connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
+                await EndAfterCloseAsync(connection).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+        private static ObjectDisposedException Disposed() =>
+            new(nameof(NetClient), "The client was disposed: it does not connect again; create a new NetClient.");
+
+        /// <summary>The connection, its socket connected (TCP) or its connect exchange started (UDP); the endpoint ended if that fails.</summary>
+        private async Task<NetConnection> OpenAsync(EndPoint remote, CancellationToken cancellationToken)
+        {
             NetConnection connection;
             if (Options.Transport == NetTransport.Udp)
             {
@@ -203,27 +262,7 @@ public sealed class NetClient : IAsyncDisposable
                 connection.Start();
             }
 
-            var hello = new ArrayBufferWriter<byte>(256);
-            Handshake.WriteHello(hello, Table, ClientOptions.ConnectPayload.Span, Options.EnableCompression ? Handshake.CompressionFlag : (byte)0);
-            connection.SendControl(FrameKind.Hello, hello.WrittenSpan);
-
-            try
-            {
-                await _handshake.Task.WaitAsync(Options.HandshakeTimeout, Time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "No answer to the handshake."), notifyPeer: true);
-                await EndAfterCloseAsync(connection).ConfigureAwait(false);
-                throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
-            }
-            catch (Exception e) when (e is OperationCanceledException or NetConnectException)
-            {
-                // Cancelled, refused or dropped: the timer stops with the attempt, not at DisposeAsync.
-                connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
-                await EndAfterCloseAsync(connection).ConfigureAwait(false);
-                throw;
-            }
+            return connection;
         }
 
         /// <summary>
@@ -388,6 +427,8 @@ public sealed class NetClient : IAsyncDisposable
             {
                 return;
             }
+
+            _disposing.Cancel(); // a connect still resolving or connecting its socket ends now, not when its socket gives up
 
             // At once, not at a timeout: no Poll() will come to deliver their answers.
             Rpc.FailAll("the client was disposed");

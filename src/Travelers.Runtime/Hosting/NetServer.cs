@@ -82,6 +82,7 @@ public sealed class NetServer : IAsyncDisposable
     /// <returns>A task that completes once listening.</returns>
     /// <exception cref="ArgumentException">An option has a bad value (the message names it).</exception>
     /// <exception cref="SocketException">The address or port cannot be bound.</exception>
+    /// <exception cref="ObjectDisposedException">The server was stopped or disposed already.</exception>
     public Task StartAsync(CancellationToken cancellationToken = default) => _core.StartAsync(cancellationToken);
 
     /// <summary>
@@ -205,6 +206,11 @@ public sealed class NetServer : IAsyncDisposable
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (Volatile.Read(ref _stopping) != 0)
+            {
+                throw Stopped();
+            }
+
             Begin();
             World.Server!.Start(Table);
             bool udp = Options.Transport == NetTransport.Udp;
@@ -251,7 +257,22 @@ public sealed class NetServer : IAsyncDisposable
                 _listener = socket;
                 _accepting = AcceptLoopAsync(socket);
             }
+
+            // A stop that began meanwhile either found this socket, or found none (it may even have found the server not
+            // started) and is seen here: nothing may stay bound behind it. The fence pairs with StopAsync's exchange.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _stopping) != 0)
+            {
+                socket.Dispose();
+                await _accepting.ConfigureAwait(false);
+                await EndAsync().ConfigureAwait(false);
+                _udp?.Dispose();
+                throw Stopped();
+            }
         }
+
+        private static ObjectDisposedException Stopped() =>
+            new(nameof(NetServer), "The server was stopped or disposed: it does not start again; create a new NetServer.");
 
         private async Task AcceptLoopAsync(Socket listener)
         {

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using Travelers;
+
+namespace Travelers.Runtime.Tests.Connections;
+
+/// <summary>Starting, connecting, stopping and disposing servers and clients, in the orders a game may call them.</summary>
+public sealed class LifecycleTests
+{
+    /// <summary>
+    /// A server disposed before it started, then started: it used to bind and listen without ever accepting, and a
+    /// second dispose did nothing (its stop had run already), so the port stayed bound for the life of the process.
+    /// </summary>
+    [Fact]
+    public async Task A_server_started_after_its_dispose_does_not_keep_its_port()
+    {
+        var server = new NetServer(Loopback.ServerOptions());
+        await server.DisposeAsync();
+        IPEndPoint? bound = null;
+        try
+        {
+            await server.StartAsync(TestContext.Current.CancellationToken);
+            bound = server.LocalEndPoint;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        await server.DisposeAsync();
+        if (bound is not null)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(bound); // throws AddressAlreadyInUse while the server's listener lives
+        }
+    }
+
+    /// <summary>
+    /// A client disposed before it connected, then connected: it used to connect, and a second dispose did nothing, so
+    /// the connection stayed open (heartbeats and all) behind a client its owner had disposed.
+    /// </summary>
+    [Fact]
+    public async Task A_client_connecting_after_its_dispose_is_refused()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var client = new NetClient();
+        await client.DisposeAsync();
+        Task connect = client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted, server.Poll);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => connect);
+        await client.DisposeAsync();
+        Assert.Empty(server.Connections);
+    }
+
+    /// <summary>
+    /// A client disposed while its socket is still connecting (a server whose accept queue is full drops the SYN; the
+    /// kernel retries for minutes): the connect used to go on after the dispose had returned, and to connect, send
+    /// its hello and open behind the disposed client once the server made room.
+    /// </summary>
+    [Fact]
+    public async Task A_client_disposed_while_its_socket_connects_ends_the_connect()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        using var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await filler.ConnectAsync(endPoint, TestContext.Current.CancellationToken); // never accepted: the queue is full
+
+        var client = new NetClient();
+        Task connect = client.ConnectAsync(endPoint, TestContext.Current.CancellationToken);
+        await client.DisposeAsync();
+
+        await Loopback.Until(() => connect.IsCompleted);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => connect);
+    }
+}
