@@ -46,6 +46,9 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     /// <summary>Whether this is a server.</summary>
     public bool IsServer => MeterName == ServerMeterName;
 
+    /// <summary>The public type this endpoint serves, for messages: NetServer or NetClient (its own type is an internal Core).</summary>
+    public string Name => IsServer ? nameof(NetServer) : nameof(NetClient);
+
     /// <summary>The endpoint's world.</summary>
     public NetWorld? EndpointWorld => ReplicatedWorld;
 
@@ -130,7 +133,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     {
         if (_table is not null)
         {
-            throw new InvalidOperationException($"{GetType().Name} was already started.");
+            throw new InvalidOperationException($"{Name} was already started: a {Name} starts once; create a new one to start again.");
         }
 
         Options.Validate();
@@ -241,7 +244,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         if (index < 0)
         {
             throw new InvalidOperationException(
-                $"{typeof(T)} was not registered when this {GetType().Name} started: its assembly's [NetMessage] types register when it loads; touch one of them (or call NetMessageRegistry.Register<T>()) before starting.");
+                $"{typeof(T)} was not registered when this {Name} started: its assembly's [NetMessage] types register when it loads; touch one of them (or call NetMessageRegistry.Register<T>()) before starting.");
         }
 
         TypeIndex<T>.Cached = new TypeIndex<T>.Slot(table, index);

@@ -447,7 +447,7 @@ internal sealed class RpcRuntime
         if (index < 0)
         {
             throw new InvalidOperationException(
-                $"{TCall.Info.Name} was not registered when this {_endpoint.GetType().Name} started: its assembly's [Rpc] methods register when it loads.");
+                $"{TCall.Info.Name} was not registered when this {_endpoint.Name} started: its assembly's [Rpc] methods register when it loads.");
         }
 
         RpcIndex<TCall>.Cached = new RpcIndex<TCall>.Slot(table, index);

@@ -73,4 +73,20 @@ public sealed class LifecycleTests
         await Loopback.Until(() => connect.IsCompleted);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => connect);
     }
+
+    /// <summary>
+    /// A server started twice, or a client connected twice, is told so naming the public type: the message used to
+    /// name the internal class shared by both ("Core was already started."), which says neither which nor why.
+    /// </summary>
+    [Fact]
+    public async Task A_second_start_or_connect_names_the_server_or_client()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        var started = await Assert.ThrowsAsync<InvalidOperationException>(() => server.StartAsync(TestContext.Current.CancellationToken));
+        Assert.StartsWith("NetServer was already started", started.Message, StringComparison.Ordinal);
+
+        await using NetClient client = await Loopback.ConnectAsync(server);
+        var connected = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken));
+        Assert.StartsWith("NetClient was already started", connected.Message, StringComparison.Ordinal);
+    }
 }
