@@ -169,6 +169,7 @@ public sealed class NetServer : IAsyncDisposable
         private int _pending;
         private readonly HashSet<NetConnection> _open = new();
         private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously); // the first stop has ended
         private Socket? _listener;
         private UdpListener? _udp;
         private NetConnection[] _tracked = [];
@@ -712,11 +713,72 @@ public sealed class NetServer : IAsyncDisposable
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            if (Interlocked.Exchange(ref _stopping, 1) != 0 || !IsStarted)
+            if (Interlocked.Exchange(ref _stopping, 1) != 0)
             {
+                await JoinStopAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
 
+            if (!IsStarted)
+            {
+                _stopped.TrySetResult();
+                return;
+            }
+
+            try
+            {
+                await StopCoreAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _stopped.TrySetResult();
+            }
+        }
+
+        /// <summary>
+        /// A stop called while another is under way (a DisposeAsync after a StopAsync still waiting for its closes): it
+        /// waits for that one, and once its own token is cancelled drops what is left, as that one would, rather than
+        /// returning with connections still open.
+        /// </summary>
+        private async Task JoinStopAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                DropLeft();
+                await _stopped.Task.ConfigureAwait(false); // the first stop's wait ends with the last close
+                throw;
+            }
+        }
+
+        /// <summary>Ends at once the connections still closing (lingers included), and logs how many there were.</summary>
+        private void DropLeft()
+        {
+            int left = 0;
+            foreach (NetConnection connection in _all.Values)
+            {
+                left++;
+                connection.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "The server is shutting down."), notifyPeer: false, abort: true);
+            }
+
+            if (left > 0)
+            {
+                try
+                {
+                    Log.CloseAbandoned(Logger, left, "the server's stop");
+                }
+                catch (Exception e)
+                {
+                    Fault(e); // the game's logger: the stop goes on, and reports it at its end
+                }
+            }
+        }
+
+        private async Task StopCoreAsync(CancellationToken cancellationToken)
+        {
             _listener?.Dispose();
             await _accepting.ConfigureAwait(false);
             Flush();
@@ -737,24 +799,7 @@ public sealed class NetServer : IAsyncDisposable
             finally
             {
                 // Only after a cancelled wait are there any: those an abort now ends, lingers included.
-                int left = 0;
-                foreach (NetConnection connection in _all.Values)
-                {
-                    left++;
-                    connection.Close(new DisconnectInfo(DisconnectReason.ServerShutdown, "The server is shutting down."), notifyPeer: false, abort: true);
-                }
-
-                if (left > 0)
-                {
-                    try
-                    {
-                        Log.CloseAbandoned(Logger, left, "the server's stop");
-                    }
-                    catch (Exception e)
-                    {
-                        Fault(e); // the game's logger: the stop goes on, and reports it at its end
-                    }
-                }
+                DropLeft();
 
                 try
                 {

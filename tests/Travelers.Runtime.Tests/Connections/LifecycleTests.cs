@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Travelers;
@@ -88,5 +89,28 @@ public sealed class LifecycleTests
         await using NetClient client = await Loopback.ConnectAsync(server);
         var connected = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken));
         Assert.StartsWith("NetClient was already started", connected.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A StopAsync still waiting (a peer that neither reads nor closes, on a clock that never moves), then DisposeAsync:
+    /// the dispose, "the same as StopAsync", used to return at once, the stop already begun, with the connection still
+    /// open and the stop waiting for ever; it waits for the stop, at most its bound, then drops what is left.
+    /// </summary>
+    [Fact]
+    public async Task A_dispose_during_a_stop_waits_for_it_and_drops_what_is_left_past_its_bound()
+    {
+        var options = Loopback.ServerOptions();
+        options.TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        NetServer server = await Loopback.StartServerAsync(options);
+        server.CloseBound = TimeSpan.FromMilliseconds(200);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server); // then neither reads nor closes
+        NetConnection connection = server.Connections.Single();
+
+        Task stop = server.StopAsync(TestContext.Current.CancellationToken); // waits for the linger, on a clock that never moves
+        await server.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        await Loopback.Until(() => stop.IsCompleted);
+        await stop;
     }
 }
