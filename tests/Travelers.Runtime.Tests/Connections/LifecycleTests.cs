@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Travelers;
 
 namespace Travelers.Runtime.Tests.Connections;
