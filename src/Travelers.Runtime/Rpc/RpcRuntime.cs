@@ -289,9 +289,9 @@ internal sealed class RpcRuntime
                 id++;
             }
 
-            if (id < _nextCall || id == uint.MaxValue)
+            if (id == uint.MaxValue)
             {
-                _callIdsWrapped = true; // past uint.MaxValue (or about to be): the ids go round again
+                _callIdsWrapped = true; // the last id: the next ones go round again
             }
 
             _nextCall = id + 1;
@@ -383,6 +383,15 @@ internal sealed class RpcRuntime
         foreach ((uint id, long deadline) in _liveDeadlines)
         {
             _deadlines.Enqueue(id, deadline);
+        }
+    }
+
+    /// <summary>Makes <paramref name="next"/> the next correlation id (tests: the ids' wrap without four billion calls).</summary>
+    internal void SkipCallIds(uint next)
+    {
+        lock (_gate)
+        {
+            _nextCall = next;
         }
     }
 

@@ -165,6 +165,38 @@ public sealed class RpcInputTests
     }
 
     /// <summary>
+    /// Ids are issued in order: until they have gone round, an answer to the next id (or any after it) names a call
+    /// never made; once they have, any id may be an old call's late answer, dropped quietly.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Once_the_call_ids_have_gone_round_an_answer_to_any_id_may_be_a_late_one(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        using var refusals = new RefusalCounter(client.Metrics.Meter);
+        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+        NetConnection toClient = rig.ConnectionOf(client);
+        int answer = MessageTable.Current().RpcAnswerIndex;
+        client.Rpc().SkipCallIds(uint.MaxValue - 1);
+
+        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // id 2^32 - 2
+        RpcRig.SendRaw(toClient, answer, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]); // id 2^32 - 1, the next: never made yet
+        RpcRig.SendRaw(toClient, answer, [0x85]); // cut short: once counted, the answer before it was read
+        rig.Server.Flush();
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "malformed") == 1);
+        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "unknown"));
+
+        Assert.Equal(20, await RpcRig.Await(rig, mine.Server.Buy(2))); // id 2^32 - 1, the last
+        Assert.Equal(30, await RpcRig.Await(rig, mine.Server.Buy(3))); // id 1: round again (0 is never an id)
+        RpcRig.SendRaw(toClient, answer, [7, 0]); // id 7: issued in the last round, so maybe a late answer
+        RpcRig.SendRaw(toClient, answer, [0x85]);
+        rig.Server.Flush();
+        await rig.Until(() => refusals.Count(client.Metrics.Meter, "malformed") == 2);
+        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "unknown")); // dropped quietly
+    }
+
+    /// <summary>
     /// An Owner RPC arriving at a client without a target entity can never run: it is refused as malformed at once,
     /// not held as if its entity's spawn were on its way (and counted as expired seconds later).
     /// </summary>
