@@ -268,7 +268,7 @@ internal sealed class RpcRuntime
 
         var options = (NetClientOptions)_endpoint.Options;
         TimeSpan timeout = options.RpcTimeout; // read once: the game may change it between calls
-        long deadline = _endpoint.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
+        long deadline = DeadlineAfter(timeout);
         lock (_gate)
         {
             if (_ended is { } why)
@@ -302,7 +302,7 @@ internal sealed class RpcRuntime
             _deadlines.Enqueue(id, deadline);
             if (_deadlines.Count > (2 * _pending.Count) + 64)
             {
-                // Answered calls leave their deadlines behind the oldest call still waiting: a slow call at the head
+                // Answered calls leave their deadlines behind the earliest call still waiting: a slow call at the head
                 // would otherwise hold one entry per call made within RpcTimeout.
                 DropAnsweredDeadlines();
             }
@@ -367,7 +367,11 @@ internal sealed class RpcRuntime
 
     private bool IsPendingLocked(PendingCall pending) => _pending.TryGetValue(pending.Id, out PendingCall? entry) && entry == pending;
 
-    /// <summary>Keeps the deadlines of calls still waiting, in order; under the lock.</summary>
+    /// <summary>The endpoint's timestamp <paramref name="timeout"/> from now.</summary>
+    private long DeadlineAfter(TimeSpan timeout) =>
+        _endpoint.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
+
+    /// <summary>Keeps the deadlines of calls still waiting; under the lock.</summary>
     private void DropAnsweredDeadlines()
     {
         _liveDeadlines.Clear();
@@ -934,7 +938,7 @@ internal sealed class RpcRuntime
         }
 
         body.CopyTo(copy);
-        long deadline = _endpoint.Time.GetTimestamp() + (long)(((NetClientOptions)_endpoint.Options).RpcTimeout.TotalSeconds * _endpoint.Time.TimestampFrequency);
+        long deadline = DeadlineAfter(((NetClientOptions)_endpoint.Options).RpcTimeout);
         _deferred.Add(new Deferred(from, rpc, copy, body.Length, deadline));
         _deferredEarliest = Math.Min(_deferredEarliest, deadline);
         _deferredBytes += copy.Length;
