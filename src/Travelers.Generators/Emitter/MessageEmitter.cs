@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
 using Travelers.Generators.Helpers;
 using Travelers.Generators.Model;
 
@@ -24,7 +25,7 @@ internal static class MessageEmitter
     public static void EmitType(SourceWriter w, MessageModel m)
     {
         string iface = Rt + "INetMessage<" + m.TypeName + ">";
-        w.Open((m.IsReadOnly ? "readonly " : string.Empty) + "partial " + m.Keyword + " " + m.Name + " : " + iface);
+        w.Open((m.IsReadOnly ? "readonly " : string.Empty) + "partial " + m.Keyword + " " + Id(m.Name) + " : " + iface);
         w.Line("static ulong " + iface + ".MessageId => 0x" + m.Id.ToString("X16", CultureInfo.InvariantCulture) + "UL;");
         w.Line();
         w.Line("static string " + iface + ".MessageSchema => " + Literal(m.Schema) + ";");
@@ -90,6 +91,12 @@ internal static class MessageEmitter
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A member name as an identifier: keywords get '@' (RPC arguments arrive escaped already).</summary>
+    private static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>The local a member is read into before construction: "__v_" and the name without its '@'.</summary>
+    private static string Local(string name) => "__v_" + name.TrimStart('@');
+
     /// <summary>Members grouped into runs of block-copyable fields (two or more) and single members.</summary>
     private static List<(int Start, int Count)> Segments(MessageModel m)
     {
@@ -132,7 +139,7 @@ internal static class MessageEmitter
         w.Open("private static int __TravelersComputePackedSize()");
         w.Line(m.TypeName + " value = default;");
         w.Line("return global::System.BitConverter.IsLittleEndian");
-        w.Line("    && " + Rt + "NetLayout.IsAtStart(in value, in value." + m.Members[0].Name + ")");
+        w.Line("    && " + Rt + "NetLayout.IsAtStart(in value, in value." + Id(m.Members[0].Name) + ")");
         foreach (string check in ContiguityChecks(m, 0, m.Members.Count))
         {
             w.Line("    && " + check);
@@ -162,7 +169,7 @@ internal static class MessageEmitter
         {
             if (i > start)
             {
-                yield return Rt + "NetLayout.IsAt(in value." + m.Members[start].Name + ", in value." + m.Members[i].Name + ", " + offset.ToString(CultureInfo.InvariantCulture) + ")";
+                yield return Rt + "NetLayout.IsAt(in value." + Id(m.Members[start].Name) + ", in value." + Id(m.Members[i].Name) + ", " + offset.ToString(CultureInfo.InvariantCulture) + ")";
             }
 
             offset += m.Members[i].Type.FixedSize;
@@ -210,7 +217,7 @@ internal static class MessageEmitter
                 if (block)
                 {
                     OpenLayoutCheck(w, m, start, count);
-                    w.Line(output + ".WriteRaw(" + Rt + "NetLayout.AsBytes(in value." + m.Members[start].Name + ", " + Int(size) + "));");
+                    w.Line(output + ".WriteRaw(" + Rt + "NetLayout.AsBytes(in value." + Id(m.Members[start].Name) + ", " + Int(size) + "));");
                     w.Close();
                     w.Open("else");
                 }
@@ -225,7 +232,7 @@ internal static class MessageEmitter
                 for (int i = start; i < start + count; i++)
                 {
                     MemberModel member = m.Members[i];
-                    w.Line(Rt + "NetLayout.Write(ref " + run + ", " + Int(offset) + ", value." + member.Name + ");");
+                    w.Line(Rt + "NetLayout.Write(ref " + run + ", " + Int(offset) + ", value." + Id(member.Name) + ");");
                     offset += member.Type.FixedSize;
                 }
 
@@ -235,7 +242,7 @@ internal static class MessageEmitter
             {
                 MemberModel member = m.Members[start];
                 SetMember(w, output, start);
-                WriteValue(w, member.Type, "value." + member.Name, member.MaxLength, member.VarInt, output, names);
+                WriteValue(w, member.Type, "value." + Id(member.Name), member.MaxLength, member.VarInt, output, names);
             }
         }
 
@@ -318,7 +325,7 @@ internal static class MessageEmitter
                 }
 
                 string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
-                w.Line("value." + member.Name + " = " + expr + member.Type.Bang + ";");
+                w.Line("value." + Id(member.Name) + " = " + expr + member.Type.Bang + ";");
                 if (m.VersionTolerant)
                 {
                     w.Close();
@@ -326,7 +333,7 @@ internal static class MessageEmitter
             }
             else if (m.VersionTolerant)
             {
-                string local = "__v_" + member.Name;
+                string local = Local(member.Name);
                 w.Line(member.Type.TypeName + " " + local + " = default!;");
                 w.Open("if (__count > " + Int(start) + ")");
                 string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
@@ -336,7 +343,7 @@ internal static class MessageEmitter
             else
             {
                 string expr = ReadValue(w, member.Type, member.MaxLength, member.VarInt, input, names);
-                w.Line(member.Type.TypeName + " __v_" + member.Name + " = " + expr + member.Type.Bang + ";");
+                w.Line(member.Type.TypeName + " " + Local(member.Name) + " = " + expr + member.Type.Bang + ";");
             }
         }
 
@@ -346,8 +353,8 @@ internal static class MessageEmitter
         }
         else
         {
-            IEnumerable<string> arguments = m.Members.Where(x => x.ConstructorParameter >= 0).OrderBy(x => x.ConstructorParameter).Select(x => "__v_" + x.Name);
-            List<string> initializers = m.Members.Where(x => x.ConstructorParameter < 0).Select(x => x.Name + " = __v_" + x.Name).ToList();
+            IEnumerable<string> arguments = m.Members.Where(x => x.ConstructorParameter >= 0).OrderBy(x => x.ConstructorParameter).Select(x => Local(x.Name));
+            List<string> initializers = m.Members.Where(x => x.ConstructorParameter < 0).Select(x => Id(x.Name) + " = " + Local(x.Name)).ToList();
             string creation = "new " + m.TypeName + "(" + string.Join(", ", arguments) + ")";
             if (initializers.Count > 0)
             {
@@ -377,7 +384,7 @@ internal static class MessageEmitter
         {
             MemberModel member = m.Members[i];
             string read = Rt + "NetLayout.Read<" + member.Type.TypeName + ">(in " + run + ", " + Int(offset) + ")";
-            w.Line(target is null ? member.Type.TypeName + " __v_" + member.Name + " = " + read + ";" : target + member.Name + " = " + read + ";");
+            w.Line(target is null ? member.Type.TypeName + " " + Local(member.Name) + " = " + read + ";" : target + Id(member.Name) + " = " + read + ";");
             offset += member.Type.FixedSize;
         }
     }
