@@ -199,12 +199,18 @@ internal static class TypeClassifier
         }
 
         int total = 0;
+        List<ISymbol> candidates = MemberSelector.Candidates(type);
+        IMethodSymbol? constructor = MemberSelector.ChooseConstructor(type, candidates);
         foreach (ISymbol member in MemberSelector.SerializedMembers(type))
         {
             ITypeSymbol? memberType = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
             if (memberType is not null && Classify(memberType, member, out _, depth + 1) is { } model)
             {
-                bool varInt = HasAttribute(member, KnownTypes.VarIntAttribute) && IsVarIntCapable(model);
+                // As MessageParser reads it: [VarInt] on the member or on the constructor parameter that sets it
+                // (`record struct Stat([VarInt] int Value)`).
+                int parameter = MemberSelector.ParameterIndex(constructor, member);
+                bool varInt = (HasAttribute(member, KnownTypes.VarIntAttribute) || (parameter >= 0 && HasAttribute(constructor!.Parameters[parameter], KnownTypes.VarIntAttribute)))
+                    && IsVarIntCapable(model);
                 total += varInt ? 1 : model.MinWireSize;
             }
         }
