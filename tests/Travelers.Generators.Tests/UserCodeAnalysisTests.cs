@@ -28,6 +28,8 @@ public class UserCodeAnalysisTests
         { "nested message with user code", "[NetMessage] public partial class Inner { public Inner() { } public int X { get; set; } } [NetMessage] public partial struct M { public Inner? In; }", true },
         { "message as a dictionary key", "[NetMessage] public partial struct Key { public int X; } [NetMessage] public partial class M { public Dictionary<Key, int> Counts { get; set; } = new(); }", true },
         { "message in a hash set", "[NetMessage] public partial struct Key { public int X; } [NetMessage] public partial class M { public HashSet<Key> Seen { get; set; } = new(); }", true },
+        { "partial property implemented with a setter body", "[NetMessage] public partial class M { public partial int A { get; set; } } public partial class M { private int _a; public partial int A { get => _a; set => _a = value < 0 ? throw new ArgumentException() : value; } }", true },
+        { "partial property implemented in the same declaration", "[NetMessage] public partial class M { public partial int A { get; set; } private int _a; public partial int A { get => _a; set => _a = value < 0 ? throw new ArgumentException() : value; } }", true },
     };
 
     [Theory]
@@ -43,5 +45,50 @@ public class UserCodeAnalysisTests
         string generated = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("Game.M.NetMessage.g.cs", StringComparison.Ordinal)).ToString();
         bool emittedFalse = generated.Contains(".RunsUserCode => false;", StringComparison.Ordinal);
         Assert.True(emittedFalse == !runsUserCode, $"{name}: expected RunsUserCode {runsUserCode}\n{generated}");
+    }
+
+    [Fact]
+    public void TryDeserialize_returns_false_when_a_partial_property_setter_refuses_a_value()
+    {
+        (Microsoft.CodeAnalysis.GeneratorDriverRunResult result, Microsoft.CodeAnalysis.Compilation output) = GeneratorHarness.Run("""
+            using Travelers;
+            namespace PartialGame;
+            [NetMessage] public partial class Level { public partial int Value { get; set; } }
+            public partial class Level
+            {
+                private int _value;
+                public partial int Value { get => _value; set => _value = value >= 0 ? value : throw new System.ArgumentOutOfRangeException(nameof(value)); }
+            }
+            [NetMessage] public partial struct RawLevel { public int Value; }
+            public static class Probe
+            {
+                public static string Run()
+                {
+                    var raw = new RawLevel { Value = -1 };
+                    byte[] bytes = NetSerializer.Serialize(in raw);
+                    try { _ = NetSerializer.Deserialize<Level>(bytes); return "no exception"; }
+                    catch (NetSerializationException e) when (e.InnerException is System.ArgumentOutOfRangeException)
+                    {
+                        return NetSerializer.TryDeserialize<Level>(bytes, out _) ? "true" : "false";
+                    }
+                }
+            }
+            """);
+
+        Assert.Empty(result.Diagnostics);
+        using var stream = new MemoryStream();
+        Assert.True(output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken).Success);
+        Type probe = System.Reflection.Assembly.Load(stream.ToArray()).GetTypes().Single(t => t.Name == "Probe");
+        object? outcome;
+        try
+        {
+            outcome = probe.GetMethod("Run")!.Invoke(null, null);
+        }
+        catch (System.Reflection.TargetInvocationException e)
+        {
+            outcome = e.InnerException!.GetType().Name; // the setter's exception escaped NetSerializer unwrapped
+        }
+
+        Assert.Equal("false", outcome);
     }
 }

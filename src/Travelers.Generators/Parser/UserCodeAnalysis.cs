@@ -126,7 +126,10 @@ internal static class UserCodeAnalysis
         property.DeclaringSyntaxReferences.Length > 0
         && property.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) switch
         {
-            PropertyDeclarationSyntax declaration => declaration.ExpressionBody is null
+            // A partial property's declaration has no bodies, but its implementing part (which the property's syntax
+            // references do not include) has: user code, whatever it does.
+            PropertyDeclarationSyntax declaration => !declaration.Modifiers.Any(SyntaxKind.PartialKeyword)
+                && declaration.ExpressionBody is null
                 && declaration.AccessorList is { } accessors
                 && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null),
             ParameterSyntax => true, // a record's positional property
