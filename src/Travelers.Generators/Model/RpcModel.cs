@@ -64,7 +64,7 @@ internal sealed record RpcMethodModel(
 /// <param name="Name">As declared (escaped if a keyword).</param>
 /// <param name="Kind">What it is: an argument sent, the context, or the token.</param>
 /// <param name="TypeName">Its fully qualified type.</param>
-/// <param name="Default">The default value's source text, or null.</param>
+/// <param name="Default">The default value as a literal that needs no using, or null.</param>
 /// <param name="Member">For an argument: how it is serialized (a member of the call struct).</param>
 internal sealed record RpcParameterModel(string Name, RpcParameterKind Kind, string TypeName, string? Default, MemberModel? Member);
 

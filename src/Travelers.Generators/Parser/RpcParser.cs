@@ -262,9 +262,8 @@ internal static class RpcParser
             }
 
             bool varInt = TypeClassifier.HasAttribute(parameter, KnownTypes.VarIntAttribute) && TypeClassifier.IsVarIntCapable(model);
-            string? defaultText = parameter.HasExplicitDefaultValue
-                ? (parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax)?.Default?.Value.ToString()
-                : null;
+            // The constant's value, not its source text: the generated file has none of the user's usings.
+            string? defaultText = parameter.HasExplicitDefaultValue ? DefaultLiteral(parameter.Type, parameter.ExplicitDefaultValue) : null;
             parameters.Add(new RpcParameterModel(parameterName, RpcParameterKind.Argument, typeName, defaultText, new MemberModel(parameterName, model, true, -1, false, maxLength, varInt)));
         }
 
@@ -288,6 +287,42 @@ internal static class RpcParser
             result,
             MaxLengthOf(method.GetReturnTypeAttributes()),
             parameters.ToEquatableArray());
+    }
+
+    /// <summary>A parameter's default value as C# that means the same in any file: a literal, or a cast of one to the enum.</summary>
+    internal static string DefaultLiteral(ITypeSymbol type, object? value)
+    {
+        if (value is null)
+        {
+            return "default";
+        }
+
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        string literal = value switch
+        {
+            string text => SymbolDisplay.FormatLiteral(text, quote: true),
+            char c => SymbolDisplay.FormatLiteral(c, quote: true),
+            bool b => b ? "true" : "false",
+            float f => float.IsNaN(f) ? "global::System.Single.NaN"
+                : float.IsPositiveInfinity(f) ? "global::System.Single.PositiveInfinity"
+                : float.IsNegativeInfinity(f) ? "global::System.Single.NegativeInfinity"
+                : f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f",
+            double d => double.IsNaN(d) ? "global::System.Double.NaN"
+                : double.IsPositiveInfinity(d) ? "global::System.Double.PositiveInfinity"
+                : double.IsNegativeInfinity(d) ? "global::System.Double.NegativeInfinity"
+                : d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d",
+            decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m",
+            long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L",
+            ulong u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL",
+            uint u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "U",
+            System.IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => "default",
+        };
+        return type.TypeKind == TypeKind.Enum ? "(" + type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + literal + ")" : literal;
     }
 
     private static int TargetOf(IMethodSymbol method) =>
