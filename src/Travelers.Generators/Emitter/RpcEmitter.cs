@@ -87,7 +87,7 @@ internal static class RpcEmitter
             switch (parameter.Kind)
             {
                 case RpcParameterKind.Argument:
-                    parameters.Add(parameter.TypeName + " " + parameter.Name + (parameter.Default is null ? string.Empty : " = " + parameter.Default));
+                    parameters.Add((parameter.IsParams ? "params " : string.Empty) + parameter.TypeName + " " + parameter.Name + (parameter.Default is null ? string.Empty : " = " + parameter.Default));
                     break;
                 case RpcParameterKind.Cancellation:
                     parameters.Add(parameter.TypeName + " " + parameter.Name + " = default");

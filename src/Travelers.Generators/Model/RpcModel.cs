@@ -66,7 +66,8 @@ internal sealed record RpcMethodModel(
 /// <param name="TypeName">Its fully qualified type.</param>
 /// <param name="Default">The default value as a literal that needs no using, or null.</param>
 /// <param name="Member">For an argument: how it is serialized (a member of the call struct).</param>
-internal sealed record RpcParameterModel(string Name, RpcParameterKind Kind, string TypeName, string? Default, MemberModel? Member);
+/// <param name="IsParams">Declared <c>params</c>, as the proxy's parameter is then.</param>
+internal sealed record RpcParameterModel(string Name, RpcParameterKind Kind, string TypeName, string? Default, MemberModel? Member, bool IsParams = false);
 
 /// <summary>The kinds of <see cref="RpcParameterModel"/>.</summary>
 internal enum RpcParameterKind

@@ -264,7 +264,7 @@ internal static class RpcParser
             bool varInt = TypeClassifier.HasAttribute(parameter, KnownTypes.VarIntAttribute) && TypeClassifier.IsVarIntCapable(model);
             // The constant's value, not its source text: the generated file has none of the user's usings.
             string? defaultText = parameter.HasExplicitDefaultValue ? DefaultLiteral(parameter.Type, parameter.ExplicitDefaultValue) : null;
-            parameters.Add(new RpcParameterModel(parameterName, RpcParameterKind.Argument, typeName, defaultText, new MemberModel(parameterName, model, true, -1, false, maxLength, varInt)));
+            parameters.Add(new RpcParameterModel(parameterName, RpcParameterKind.Argument, typeName, defaultText, new MemberModel(parameterName, model, true, -1, false, maxLength, varInt), parameter.IsParams));
         }
 
         if (returns < 0)
