@@ -111,17 +111,26 @@ internal static class RpcEmitter
         w.Line("/// <summary>" + what + "</summary>");
         w.Open("public " + returnType + " " + method.Name + "(" + string.Join(", ", parameters) + ")");
         string init = string.Join(", ", method.Parameters.Where(p => p.Kind == RpcParameterKind.Argument).Select(p => p.Name + " = " + p.Name));
-        w.Line("var __call = new " + method.CallName + (init.Length == 0 ? "()" : " { " + init + " }") + ";");
+
+        // The user's parameters may have any name: the local takes one none has, the field is reached through this when one shadows it.
+        string local = "__call";
+        while (method.Parameters.Any(p => p.Name.TrimStart('@') == local))
+        {
+            local = "_" + local;
+        }
+
+        string self = method.Parameters.Any(p => p.Name.TrimStart('@') == "_target") ? "this._target" : "_target";
+        w.Line("var " + local + " = new " + method.CallName + (init.Length == 0 ? "()" : " { " + init + " }") + ";");
         switch (method.Returns)
         {
             case 0:
-                w.Line(Rt + "RpcCalls.Send(_target, in __call);");
+                w.Line(Rt + "RpcCalls.Send(" + self + ", in " + local + ");");
                 break;
             case 1:
-                w.Line("return " + Rt + "RpcCalls.Request(_target, in __call, " + token + ");");
+                w.Line("return " + Rt + "RpcCalls.Request(" + self + ", in " + local + ", " + token + ");");
                 break;
             default:
-                w.Line("return " + Rt + "RpcCalls.Request<" + method.CallName + ", " + method.Result!.TypeName + ">(_target, in __call, " + token + ");");
+                w.Line("return " + Rt + "RpcCalls.Request<" + method.CallName + ", " + method.Result!.TypeName + ">(" + self + ", in " + local + ", " + token + ");");
                 break;
         }
 
