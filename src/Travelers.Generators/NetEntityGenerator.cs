@@ -70,6 +70,6 @@ public sealed class NetEntityGenerator : IIncrementalGenerator
     private static EquatableArray<EntityModel> Distinct(ImmutableArray<EntityModel> models)
     {
         var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        return models.Where(m => seen.Add(m.FullName)).OrderBy(m => m.FullName, System.StringComparer.Ordinal).ToEquatableArray();
+        return HintNames.Disambiguate(models.Where(m => seen.Add(m.FullName)), static m => m.FullName, static (m, suffix) => m with { HintSuffix = suffix }).ToEquatableArray();
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Travelers.Generators.Emitter;
@@ -44,7 +45,11 @@ public sealed class NetMessageGenerator : IIncrementalGenerator
 
         IncrementalValueProvider<ImmutableArray<MessageModel>> all = models.Collect().WithTrackingName(RegistryStep);
 
-        context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.HintName, MessageEmitter.Emit(model)));
+        // One output per model, from the collected models so that names differing by case only get distinct hint names.
+        IncrementalValuesProvider<MessageModel> named = all.SelectMany(static (list, _) =>
+            HintNames.Disambiguate(list, static m => m.FullName, static (m, suffix) => m with { HintSuffix = suffix }).ToImmutableArray());
+
+        context.RegisterSourceOutput(named, static (spc, model) => spc.AddSource(model.HintName, MessageEmitter.Emit(model)));
         context.RegisterSourceOutput(all, static (spc, list) =>
         {
             if (!list.IsEmpty)

@@ -59,6 +59,6 @@ public sealed class RpcGenerator : IIncrementalGenerator
     private static EquatableArray<RpcTypeModel> Distinct(ImmutableArray<RpcTypeModel> models)
     {
         var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        return models.Where(m => seen.Add(m.FullName)).OrderBy(m => m.FullName, System.StringComparer.Ordinal).ToEquatableArray();
+        return HintNames.Disambiguate(models.Where(m => seen.Add(m.FullName)), static m => m.FullName, static (m, suffix) => m with { HintSuffix = suffix }).ToEquatableArray();
     }
 }

@@ -29,7 +29,10 @@ internal sealed record EntityModel(
     bool HasEntityBase,
     EquatableArray<ReplicatedMemberModel> Members)
 {
-    public string HintName => FullName + ".NetEntity.g.cs";
+    /// <summary>Set when another entity's full name differs from this one's by case only (see Helpers/HintNames.cs).</summary>
+    public string HintSuffix { get; init; } = string.Empty;
+
+    public string HintName => FullName + HintSuffix + ".NetEntity.g.cs";
 
     /// <summary>Some replicated members are fields, which no setter tracks.</summary>
     public bool HasReplicatedFields

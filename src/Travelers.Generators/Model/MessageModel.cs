@@ -33,7 +33,10 @@ internal sealed record MessageModel(
     bool RunsUserCode,
     bool IsRegistrable)
 {
-    public string HintName => FullName + ".NetMessage.g.cs";
+    /// <summary>Set when another message's full name differs from this one's by case only (see Helpers/HintNames.cs).</summary>
+    public string HintSuffix { get; init; } = string.Empty;
+
+    public string HintName => FullName + HintSuffix + ".NetMessage.g.cs";
 
     /// <summary>Members are assigned in place on an instance made first (so runs of fields can be block-read),
     /// rather than read into locals and passed to a constructor or object initializer.</summary>

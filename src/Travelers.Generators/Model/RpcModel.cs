@@ -25,7 +25,10 @@ internal sealed record RpcTypeModel(
     EquatableArray<string> Hidden,
     EquatableArray<RpcMethodModel> Methods)
 {
-    public string HintName => FullName + ".Rpc.g.cs";
+    /// <summary>Set when another type's full name differs from this one's by case only (see Helpers/HintNames.cs).</summary>
+    public string HintSuffix { get; init; } = string.Empty;
+
+    public string HintName => FullName + HintSuffix + ".Rpc.g.cs";
 }
 
 /// <summary>One [Rpc] method.</summary>
