@@ -307,14 +307,8 @@ internal static class RpcParser
             string text => SymbolDisplay.FormatLiteral(text, quote: true),
             char c => SymbolDisplay.FormatLiteral(c, quote: true),
             bool b => b ? "true" : "false",
-            float f => float.IsNaN(f) ? "global::System.Single.NaN"
-                : float.IsPositiveInfinity(f) ? "global::System.Single.PositiveInfinity"
-                : float.IsNegativeInfinity(f) ? "global::System.Single.NegativeInfinity"
-                : f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f",
-            double d => double.IsNaN(d) ? "global::System.Double.NaN"
-                : double.IsPositiveInfinity(d) ? "global::System.Double.PositiveInfinity"
-                : double.IsNegativeInfinity(d) ? "global::System.Double.NegativeInfinity"
-                : d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d",
+            float f => FloatText.Literal(f),
+            double d => FloatText.Literal(d),
             decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m",
             long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L",
             ulong u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL",
