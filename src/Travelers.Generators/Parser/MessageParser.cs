@@ -99,8 +99,7 @@ internal static class MessageParser
                 maxLength = MaxLengthOf(source);
             }
 
-            bool varInt = (TypeClassifier.HasAttribute(member, KnownTypes.VarIntAttribute) || (source is not null && TypeClassifier.HasAttribute(source, KnownTypes.VarIntAttribute)))
-                && TypeClassifier.IsVarIntCapable(model);
+            bool varInt = TypeClassifier.IsVarInt(member, source, model);
             members.Add(new MemberModel(
                 member.Name,
                 model,

@@ -206,17 +206,21 @@ internal static class TypeClassifier
             ITypeSymbol? memberType = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
             if (memberType is not null && Classify(memberType, member, out _, depth + 1) is { } model)
             {
-                // As MessageParser reads it: [VarInt] on the member or on the constructor parameter that sets it
-                // (`record struct Stat([VarInt] int Value)`).
                 int parameter = MemberSelector.ParameterIndex(constructor, member);
-                bool varInt = (HasAttribute(member, KnownTypes.VarIntAttribute) || (parameter >= 0 && HasAttribute(constructor!.Parameters[parameter], KnownTypes.VarIntAttribute)))
-                    && IsVarIntCapable(model);
-                total += varInt ? 1 : model.MinWireSize;
+                total += IsVarInt(member, parameter >= 0 ? constructor!.Parameters[parameter] : null, model) ? 1 : model.MinWireSize;
             }
         }
 
         return total;
     }
+
+    /// <summary>
+    /// Whether a member is written as a varint: <c>[VarInt]</c> on it or, as in <c>record struct Stat([VarInt] int Value)</c>,
+    /// on the constructor parameter that sets it (<paramref name="source"/>), and a type a varint can carry.
+    /// </summary>
+    public static bool IsVarInt(ISymbol member, IParameterSymbol? source, TypeModel model) =>
+        (HasAttribute(member, KnownTypes.VarIntAttribute) || (source is not null && HasAttribute(source, KnownTypes.VarIntAttribute)))
+        && IsVarIntCapable(model);
 
     public static bool IsVarIntCapable(TypeModel model) => model.Kind switch
     {
