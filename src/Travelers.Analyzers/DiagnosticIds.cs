@@ -9,7 +9,7 @@ namespace Travelers.Analyzers;
 /// <item><term>TRV1xxx</term><description>A [NetMessage] type the generator cannot generate a serializer for (errors; found by the generator's parser, reported by CannotGenerateAnalyzer).</description></item>
 /// <item><term>TRV2xxx</term><description>Message declarations: misuse that still generates, such as members that are never sent.</description></item>
 /// <item><term>TRV3xxx</term><description>RPC declarations and calls.</description></item>
-/// <item><term>TRV4xxx</term><description>Replication. TRV4001-TRV4007: an entity type the generator cannot generate replication code for (errors; found by the generator's parser, reported by CannotGenerateEntityAnalyzer).</description></item>
+/// <item><term>TRV4xxx</term><description>Replication. TRV4001-TRV4008: an entity type the generator cannot generate replication code for (errors; found by the generator's parser, reported by CannotGenerateEntityAnalyzer).</description></item>
 /// <item><term>TRV5xxx</term><description>Sending and receiving messages.</description></item>
 /// </list>
 /// </remarks>
@@ -83,7 +83,7 @@ public static class DiagnosticIds
     /// <summary>TRV3009: [Rpc] settings that cannot work (an Owner RPC on a service, a negative MaxPerSecond).</summary>
     public const string RpcInvalidSettings = "TRV3009";
 
-    // TRV4xxx: replication. TRV4001-TRV4007 are what the generator cannot generate; like TRV1xxx their descriptors
+    // TRV4xxx: replication. TRV4001-TRV4008 are what the generator cannot generate; like TRV1xxx their descriptors
     // live in Travelers.Generators.DiagnosticDescriptors, and the ids are repeated here for the code fixes.
 
     /// <summary>TRV4001: a [Replicated] member in a type that does not derive from NetEntity.</summary>
@@ -106,6 +106,9 @@ public static class DiagnosticIds
 
     /// <summary>TRV4007: an entity type that is generic, or that clients cannot create with a parameterless constructor.</summary>
     public const string EntityNotCreatable = "TRV4007";
+
+    /// <summary>TRV4008: an entity member named like a member the generator writes in every entity (State, Interpolated).</summary>
+    public const string GeneratedNameTaken = "TRV4008";
 
     // TRV5xxx: sending and receiving.
 

@@ -4,7 +4,7 @@ namespace Travelers.Generators;
 
 /// <summary>
 /// What the generator cannot generate: serializers of messages (TRV1xxx), RPC proxies (TRV3001-TRV3007, TRV3009)
-/// and replication code of entities (TRV4001-TRV4007). The parsers find them and the generator skips the type; Travelers.Analyzers'
+/// and replication code of entities (TRV4001-TRV4008). The parsers find them and the generator skips the type; Travelers.Analyzers'
 /// CannotGenerateAnalyzer and CannotGenerateEntityAnalyzer, which compile this file and the parsers too,
 /// report them on source locations (fixable, suppressible). Every id has a page at docs/rules/TRVnnnn.md.
 /// </summary>
@@ -77,6 +77,12 @@ internal static class DiagnosticDescriptors
         "TRV4007",
         "Entity type must be non-generic and have a parameterless constructor",
         "Travelers cannot generate the replication code of '{0}': {1}",
+        ReplicationCategory);
+
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Create(
+        "TRV4008",
+        "Entity member named like a member the generator writes",
+        "'{0}' has the name of {1}, which Travelers generates in every entity: rename it",
         ReplicationCategory);
 
     public static readonly DiagnosticDescriptor RpcOutsideEntityOrService = Create(

@@ -14,7 +14,7 @@ namespace Travelers.Generators;
 /// Writes the replication code of NetEntity types with [Replicated] members. Each attributed member is parsed into
 /// the model of its whole containing type (the only step that sees symbols), so the models are collected and
 /// de-duplicated by type; then one file per entity type and one registration file for all of them. A type the
-/// parser finds errors in is skipped; the errors (TRV4001-TRV4007) are reported by Travelers.Analyzers'
+/// parser finds errors in is skipped; the errors (TRV4001-TRV4008) are reported by Travelers.Analyzers'
 /// CannotGenerateEntityAnalyzer from the same parser, on real source locations.
 /// </summary>
 [Generator(LanguageNames.CSharp)]

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Travelers.Generators.Tests;
 
 /// <summary>
-/// What the generator cannot generate for an entity (TRV4001-TRV4007) is an error at the right place, saying how to
+/// What the generator cannot generate for an entity (TRV4001-TRV4008) is an error at the right place, saying how to
 /// fix it; the generator itself reports nothing and skips the type.
 /// </summary>
 public sealed class EntityDiagnosticTests

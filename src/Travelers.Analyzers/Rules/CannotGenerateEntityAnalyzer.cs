@@ -9,9 +9,9 @@ using Travelers.Generators.Parser;
 namespace Travelers.Analyzers;
 
 /// <summary>
-/// TRV4001-TRV4007: what the generator cannot generate the replication code of. The checks are the generator's own
+/// TRV4001-TRV4008: what the generator cannot generate the replication code of. The checks are the generator's own
 /// (<see cref="EntityParser"/>, compiled into both), reported here on real source locations, as
-/// <see cref="CannotGenerateAnalyzer"/> does for messages. One analyzer for the seven ids, since one reading finds them all.
+/// <see cref="CannotGenerateAnalyzer"/> does for messages. One analyzer for the eight ids, since one reading finds them all.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class CannotGenerateEntityAnalyzer : DiagnosticAnalyzer
@@ -24,7 +24,8 @@ public sealed class CannotGenerateEntityAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidQuantize,
         DiagnosticDescriptors.MemberNotReplicable,
         DiagnosticDescriptors.InvalidBits,
-        DiagnosticDescriptors.EntityNotCreatable);
+        DiagnosticDescriptors.EntityNotCreatable,
+        DiagnosticDescriptors.GeneratedNameTaken);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

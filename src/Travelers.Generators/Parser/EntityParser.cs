@@ -10,7 +10,7 @@ using Travelers.Generators.Model;
 namespace Travelers.Generators.Parser;
 
 /// <summary>
-/// Turns a type with [Replicated] members into an <see cref="EntityModel"/> and diagnostics (TRV4001-TRV4007).
+/// Turns a type with [Replicated] members into an <see cref="EntityModel"/> and diagnostics (TRV4001-TRV4008).
 /// The only place, with <see cref="ReplicatedMemberReader"/>, that sees symbols. The generator calls it once per
 /// [Replicated] member, each time for the whole containing type (so every member yields the same model); the
 /// analyzers call it once per type.
@@ -70,6 +70,17 @@ internal static class EntityParser
         if (!type.IsAbstract && ConstructionProblem(type) is { } problem)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EntityNotCreatable, typeLocation, type.Name, problem));
+        }
+
+        if (fromSource)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (!member.IsImplicitlyDeclared && GeneratedNameOf(member) is { } taken)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratedNameTaken, member.Locations.FirstOrDefault(), member.Name, taken));
+                }
+            }
         }
 
         // The nearest base with replicated members has already gathered those of its own bases: its model lists them all.
@@ -205,4 +216,16 @@ internal static class EntityParser
             }
         }
     }
+
+    /// <summary>
+    /// What generated member <paramref name="member"/> would collide with: the <c>State</c> struct and the
+    /// <c>Interpolated</c> property. A member of the same kind is the generated one itself (the analyzers see a
+    /// compilation that has it), so only another kind is reported: a field, property, method or enum named State.
+    /// </summary>
+    private static string? GeneratedNameOf(ISymbol member) => member.Name switch
+    {
+        "State" when member is not INamedTypeSymbol { TypeKind: TypeKind.Struct } => "the struct of its replicated values (State)",
+        "Interpolated" when member is not IPropertySymbol => "the interpolated values' property (Interpolated)",
+        _ => null,
+    };
 }
