@@ -356,7 +356,7 @@ internal static partial class EntityEmitter
     private static bool IsSigned(ReplicatedKind kind) => kind is ReplicatedKind.SByte or ReplicatedKind.Int16 or ReplicatedKind.Int32 or ReplicatedKind.Int64;
 
     /// <summary>A member name as an identifier: keywords get '@'.</summary>
-    private static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    private static string Id(string name) => Identifiers.Escape(name);
 
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 

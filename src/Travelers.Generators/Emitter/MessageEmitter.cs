@@ -92,7 +92,7 @@ internal static class MessageEmitter
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A member name as an identifier: keywords get '@' (RPC arguments arrive escaped already).</summary>
-    private static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    private static string Id(string name) => Identifiers.Escape(name);
 
     /// <summary>The local a member is read into before construction: "__v_" and the name without its '@'.</summary>
     private static string Local(string name) => "__v_" + name.TrimStart('@');

@@ -214,7 +214,7 @@ internal static class RpcParser
         {
             IParameterSymbol parameter = method.Parameters[i];
             Location? at = parameter.Locations.FirstOrDefault() ?? location;
-            string parameterName = SyntaxFacts.GetKeywordKind(parameter.Name) != SyntaxKind.None ? "@" + parameter.Name : parameter.Name;
+            string parameterName = Identifiers.Escape(parameter.Name);
             string typeName = parameter.Type.ToDisplayString(TypeClassifier.TypeNameFormat);
             if (parameter.RefKind != RefKind.None)
             {
