@@ -109,7 +109,7 @@ internal static class RpcEmitter
             _ => "Calls " + method.Name + " and completes with its result; fails with RpcException, TimeoutException or OperationCanceledException.",
         };
         w.Line("/// <summary>" + what + "</summary>");
-        w.Open("public " + returnType + " " + method.Name + "(" + string.Join(", ", parameters) + ")");
+        w.Open("public " + returnType + " " + Identifiers.Escape(method.Name) + "(" + string.Join(", ", parameters) + ")");
         string init = string.Join(", ", method.Parameters.Where(p => p.Kind == RpcParameterKind.Argument).Select(p => p.Name + " = " + p.Name));
 
         // The user's parameters may have any name: the local takes one none has, the field is reached through this when one shadows it.
@@ -170,7 +170,7 @@ internal static class RpcEmitter
             RpcParameterKind.Context => "context",
             _ => "context.CancellationToken",
         });
-        string invocation = "((" + m.TypeName + ")target)." + method.Name + "(" + string.Join(", ", arguments) + ")";
+        string invocation = "((" + m.TypeName + ")target)." + Identifiers.Escape(method.Name) + "(" + string.Join(", ", arguments) + ")";
         switch (method.Returns)
         {
             case 0:
