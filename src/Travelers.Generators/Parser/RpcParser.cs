@@ -256,7 +256,7 @@ internal static class RpcParser
             }
 
             int maxLength = MaxLengthOf(parameter);
-            if (target == 0 && maxLength == 0 && IsUnbounded(model.Kind))
+            if (target == 0 && maxLength == 0 && IsUnbounded(model is { Kind: WireKind.Nullable, Element: { } inner } ? inner.Kind : model.Kind))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RpcUnboundedArgument, at, parameter.Name, name, DefaultStringLimit));
             }
