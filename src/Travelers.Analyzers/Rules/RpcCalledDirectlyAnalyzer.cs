@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Travelers.Generators.Parser;
@@ -35,6 +36,28 @@ public sealed class RpcCalledDirectlyAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
+
+        // base.M(...) inside an override of M runs the base body as part of the override, which is itself the
+        // code that runs where the call arrived: there is no proxy to go through.
+        if (invocation.Instance is IInstanceReferenceOperation { Syntax: BaseExpressionSyntax }
+            && context.ContainingSymbol is IMethodSymbol { IsOverride: true } caller
+            && Overrides(caller, method))
+        {
+            return;
+        }
+
+        // An override carries no [Rpc] of its own (the attribute is not inherited), but it is the same RPC.
+        for (IMethodSymbol? declared = method; declared is not null; declared = declared.OverriddenMethod)
+        {
+            if (Report(context, invocation, declared, rpc))
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool Report(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method, INamedTypeSymbol rpc)
+    {
         foreach (AttributeData attribute in method.GetAttributes())
         {
             if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, rpc))
@@ -52,7 +75,22 @@ public sealed class RpcCalledDirectlyAnalyzer : DiagnosticAnalyzer
                 _ => ("Server", "on the server"),
             };
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.RpcCalledDirectly, invocation.Syntax.GetLocation(), method.Name, where, proxy));
-            return;
+            return true;
         }
+
+        return false;
+    }
+
+    private static bool Overrides(IMethodSymbol caller, IMethodSymbol method)
+    {
+        for (IMethodSymbol? m = caller.OverriddenMethod; m is not null; m = m.OverriddenMethod)
+        {
+            if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, method.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
