@@ -74,12 +74,18 @@ public sealed class MarkAsMessageCodeFix : CodeFixProvider
                 .OfType<TypeDeclarationSyntax>()
                 .ToArray();
             bool addsAttribute = !attributeAdded && declarations.Length > 0;
-            root = root.ReplaceNodes(declarations, (original, _) =>
+
+            // The generator also needs every enclosing type partial (TRV1001), or the message stays unimplemented.
+            TypeDeclarationSyntax[] targets = declarations
+                .Concat(declarations.SelectMany(d => d.Ancestors().OfType<TypeDeclarationSyntax>()))
+                .Distinct()
+                .ToArray();
+            root = root.ReplaceNodes(targets, (original, rewritten) =>
             {
-                TypeDeclarationSyntax result = original;
+                TypeDeclarationSyntax result = rewritten;
 
                 // One declaration carries the attribute: it does not allow being repeated on other parts.
-                if (!attributeAdded)
+                if (!attributeAdded && declarations.Contains(original))
                 {
                     attributeAdded = true;
                     result = AddAttribute(result);
