@@ -418,7 +418,7 @@ internal static class MessageEmitter
                 w.Line("var " + n + " = " + expr + ";");
                 w.Open("if (" + n + ".HasValue)");
                 w.Line(output + ".WriteByte(1);");
-                WriteValue(w, t.Element!, n + ".GetValueOrDefault()", 0, false, output, names);
+                WriteValue(w, t.Element!, n + ".GetValueOrDefault()", max, false, output, names); // [MaxLength] bounds the value inside
                 w.Close();
                 w.Open("else");
                 w.Line(output + ".WriteByte(0);");
@@ -520,7 +520,7 @@ internal static class MessageEmitter
                 string n = names.Next("nullable");
                 w.Line(t.TypeName + " " + n + " = null;");
                 w.Open("if (" + input + ".ReadPresence())");
-                string inner = ReadValue(w, t.Element!, 0, false, input, names);
+                string inner = ReadValue(w, t.Element!, max, false, input, names);
                 w.Line(n + " = " + inner + ";");
                 w.Close();
                 return n;
