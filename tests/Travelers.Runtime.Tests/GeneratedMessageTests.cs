@@ -340,24 +340,6 @@ public sealed class GeneratedMessageTests
     }
 
     [Fact]
-    public void MaxLength_limits_bytes_that_may_be_absent()
-    {
-        Assert.Equal([1, 2], Bytes.RoundTrip(new NullableBytes { TwoBytes = new byte[] { 1, 2 } }).TwoBytes!.Value.ToArray());
-        Assert.Null(Bytes.RoundTrip(new NullableBytes()).TwoBytes);
-
-        NetSerializationException write = Assert.Throws<NetSerializationException>(() => NetSerializer.Serialize(new NullableBytes { TwoBytes = new byte[] { 1, 2, 3 } }));
-        Assert.Equal("TwoBytes", write.Member);
-
-        byte[] hostile = Expected((ref NetWriter w) =>
-        {
-            w.WriteByte(1); // present
-            w.WriteBytes(new byte[] { 1, 2, 3 }, 0);
-        });
-        NetSerializationException read = Assert.Throws<NetSerializationException>(() => NetSerializer.Deserialize<NullableBytes>(hostile));
-        Assert.Equal("TwoBytes", read.Member);
-    }
-
-    [Fact]
     public void A_record_with_a_primary_constructor_round_trips_and_enforces_its_property_limit()
     {
         var line = new ChatLine("ann", new string('t', 16), null);

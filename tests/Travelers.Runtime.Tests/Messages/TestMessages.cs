@@ -211,14 +211,6 @@ public partial class Strings
     public byte[]? TwoBytes;
 }
 
-/// <summary>Bytes that may be absent, with a per-member limit.</summary>
-[NetMessage]
-public partial struct NullableBytes
-{
-    [MaxLength(2)]
-    public ReadOnlyMemory<byte>? TwoBytes;
-}
-
 /// <summary>A record with a primary constructor, the per-member limit on the property (as the sample does).</summary>
 [NetMessage]
 public partial record ChatLine(string From, [property: MaxLength(16)] string Text, string? Note);
