@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Travelers.Messaging;
 
 namespace Travelers.Replication;
@@ -15,13 +16,17 @@ internal sealed class ClientReplication
 
     private const int History = SnapshotFormat.ClientHistory;
     private const int TickRing = 16;
+    private const int PageBits = 8;
+    private const int PageSize = 1 << PageBits;
 
     private readonly NetWorld _world;
     private readonly NetEndpoint _endpoint;
     private readonly List<NetEntity> _entities = new();
     private readonly TickParts[] _ticks = new TickParts[TickRing];
     private readonly HashSet<string> _logged = new();
-    private Slot[] _slots = new Slot[64];
+    // Slots in pages made as they are first used: a slot number is the server's word, and a table as long as the
+    // highest slot would let one record of a few bytes cost 2^20 entries (25 MB).
+    private Slot[]?[] _pages = new Slot[]?[1];
     private NetEntityType[] _types = Array.Empty<NetEntityType>();
     private int _typeBits;
     private bool _clockSet;
@@ -138,8 +143,8 @@ internal sealed class ClientReplication
     /// <summary>The entity with <paramref name="id"/> this client holds, or null.</summary>
     public NetEntity? Find(NetId id)
     {
-        int slot = id.Slot;
-        return (uint)slot < (uint)_slots.Length && _slots[slot].Replica is { } replica && !_slots[slot].Gone && replica.Entity.Id == id ? replica.Entity : null;
+        ref Slot entry = ref Entry(id.Slot);
+        return !Unsafe.IsNullRef(ref entry) && entry.Replica is { } replica && !entry.Gone && replica.Entity.Id == id ? replica.Entity : null;
     }
 
     /// <summary>Reads one snapshot part, in Poll().</summary>
@@ -288,7 +293,8 @@ internal sealed class ClientReplication
                         previousBaseline = baseline;
                     }
 
-                    if (slot >= _slots.Length || _slots[slot].Replica is not { } replica)
+                    ref Slot updated = ref Entry(slot);
+                    if (Unsafe.IsNullRef(ref updated) || updated.Replica is not { } replica)
                     {
                         // Without the entity its type is unknown, so the record's length is too: the rest of the part is lost.
                         return Drop("an update for an entity this client does not have", reset: true);
@@ -303,7 +309,8 @@ internal sealed class ClientReplication
                 case SnapshotFormat.Despawn:
                     {
                         int generation = (int)reader.ReadBits(SnapshotFormat.GenerationBits);
-                        if (slot < _slots.Length && _slots[slot].Replica is { } held && !_slots[slot].Gone && held.Entity.Id.Generation == generation && tick >= held.LastTick)
+                        ref Slot gone = ref Entry(slot);
+                        if (!Unsafe.IsNullRef(ref gone) && gone.Replica is { } held && !gone.Gone && held.Entity.Id.Generation == generation && tick >= held.LastTick)
                         {
                             Remove(slot, tick);
                         }
@@ -311,8 +318,7 @@ internal sealed class ClientReplication
                         {
                             // Not held (its spawn may still be on the way, overtaken): remembered, so that it is not
                             // spawned by a copy older than this despawn.
-                            EnsureSlot(slot);
-                            Tombstone(ref _slots[slot], generation, tick);
+                            Tombstone(ref EnsureEntry(slot), generation, tick);
                         }
 
                         break;
@@ -322,7 +328,8 @@ internal sealed class ClientReplication
                     {
                         int generation = (int)reader.ReadBits(SnapshotFormat.GenerationBits);
                         bool owner = reader.ReadBool();
-                        if (slot < _slots.Length && _slots[slot].Replica is { } held && !_slots[slot].Gone && held.Entity.Id.Generation == generation && tick > held.OwnerTick)
+                        ref Slot owned = ref Entry(slot);
+                        if (!Unsafe.IsNullRef(ref owned) && owned.Replica is { } held && !owned.Gone && held.Entity.Id.Generation == generation && tick > held.OwnerTick)
                         {
                             SetOwner(held, owner, tick);
                         }
@@ -353,8 +360,7 @@ internal sealed class ClientReplication
             return Drop("a spawn in a slot out of range");
         }
 
-        EnsureSlot(slot);
-        ref Slot entry = ref _slots[slot];
+        ref Slot entry = ref EnsureEntry(slot);
         ClientReplica? held = entry.Replica;
         NetEntityType type = _types[typeIndex];
         if (held is not null && !entry.Gone && held.Entity.Id.Generation == generation && held.Type == type)
@@ -431,7 +437,7 @@ internal sealed class ClientReplication
 
     private void Remove(int slot, uint tick)
     {
-        ref Slot entry = ref _slots[slot];
+        ref Slot entry = ref Entry(slot);
         NetEntity entity = entry.Replica!.Entity;
         entry.Gone = true;
         entry.Replica.Release();
@@ -444,21 +450,39 @@ internal sealed class ClientReplication
     /// <summary>Every entity leaves when the connection ends.</summary>
     public void Clear()
     {
-        for (int slot = 0; slot < _slots.Length; slot++)
+        for (int page = 0; page < _pages.Length; page++)
         {
-            if (_slots[slot].Replica is not null && !_slots[slot].Gone)
+            Slot[]? entries = _pages[page];
+            for (int i = 0; entries is not null && i < entries.Length; i++)
             {
-                Remove(slot, uint.MaxValue);
+                if (entries[i].Replica is not null && !entries[i].Gone)
+                {
+                    Remove((page << PageBits) | i, uint.MaxValue);
+                }
             }
         }
     }
 
-    private void EnsureSlot(int slot)
+    /// <summary>The entry of <paramref name="slot"/>, or a null reference when its page was never used.</summary>
+    private ref Slot Entry(int slot)
     {
-        if (slot >= _slots.Length)
+        Slot[]?[] pages = _pages;
+        int page = slot >> PageBits;
+        return ref (uint)page < (uint)pages.Length && pages[page] is { } entries
+            ? ref entries[slot & (PageSize - 1)]
+            : ref Unsafe.NullRef<Slot>();
+    }
+
+    /// <summary>The entry of <paramref name="slot"/> (less than 2^20), its page made if need be.</summary>
+    private ref Slot EnsureEntry(int slot)
+    {
+        int page = slot >> PageBits;
+        if (page >= _pages.Length)
         {
-            Array.Resize(ref _slots, Math.Max(slot + 1, _slots.Length * 2));
+            Array.Resize(ref _pages, Math.Max(page + 1, _pages.Length * 2));
         }
+
+        return ref (_pages[page] ??= new Slot[PageSize])[slot & (PageSize - 1)];
     }
 
     private bool Drop(string problem, bool stop = true, bool reset = false)

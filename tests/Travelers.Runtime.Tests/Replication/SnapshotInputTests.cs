@@ -261,6 +261,39 @@ public sealed class SnapshotInputTests
     }
 
     [Fact]
+    public void An_entity_in_the_last_slot_costs_the_client_memory_for_its_own_slots_not_for_every_slot_below()
+    {
+        // A slot is the server's word: a spawn and a despawn in the last of the 2^20 slots once made the client's table
+        // 2^20 entries long (25 MB) for two records of a few bytes.
+        const uint last = (1u << NetId.SlotBits) - 1;
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1))));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        _world.Receive(Part(2, TimeSpan.FromSeconds(1), p =>
+        {
+            Spawn(p, last, Player(2));
+            p.Bits(SnapshotFormat.Despawn, SnapshotFormat.KindBits);
+            p.Slot(last - 1);
+            p.Bits(1, SnapshotFormat.GenerationBits);
+        }));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 256 * 1024, $"{allocated} bytes allocated");
+        TestPlayer player = Held(last)!;
+        Assert.Equal(2f, player.Position.X);
+        Assert.Same(player, _world.Find(player.Id));
+        Assert.Equal(1f, Held(1)!.Position.X);
+
+        // The despawn held for the slot below still keeps an older copy of its spawn out.
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, last - 1, Player(3))));
+        Assert.Null(Held(last - 1));
+        Assert.Equal(0, _client.World.Statistics.Dropped);
+
+        _world.Clear();
+        Assert.Empty(_world.Entities);
+        Assert.Null(_world.Find(player.Id));
+    }
+
+    [Fact]
     public void Interpolated_follows_render_time_between_snapshots_and_extrapolates_for_a_bounded_time()
     {
         TimeSpan start = TimeSpan.FromSeconds(10);
