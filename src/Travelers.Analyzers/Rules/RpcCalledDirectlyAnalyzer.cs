@@ -10,7 +10,8 @@ namespace Travelers.Analyzers.Rules;
 /// <summary>
 /// TRV3008: a call of an [Rpc] method that is not through its proxy. The method's body is the code that runs where the
 /// call arrives; called directly it runs here, which Mirror's and Netcode's attribute-rewriting hides and Travelers makes
-/// visible. Generated dispatch code is not analyzed.
+/// visible. A method group of one (<c>Action a = player.Fire;</c>) is reported too: invoked, it runs here as well.
+/// Generated dispatch code is not analyzed.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RpcCalledDirectlyAnalyzer : DiagnosticAnalyzer
@@ -27,19 +28,23 @@ public sealed class RpcCalledDirectlyAnalyzer : DiagnosticAnalyzer
         {
             if (start.Compilation.GetTypeByMetadataName(KnownTypes.RpcAttribute) is { } rpc)
             {
-                start.RegisterOperationAction(c => Analyze(c, rpc), OperationKind.Invocation);
+                start.RegisterOperationAction(c => Analyze(c, rpc), OperationKind.Invocation, OperationKind.MethodReference);
             }
         });
     }
 
     private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol rpc)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        IMethodSymbol method = invocation.TargetMethod;
+        (IMethodSymbol method, IOperation? instance) = context.Operation switch
+        {
+            IInvocationOperation invocation => (invocation.TargetMethod, invocation.Instance),
+            IMethodReferenceOperation reference => (reference.Method, reference.Instance),
+            _ => (null!, null),
+        };
 
         // base.M(...) inside an override of M runs the base body as part of the override, which is itself the
         // code that runs where the call arrived: there is no proxy to go through.
-        if (invocation.Instance is IInstanceReferenceOperation { Syntax: BaseExpressionSyntax }
+        if (instance is IInstanceReferenceOperation { Syntax: BaseExpressionSyntax }
             && context.ContainingSymbol is IMethodSymbol { IsOverride: true } caller
             && Overrides(caller, method))
         {
@@ -49,14 +54,14 @@ public sealed class RpcCalledDirectlyAnalyzer : DiagnosticAnalyzer
         // An override carries no [Rpc] of its own (the attribute is not inherited), but it is the same RPC.
         for (IMethodSymbol? declared = method; declared is not null; declared = declared.OverriddenMethod)
         {
-            if (Report(context, invocation, declared, rpc))
+            if (Report(context, context.Operation, declared, rpc))
             {
                 return;
             }
         }
     }
 
-    private static bool Report(OperationAnalysisContext context, IInvocationOperation invocation, IMethodSymbol method, INamedTypeSymbol rpc)
+    private static bool Report(OperationAnalysisContext context, IOperation use, IMethodSymbol method, INamedTypeSymbol rpc)
     {
         foreach (AttributeData attribute in method.GetAttributes())
         {
@@ -74,7 +79,7 @@ public sealed class RpcCalledDirectlyAnalyzer : DiagnosticAnalyzer
                 2 => ("Observers", "on the clients that see it"),
                 _ => ("Server", "on the server"),
             };
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.RpcCalledDirectly, invocation.Syntax.GetLocation(), method.Name, where, proxy));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.RpcCalledDirectly, use.Syntax.GetLocation(), method.Name, where, proxy));
             return true;
         }
 

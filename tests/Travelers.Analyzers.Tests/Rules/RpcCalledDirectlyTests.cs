@@ -42,6 +42,42 @@ public sealed class RpcCalledDirectlyTests
         await test.RunAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task A_method_group_of_an_rpc_is_reported_as_it_runs_locally_when_invoked()
+    {
+        var test = new WithGenerators
+        {
+            TestCode = """
+                using System;
+                using Travelers;
+
+                public partial class Player : NetEntity
+                {
+                    [Replicated] public int Hp;
+                    [Rpc(RpcTarget.Server)] public void Jump(int height) { }
+                    public void Jumped(int height) { }
+                }
+
+                class Game
+                {
+                    event Action<int>? Pressed;
+
+                    void Bind(Player player)
+                    {
+                        Action<int> jump = {|#0:player.Jump|};
+                        Pressed += {|#1:player.Jump|};
+                        Pressed += player.Jumped;
+                        Pressed += h => player.Server.Jump(h);
+                    }
+                }
+                """,
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+        };
+        test.ExpectedDiagnostics.Add(V.Diagnostic(Descriptors.RpcCalledDirectly).WithLocation(0).WithArguments("Jump", "on the server", "Server"));
+        test.ExpectedDiagnostics.Add(V.Diagnostic(Descriptors.RpcCalledDirectly).WithLocation(1).WithArguments("Jump", "on the server", "Server"));
+        await test.RunAsync(CancellationToken.None);
+    }
+
     private sealed class WithGenerators : V.AnalyzerTestBase
     {
         protected override IEnumerable<Type> GetSourceGenerators() => [typeof(NetMessageGenerator), typeof(NetEntityGenerator), typeof(RpcGenerator)];
