@@ -30,7 +30,7 @@ static async Task RunServerAsync(int port, CancellationToken stop)
     {
         Port = port,
 
-        // The connect payload is the player's name: refuse empty or taken ones.
+        // The connect payload is the player's name: refuse empty or overlong ones (a taken name is not checked).
         Approve = request => Encoding.UTF8.GetString(request.Payload.Span) is { Length: > 0 and <= 32 } ? Approval.Accept : Approval.Refuse("Pick a name of 1 to 32 characters."),
     });
     ChatRoom room = server.AddService(new ChatRoom());
