@@ -129,8 +129,8 @@ internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, i
         dotnet run -c Release --project samples/Arena [-- options]
           (none)              the server and 100 bots in this process, on loopback, for 30 s
           --bots N            how many bots (default 100)
-          --seconds N         how long to run; 0 = until Ctrl+C (default 30)
-          --server-only       only the server, on all interfaces, port --port (default 7777)
+          --seconds N         how long to run; 0 = until Ctrl+C (default 30; 0 with --server-only)
+          --server-only       only the server, on all interfaces, port --port (default 7777), until Ctrl+C
           --port N            the server-only port
           --connect host:port only bots, against a server elsewhere
           --transport udp|tcp the transport (default udp)
