@@ -34,7 +34,7 @@ public sealed class NetClient : IAsyncDisposable
 
     /// <summary>The connection to the server.</summary>
     /// <exception cref="InvalidOperationException">Not connected yet.</exception>
-    public NetConnection Connection => _core.Connection ?? throw new InvalidOperationException("The client is not connected: call ConnectAsync first.");
+    public NetConnection Connection => _core.Connection ?? throw new InvalidOperationException("The client is not connected: call ConnectAsync, and send once it has returned.");
 
     /// <summary>The options the client was created with.</summary>
     public NetClientOptions Options => _core.ClientOptions;

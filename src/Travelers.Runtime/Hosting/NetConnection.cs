@@ -120,7 +120,7 @@ public sealed class NetConnection : ILinkOwner
     /// <param name="delivery">How it is delivered. Default <see cref="Delivery.ReliableOrdered"/>.</param>
     /// <param name="channel">The channel of ordered and sequenced delivery. Default 0.</param>
     /// <exception cref="NetSerializationException">The message cannot be serialized (a member over its limit); nothing was sent.</exception>
-    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> was not registered when the server or client started.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> was not registered when the server or client started; or the handshake has not completed (a client's connection before <c>ConnectAsync</c> returns).</exception>
     /// <exception cref="ArgumentOutOfRangeException">Over UDP, <paramref name="channel"/> is not below <see cref="NetEndpointOptions.MaxChannels"/>, or <paramref name="delivery"/> is not a known mode.</exception>
     public void Send<T>(in T message, Delivery delivery = Delivery.ReliableOrdered, byte channel = 0)
         where T : INetMessage<T> => SendRecord(_endpoint.IndexOf<T>(), in message, delivery, channel);
@@ -129,9 +129,15 @@ public sealed class NetConnection : ILinkOwner
     internal void SendRecord<T>(int index, in T record, Delivery delivery, byte channel)
         where T : INetMessage<T>
     {
-        if (State != ConnectionState.Open)
+        ConnectionState state = State;
+        if (state != ConnectionState.Open)
         {
-            return;
+            if (state < ConnectionState.Open)
+            {
+                ThrowNotOpenYet(); // nothing could have been sent: a drop here would lose it without a word
+            }
+
+            return; // closing or closed: ConnectionClosed says why
         }
 
         bool written = _tcp is { } tcp
@@ -410,6 +416,10 @@ public sealed class NetConnection : ILinkOwner
     }
 
     void ILinkOwner.OnTracked(Link link, long token, bool acked) => ReplicationView?.Notify(token, acked);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotOpenYet() =>
+        throw new InvalidOperationException("The connection's handshake has not completed: send once ConnectAsync has returned (a server's connections are open from ConnectionOpened on).");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Rpc.RpcPeer MakeRpcPeer(int rpcs)
