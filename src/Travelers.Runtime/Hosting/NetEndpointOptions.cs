@@ -73,7 +73,8 @@ public abstract class NetEndpointOptions
     /// <summary>
     /// Simulated network conditions (latency, jitter, loss, duplication, reordering, corruption, bandwidth) for
     /// this endpoint's traffic in both directions, from a seed: for tests, and for trying a game under a bad
-    /// network. Over TCP only the delay and the bandwidth cap apply. Default null (none).
+    /// network. UDP only in this version: starting or connecting over TCP with conditions set throws
+    /// <see cref="ArgumentException"/>. Default null (none).
     /// </summary>
     public NetworkConditions? Conditions { get; set; }
 

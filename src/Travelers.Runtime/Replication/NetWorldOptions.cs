@@ -20,7 +20,7 @@ public sealed class NetWorldOptions
     /// </summary>
     public int SnapshotHistory { get; set; } = 32;
 
-    /// <summary>Most entities alive in the world at once (at most 2^20). Default 65,536.</summary>
+    /// <summary>Most entities alive in the world at once (at most 2^20 − 1). Default 65,536.</summary>
     public int MaxEntities { get; set; } = 65_536;
 
     internal void Validate()
