@@ -385,6 +385,35 @@ public sealed class NetWriterReaderTests
         Assert.Contains("offset 4", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("UInt128", 16)]
+    [InlineData("Int128", 16)]
+    [InlineData("Decimal", 16)]
+    [InlineData("Vector2", 8)]
+    [InlineData("Vector3", 12)]
+    [InlineData("Vector4", 16)]
+    [InlineData("Quaternion", 16)]
+    public void Values_read_in_parts_cut_short_name_their_type_their_whole_size_and_the_offset_where_they_start(string type, int size)
+    {
+        // A UInt32, then one byte less than the value needs: the value is cut, not one of its parts.
+        NetSerializationException error = ReadFails(new byte[4 + size - 1], (ref NetReader r) =>
+        {
+            r.ReadUInt32();
+            return type switch
+            {
+                "UInt128" => (object)r.ReadUInt128(),
+                "Int128" => r.ReadInt128(),
+                "Decimal" => r.ReadDecimal(),
+                "Vector2" => r.ReadVector2(),
+                "Vector3" => r.ReadVector3(),
+                "Vector4" => r.ReadVector4(),
+                _ => r.ReadQuaternion(),
+            };
+        });
+        Assert.Equal(4, error.Offset);
+        Assert.Equal($"input ended while reading {type} ({size} bytes needed, {size - 1} left)", error.Detail);
+    }
+
     // ---- strings ---------------------------------------------------------------------------
 
     [Theory]

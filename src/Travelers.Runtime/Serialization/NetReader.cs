@@ -252,16 +252,36 @@ public ref struct NetReader
 
     /// <summary>Reads a 128-bit integer.</summary>
     /// <returns>The value.</returns>
-    public Int128 ReadInt128() => (Int128)ReadUInt128();
+    public Int128 ReadInt128() => (Int128)ReadUInt128Core("Int128");
 
     /// <summary>Reads a 128-bit unsigned integer.</summary>
     /// <returns>The value.</returns>
-    public UInt128 ReadUInt128()
+    public UInt128 ReadUInt128() => ReadUInt128Core("UInt128");
+
+    // Values made of several parts take their whole size at once: a cut inside one names the value, its size
+    // and the offset where it starts, as for any fixed-width read, not the part that happened to be cut.
+    private UInt128 ReadUInt128Core(string what)
     {
-        ulong lower = ReadUInt64Core("UInt128");
-        ulong upper = ReadUInt64Core("UInt128");
-        return new UInt128(upper, lower);
+        ref byte at = ref Take(16, what);
+        return new UInt128(UInt64At(ref at, 8), UInt64At(ref at, 0));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint UInt32At(ref byte at, int offset)
+    {
+        uint v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref at, offset));
+        return BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong UInt64At(ref byte at, int offset)
+    {
+        ulong v = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, offset));
+        return BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SingleAt(ref byte at, int offset) => BitConverter.UInt32BitsToSingle(UInt32At(ref at, offset));
 
     /// <summary>Reads a half-precision float.</summary>
     /// <returns>The value, bits as written.</returns>
@@ -283,10 +303,11 @@ public ref struct NetReader
     public decimal ReadDecimal()
     {
         int start = Offset;
+        ref byte at = ref Take(16, "Decimal");
         Span<int> bits = stackalloc int[4];
         for (int i = 0; i < 4; i++)
         {
-            bits[i] = (int)ReadUInt32Core("Decimal");
+            bits[i] = (int)UInt32At(ref at, 4 * i);
         }
 
         int flags = bits[3];
@@ -301,22 +322,38 @@ public ref struct NetReader
     /// <summary>Reads a <see cref="Vector2"/>.</summary>
     /// <returns>The value.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector2 ReadVector2() => new(ReadSingle(), ReadSingle());
+    public Vector2 ReadVector2()
+    {
+        ref byte at = ref Take(8, "Vector2");
+        return new(SingleAt(ref at, 0), SingleAt(ref at, 4));
+    }
 
     /// <summary>Reads a <see cref="Vector3"/>.</summary>
     /// <returns>The value.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector3 ReadVector3() => new(ReadSingle(), ReadSingle(), ReadSingle());
+    public Vector3 ReadVector3()
+    {
+        ref byte at = ref Take(12, "Vector3");
+        return new(SingleAt(ref at, 0), SingleAt(ref at, 4), SingleAt(ref at, 8));
+    }
 
     /// <summary>Reads a <see cref="Vector4"/>.</summary>
     /// <returns>The value.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector4 ReadVector4() => new(ReadSingle(), ReadSingle(), ReadSingle(), ReadSingle());
+    public Vector4 ReadVector4()
+    {
+        ref byte at = ref Take(16, "Vector4");
+        return new(SingleAt(ref at, 0), SingleAt(ref at, 4), SingleAt(ref at, 8), SingleAt(ref at, 12));
+    }
 
     /// <summary>Reads a <see cref="Quaternion"/>.</summary>
     /// <returns>The value.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Quaternion ReadQuaternion() => new(ReadSingle(), ReadSingle(), ReadSingle(), ReadSingle());
+    public Quaternion ReadQuaternion()
+    {
+        ref byte at = ref Take(16, "Quaternion");
+        return new(SingleAt(ref at, 0), SingleAt(ref at, 4), SingleAt(ref at, 8), SingleAt(ref at, 12));
+    }
 
     /// <summary>Reads a <see cref="Guid"/>.</summary>
     /// <returns>The value.</returns>
