@@ -99,15 +99,17 @@ public static class Quantization
     });
 
     /// <summary>
-    /// The largest step <see cref="Quantize"/> returns for the range: ceil((max - min) / precision). A step read
-    /// from the wire above it was not written by a Travelers peer.
+    /// The largest step <see cref="Quantize"/> returns for the range: the step of <paramref name="max"/>. That is
+    /// ceil((max - min) / precision) of <see cref="BitsFor(float, float, float)"/>, or one less when max lies less
+    /// than half a step past the step before (the last step is then past max, and no value rounds to it). A step
+    /// read from the wire above it was not written by a Travelers peer.
     /// </summary>
     /// <param name="min">The smallest value, finite.</param>
     /// <param name="max">The largest value, finite and above <paramref name="min"/>.</param>
     /// <param name="precision">The step, finite and above 0.</param>
-    /// <returns>The number of steps.</returns>
+    /// <returns>The largest step.</returns>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="BitsFor(float, float, float)"/>.</exception>
-    public static uint MaxQuantized(float min, float max, float precision) => (uint)Steps(min, max, precision);
+    public static uint MaxQuantized(float min, float max, float precision) => Quantize(max, min, max, precision, out _);
 
     /// <summary>
     /// The step nearest <paramref name="value"/>: round((value - min) / precision), from 0 to the steps of

@@ -120,6 +120,21 @@ public sealed class QuantizationTests
         Assert.Equal(512f, Quantization.Dequantize(uint.MaxValue, -512f, 512f, 1f / 512));
     }
 
+    [Theory]
+    [InlineData(0f, 1f, 0.3f)] // steps at 0, 0.3, 0.6, 0.9 and 1.2: the last one is past max, and nothing rounds to it
+    [InlineData(0f, 1f, 0.375f)] // 0, 0.375, 0.75 and 1.125: max rounds to the last one
+    [InlineData(0f, 100f, 0.5f)]
+    [InlineData(-512f, 512f, 1f / 512)]
+    [InlineData(0f, 0.3f, 0.1f)]
+    [InlineData(0f, 1f, 2f)]
+    public void MaxQuantized_is_the_largest_step_Quantize_returns(float min, float max, float precision)
+    {
+        uint top = Quantization.MaxQuantized(min, max, precision);
+        Assert.Equal(Quantization.Quantize(max, min, max, precision, out _), top);
+        Assert.Equal(top, Quantization.Quantize(float.PositiveInfinity, min, max, precision, out _));
+        Assert.InRange(Quantization.BitsFor(min, max, precision), Quantization.BitsFor(top), 32);
+    }
+
     private static readonly Gen<Quaternion> UnitQuaternion = Gen.Frequency(
         (8, Gen.Select(Gen.Float[-1f, 1f], Gen.Float[-1f, 1f], Gen.Float[-1f, 1f], Gen.Float[-1f, 1f], (x, y, z, w) => new Quaternion(x, y, z, w))
             .Where(q => q.Length() > 0.01f)
