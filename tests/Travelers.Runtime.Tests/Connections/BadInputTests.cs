@@ -565,6 +565,47 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Writes_that_take_the_unsent_bytes_past_the_cap_close_at_once_counting_what_was_flushed_before()
+    {
+        // The write-time check counted only what was written since the last flush: with the cap nearly reached by
+        // flushed bytes the socket had not taken, a Poll()'s writes could queue almost a whole cap more, twice the
+        // cap in all, before the next flush closed the connection.
+        const int Cap = 1024 * 1024;
+        var options = Loopback.ServerOptions();
+        options.MaxUnsentBytes = Cap;
+        options.HeartbeatInterval = TimeSpan.FromHours(1); // no ping's flush between the writes
+        options.Timeout = TimeSpan.FromHours(2);
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        using RawPeer peer = await RawPeer.HandshakeAsync(server); // and never reads again
+        await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
+        NetConnection connection = server.Connections.Single();
+        var blob = new Blob { Data = new byte[64 * 1024] };
+
+        // Flushed until the socket's buffers are full and more than half the cap waits for it.
+        long sent = 0;
+        while (!connection.Link.IsClosing && connection.Link.Unsent < Cap * 6 / 10 && sent < 100L * 1024 * 1024)
+        {
+            connection.Send(blob);
+            connection.Flush();
+            sent += blob.Data.Length;
+        }
+
+        Assert.False(connection.Link.IsClosing);
+
+        // Then less than a cap written with no flush: alone under the cap, with what waits already well past it.
+        long written = 0;
+        while (!connection.Link.IsClosing && written + blob.Data.Length < Cap - (16 * 1024))
+        {
+            connection.Send(blob);
+            written += blob.Data.Length;
+        }
+
+        // The socket only takes bytes meanwhile, so what it has not taken now is at most what it had not at each write.
+        long unsent = connection.Link.Unsent;
+        Assert.True(connection.Link.IsClosing || unsent + written <= Cap, $"still open with {unsent} bytes flushed and unsent and {written} more written");
+    }
+
+    [Fact]
     public async Task A_peer_sending_faster_than_the_game_polls_is_held_back_by_TCP_flow_control()
     {
         var options = Loopback.ServerOptions();

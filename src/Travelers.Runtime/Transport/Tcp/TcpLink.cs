@@ -249,12 +249,13 @@ internal sealed class TcpLink : Link
                 _frameBytes += record;
                 _messagesWritten++;
 
-                // What was written since the last flush alone passes the cap: the flush would close the link for it,
-                // but only after every write until then was buffered (a Poll() answering refused RPCs by the
-                // hundred thousand queued 42 MB against a 4 MB cap). Closed now instead, as a UDP link does. With
+                // What the socket has not taken (flushed before) and what was written since the last flush pass the
+                // cap: the flush would close the link for it, but only after every write until then was buffered (a
+                // Poll() answering refused RPCs by the hundred thousand queued 42 MB against a 4 MB cap; with the cap
+                // nearly reached by flushed bytes, almost a cap more). Closed now instead, as a UDP link does. With
                 // compression the batch waits in the staging buffer until it is closed: counted there, its chunk not
                 // yet committed included (the chunk is whatever room the buffer had, megabytes once it has grown).
-                overCap = _pending + (_staging is { } staged ? staged.WrittenCount + _chunkUsed : 0) > _maxUnsent;
+                overCap = Volatile.Read(ref _unsent) + _pending + (_staging is { } staged ? staged.WrittenCount + _chunkUsed : 0) > _maxUnsent;
             }
             finally
             {
