@@ -490,6 +490,29 @@ public sealed class DatagramSimulatorTests
         Assert.Equal(0, overlaps);
     }
 
+    [Fact]
+    public void A_timer_that_fires_early_while_another_thread_delivers_is_armed_again()
+    {
+        // System timers count whole milliseconds and may fire before the time asked for (the reason delivery re-arms
+        // them by force). One that fired early while the thread that had just armed it still held delivery found
+        // the gate taken and left; that thread, finding nothing due, left too, and nothing was armed any more: the
+        // held datagram waited for the next submission, for ever after the last one.
+        var clock = new EarlyClock();
+        var recorder = new Recorder(clock);
+        using var simulator = new DatagramSimulator(new NetworkConditions { Latency = 10 * Ms }, clock, recorder.Sink);
+
+        simulator.Submit(Datagram(0), null); // due at 10 ms: the timer is armed for it
+        clock.Advance(5 * Ms);
+        simulator.Submit(Datagram(1), null); // due at 15 ms, after the timer
+        clock.FireEarlyOnNextChange = true;
+        clock.Advance(5 * Ms); // datagram 0 delivered; the timer, armed again for datagram 1, fires at once on another thread
+        Assert.Single(recorder.Received);
+
+        clock.Advance(5 * Ms);
+        Assert.Equal([0, 1], recorder.Received.Select(r => Index(r.Bytes)));
+        Assert.Equal(0, simulator.Held);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Pump(DatagramSimulator simulator, ManualClock clock, byte[] datagram, SocketAddress address, int rounds)
     {
@@ -567,6 +590,70 @@ public sealed class DatagramSimulatorTests
 
         public void Sink(ReadOnlySpan<byte> datagram, SocketAddress? address) =>
             Received.Add(new Received(datagram.ToArray(), clock.GetTimestamp(), address is null ? null : (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address)));
+    }
+
+    /// <summary>
+    /// A clock moved by hand with one timer, which fires when the clock reaches its time, or, once asked, at once and
+    /// on another thread (a system timer firing early while the thread that armed it is still inside).
+    /// </summary>
+    private sealed class EarlyClock : TimeProvider
+    {
+        private EarlyTimer? _timer;
+
+        public long Now { get; private set; } = 1_000_000;
+
+        public bool FireEarlyOnNextChange { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            _timer = new EarlyTimer(this, callback, state);
+
+        public void Advance(TimeSpan by)
+        {
+            Now += by.Ticks;
+            _timer?.FireIfDue();
+        }
+
+        private sealed class EarlyTimer(EarlyClock clock, TimerCallback callback, object? state) : ITimer
+        {
+            private long _due = long.MaxValue;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                if (clock.FireEarlyOnNextChange && dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    clock.FireEarlyOnNextChange = false;
+                    _due = long.MaxValue;
+                    var other = new Thread(() => callback(state)); // not a task: waiting on one may run it inline, here
+                    other.Start();
+                    other.Join();
+                    return true;
+                }
+
+                _due = dueTime == Timeout.InfiniteTimeSpan ? long.MaxValue : clock.Now + dueTime.Ticks;
+                return true;
+            }
+
+            public void FireIfDue()
+            {
+                if (_due <= clock.Now)
+                {
+                    _due = long.MaxValue;
+                    callback(state);
+                }
+            }
+
+            public void Dispose() => _due = long.MaxValue;
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
+        }
     }
 
     /// <summary>A clock moved by hand whose timers never fire: the test delivers with DeliverDue.</summary>

@@ -80,6 +80,7 @@ internal sealed class DatagramSimulator : IDisposable
     private long _sequence;
     private long _linkFreeAt;
     private long _timerDue = long.MaxValue;
+    private int _deliverRequested;
     private bool _disposed;
 
     private long _submitted;
@@ -202,10 +203,16 @@ internal sealed class DatagramSimulator : IDisposable
     internal int DeliverDue()
     {
         int delivered = 0;
+
+        // A call that finds the gate taken leaves a request: the thread inside looks again after leaving. The head
+        // being due does not cover a timer that fired early (system timers round), which arrives with nothing due
+        // yet; leaving then would leave the timer disarmed, and the held datagrams waiting for another submission.
+        Interlocked.Exchange(ref _deliverRequested, 1);
         while (Monitor.TryEnter(_deliverGate))
         {
             try
             {
+                Interlocked.Exchange(ref _deliverRequested, 0);
                 delivered += DeliverDueExclusive();
             }
             catch
@@ -223,8 +230,9 @@ internal sealed class DatagramSimulator : IDisposable
                 Monitor.Exit(_deliverGate);
             }
 
-            // A submitter that found the gate taken left its datagram to us: look once more after leaving.
-            if (!HeadIsDue())
+            // A submitter, or a timer, that found the gate taken left its datagram or its firing to us: look once
+            // more after leaving (the read is a full fence, ordered after the exit).
+            if (Interlocked.CompareExchange(ref _deliverRequested, 0, 0) == 0 && !HeadIsDue())
             {
                 break;
             }
