@@ -336,7 +336,10 @@ public sealed class NetConnection : ILinkOwner
         _endpoint.Enqueue(new Inbound(InboundKind.Messages, this, buffer, length));
     }
 
-    /// <summary>An LZ4 batch: its declared size is checked against the frame limit before anything is allocated for it.</summary>
+    /// <summary>The most an LZ4 block can expand: a match's length grows by 255 a byte.</summary>
+    private const int MaxLz4Expansion = 255;
+
+    /// <summary>An LZ4 batch: its declared size is checked against the frame limit and what its bytes could hold before anything is allocated for it.</summary>
     private void EnqueueDecompressed(in ReadOnlySequence<byte> body)
     {
         byte[]? joined = null;
@@ -359,6 +362,13 @@ public sealed class NetConnection : ILinkOwner
             if (!NetEndpoint.TryReadVarUInt(source, ref offset, out uint declared) || declared == 0 || declared > (uint)max)
             {
                 throw new NetProtocolException($"a compressed batch declaring {declared} bytes (the maximum is {max})");
+            }
+
+            int compressed = source.Length - offset;
+            if (declared > (long)compressed * MaxLz4Expansion)
+            {
+                // Checked before the buffer is rented: ten bytes must not make the endpoint take a frame's worth.
+                throw new NetProtocolException($"a compressed batch declaring {declared} bytes from {compressed} (LZ4 expands at most {MaxLz4Expansion} times)");
             }
 
             byte[] buffer = _endpoint.Frames.Rent((int)declared);

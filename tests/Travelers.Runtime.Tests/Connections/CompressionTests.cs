@@ -36,6 +36,25 @@ public sealed class CompressionTests
         Assert.True(bytes < 20 * 1024, $"{bytes} bytes on the wire");
     }
 
+    [Fact]
+    public async Task A_batch_that_compresses_as_far_as_LZ4_can_arrives_whole()
+    {
+        // Zeros: the most a batch can shrink, so its declared size is as near as it comes to the 255 times its bytes
+        // that a receiver allows.
+        var options = Loopback.ServerOptions();
+        options.EnableCompression = true;
+        await using NetServer server = await Loopback.StartServerAsync(options);
+        byte[]? got = null;
+        server.On((NetConnection _, in Blob b) => got = b.Data);
+        await using NetClient client = await Loopback.ConnectAsync(server, new NetClientOptions { EnableCompression = true });
+        long before = client.Connection.Statistics.BytesSent;
+        client.Send(new Blob { Data = new byte[400 * 1024] });
+        await Loopback.Until(() => got is not null && client.Connection.Link.Unsent == 0, server.Poll, client.Poll);
+
+        Assert.Equal(new byte[400 * 1024], got);
+        Assert.True(client.Connection.Statistics.BytesSent - before < 400 * 1024 / 200, $"{client.Connection.Statistics.BytesSent - before} bytes on the wire");
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, true)]
@@ -49,6 +68,7 @@ public sealed class CompressionTests
     [Theory]
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3 }, "declaring 4294967295 bytes")]
     [InlineData(new byte[] { 0x80, 0x01, 0xF0, 0x55 }, "does not decompress")]
+    [InlineData(new byte[] { 0xA0, 0x8D, 0x06, 0x1F, 0x00, 0x01, 0x00 }, "declaring 100000 bytes from 4")] // more than 4 bytes of LZ4 can hold
     public async Task A_bad_compressed_batch_is_a_protocol_violation(byte[] body, string expected)
     {
         var options = Loopback.ServerOptions();
