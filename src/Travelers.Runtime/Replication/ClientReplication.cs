@@ -68,7 +68,7 @@ internal sealed class ClientReplication
 
     public TimeSpan RenderTime => TimeSpan.FromTicks(_renderTime);
 
-    /// <summary>The interpolation delay now: render time is this far behind server time.</summary>
+    /// <summary>The interpolation delay aimed for now: render time closes on server time minus this, gradually.</summary>
     public TimeSpan InterpolationDelay => TimeSpan.FromTicks(Delay);
 
     public long Dropped => _dropped;

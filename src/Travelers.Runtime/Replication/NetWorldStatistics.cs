@@ -36,6 +36,10 @@ public readonly record struct NetWorldStatistics
     /// <summary>Client: snapshot parts received.</summary>
     public long PartsReceived { get; init; }
 
-    /// <summary>Client: how far <see cref="NetWorld.RenderTime"/> is behind <see cref="NetWorld.ServerTime"/> now.</summary>
+    /// <summary>
+    /// Client: the delay interpolation aims for now (twice the server's send interval and three times the jitter, as
+    /// measured, within 30 ms to 1 s). <see cref="NetWorld.RenderTime"/> closes on <see cref="NetWorld.ServerTime"/>
+    /// minus this gradually (at most 10% faster or slower than the clock), so the actual gap may differ for a while.
+    /// </summary>
     public TimeSpan InterpolationDelay { get; init; }
 }
