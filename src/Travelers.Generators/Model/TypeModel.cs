@@ -28,7 +28,8 @@ internal sealed record TypeModel(
     {
         WireKind.Byte or WireKind.SByte or WireKind.Int16 or WireKind.UInt16 or WireKind.Char or WireKind.Int32
             or WireKind.UInt32 or WireKind.Int64 or WireKind.UInt64 or WireKind.Half or WireKind.Single or WireKind.Double
-            or WireKind.Vector2 or WireKind.Vector3 or WireKind.Vector4 or WireKind.Quaternion or WireKind.TimeSpan => true,
+            or WireKind.Vector2 or WireKind.Vector3 or WireKind.Vector4 or WireKind.Quaternion or WireKind.TimeSpan
+            or WireKind.NetId => true,
         WireKind.Enum => Element!.IsBlittableWire,
         _ => false,
     };
@@ -38,7 +39,7 @@ internal sealed record TypeModel(
     {
         WireKind.Boolean or WireKind.Byte or WireKind.SByte => 1,
         WireKind.Int16 or WireKind.UInt16 or WireKind.Char or WireKind.Half => 2,
-        WireKind.Int32 or WireKind.UInt32 or WireKind.Single => 4,
+        WireKind.Int32 or WireKind.UInt32 or WireKind.Single or WireKind.NetId => 4,
         WireKind.Int64 or WireKind.UInt64 or WireKind.Double or WireKind.Vector2 or WireKind.TimeSpan or WireKind.DateTime => 8,
         WireKind.Vector3 => 12,
         WireKind.Int128 or WireKind.UInt128 or WireKind.Decimal or WireKind.Vector4 or WireKind.Quaternion or WireKind.Guid => 16,

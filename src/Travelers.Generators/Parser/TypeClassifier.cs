@@ -57,6 +57,7 @@ internal static class TypeClassifier
             "System.Numerics.Vector3" => WireKind.Vector3,
             "System.Numerics.Vector4" => WireKind.Vector4,
             "System.Numerics.Quaternion" => WireKind.Quaternion,
+            KnownTypes.NetId => WireKind.NetId,
             _ => null,
         };
 
@@ -145,7 +146,7 @@ internal static class TypeClassifier
             { TypeKind: TypeKind.Dynamic } => "'dynamic' has no fixed shape",
             _ when metadataName.StartsWith("System.Threading.", System.StringComparison.Ordinal) => "threads, tasks and locks belong to one process",
             _ when metadataName.StartsWith("System.IO.", System.StringComparison.Ordinal) => "streams and files belong to one process",
-            _ => "it is not a primitive, string, Guid, DateTime, TimeSpan, vector, quaternion, enum, array, List, HashSet, Dictionary, Nullable, ReadOnlyMemory<byte> or [NetMessage] type",
+            _ => "it is not a primitive, string, Guid, DateTime, TimeSpan, vector, quaternion, NetId, enum, array, List, HashSet, Dictionary, Nullable, ReadOnlyMemory<byte> or [NetMessage] type",
         };
         return null;
     }
@@ -259,6 +260,7 @@ internal static class TypeClassifier
         WireKind.DateTime => "datetime",
         WireKind.TimeSpan => "timespan",
         WireKind.String => "str",
+        WireKind.NetId => "netid",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -381,6 +381,10 @@ public ref struct NetReader
     /// <returns>The value.</returns>
     public TimeSpan ReadTimeSpan() => new((long)ReadUInt64Core("TimeSpan"));
 
+    /// <summary>Reads an entity's <see cref="NetId"/>: any value, an id the reader's world may not hold (look it up with <see cref="NetWorld.Find(NetId)"/>).</summary>
+    /// <returns>The value.</returns>
+    public NetId ReadNetId() => new(ReadUInt32Core("NetId"));
+
     /// <summary>Reads an unsigned LEB128 varint of at most 5 bytes; overlong and non-canonical forms are malformed.</summary>
     /// <returns>The value.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -410,6 +410,10 @@ public ref struct NetWriter
     /// <param name="value">The value.</param>
     public void WriteTimeSpan(TimeSpan value) => WriteInt64(value.Ticks);
 
+    /// <summary>Writes an entity's <see cref="NetId"/> as its 32-bit value.</summary>
+    /// <param name="value">The value.</param>
+    public void WriteNetId(NetId value) => WriteUInt32(value.Value);
+
     /// <summary>Writes an unsigned LEB128 varint (1 to 5 bytes).</summary>
     /// <param name="value">The value.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
