@@ -257,7 +257,7 @@ public sealed class NetClient : IAsyncDisposable
                     throw;
                 }
 
-                connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, ReceiveBlocks, SendBlocks), 0);
+                connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, ReceiveBlocks, SendBlocks, Options.Conditions), 0);
                 Connection = connection;
                 connection.Start();
             }

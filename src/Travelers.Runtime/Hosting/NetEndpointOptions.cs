@@ -73,8 +73,9 @@ public abstract class NetEndpointOptions
     /// <summary>
     /// Simulated network conditions (latency, jitter, loss, duplication, reordering, corruption, bandwidth) for
     /// this endpoint's traffic in both directions, from a seed: for tests, and for trying a game under a bad
-    /// network. UDP only in this version: starting or connecting over TCP with conditions set throws
-    /// <see cref="ArgumentException"/>. Default null (none).
+    /// network. Over TCP only <see cref="NetworkConditions.Latency"/> and
+    /// <see cref="NetworkConditions.BandwidthBytesPerSecond"/> apply (a stream is never lossy, duplicated, reordered or
+    /// corrupted: TCP repairs those, at the cost of a delay). Default null (none).
     /// </summary>
     public NetworkConditions? Conditions { get; set; }
 
@@ -103,7 +104,6 @@ public abstract class NetEndpointOptions
         Require(MaxChannels is >= 1 and <= 64, type, nameof(MaxChannels), MaxChannels, "must be between 1 and 64");
         Require(MaxPacketsPerSecond >= 100, type, nameof(MaxPacketsPerSecond), MaxPacketsPerSecond, "must be at least 100");
         Conditions?.Validate($"{type}.{nameof(Conditions)}");
-        Require(Conditions is null || Transport == NetTransport.Udp, type, nameof(Conditions), Conditions, "applies over UDP only in this version (over TCP the delay and bandwidth cap are not built yet): use NetTransport.Udp, or leave it null");
         Require(CompressionThreshold >= 64, type, nameof(CompressionThreshold), CompressionThreshold, "must be at least 64");
         Require(LoggerFactory is not null, type, nameof(LoggerFactory), "null", "must not be null");
         Require(TimeProvider is not null, type, nameof(TimeProvider), "null", "must not be null");

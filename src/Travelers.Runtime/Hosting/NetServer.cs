@@ -340,7 +340,7 @@ public sealed class NetServer : IAsyncDisposable
             }
 
             long id = Interlocked.Increment(ref _nextId);
-            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, ReceiveBlocks, SendBlocks), id);
+            var connection = new NetConnection(this, owner => new TcpLink(socket, owner, Options.MaxFrameBytes, Options.MaxUnsentBytes, Time, ReceiveBlocks, SendBlocks, Options.Conditions), id);
             Hold(connection);
             Track(id, connection);
             connection.Start();

@@ -20,7 +20,6 @@ public sealed class OptionsTests
         { "CompressionThreshold", o => o.CompressionThreshold = 10 },
         { "Transport", o => o.Transport = (NetTransport)9 },
         { "Mtu", o => o.Mtu = 100 },
-        { "Conditions", o => o.Conditions = new NetworkConditions { Loss = 0.1 } },
         { "MaxChannels", o => o.MaxChannels = 65 },
         { "MaxPacketsPerSecond", o => o.MaxPacketsPerSecond = 10 },
         { "Port", o => o.Port = 70_000 },
@@ -32,10 +31,12 @@ public sealed class OptionsTests
         { "TimeProvider", o => o.TimeProvider = null! },
     };
 
-    [Fact]
-    public async Task Bad_network_conditions_fail_start_naming_the_option_and_the_setting()
+    [Theory]
+    [InlineData(NetTransport.Udp)]
+    [InlineData(NetTransport.Tcp)]
+    public async Task Bad_network_conditions_fail_start_naming_the_option_and_the_setting(NetTransport transport)
     {
-        var server = new NetServer(new NetServerOptions { Transport = NetTransport.Udp, Address = IPAddress.Loopback, Port = 0, Conditions = new NetworkConditions { Loss = 2 } });
+        var server = new NetServer(new NetServerOptions { Transport = transport, Address = IPAddress.Loopback, Port = 0, Conditions = new NetworkConditions { Loss = 2 } });
         var error = await Assert.ThrowsAsync<ArgumentException>(() => server.StartAsync(TestContext.Current.CancellationToken));
         Assert.Contains("NetServerOptions.Conditions.Loss", error.Message);
     }

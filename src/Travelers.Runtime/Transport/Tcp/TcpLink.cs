@@ -11,6 +11,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using K4os.Compression.LZ4;
 using Travelers.Messaging;
+using Travelers.Transport.Simulation;
 
 namespace Travelers.Transport.Tcp;
 
@@ -68,7 +69,11 @@ internal sealed class TcpLink : Link
     private long _lastReceive;
     private long _partialSince;
 
-    public TcpLink(Socket socket, ILinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time, BlockMemoryPool receiveBlocks, BlockMemoryPool sendBlocks)
+    // Simulated latency and bandwidth (NetworkConditions), or null.
+    private readonly StreamShaper? _outbound;
+    private readonly StreamShaper? _inbound;
+
+    public TcpLink(Socket socket, ILinkOwner owner, int maxFrameBytes, long maxUnsentBytes, TimeProvider time, BlockMemoryPool receiveBlocks, BlockMemoryPool sendBlocks, NetworkConditions? conditions = null)
         : base(new RttEstimator(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60)))
     {
         _socket = socket;
@@ -78,6 +83,12 @@ internal sealed class TcpLink : Link
         _time = time;
         _lastReceive = time.GetTimestamp();
         RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+        if (StreamShaper.Shapes(conditions))
+        {
+            // Each way on its own: what this endpoint sends waits in the send loop, what it receives in the frame loop.
+            _outbound = new StreamShaper(conditions!, time);
+            _inbound = new StreamShaper(conditions!, time);
+        }
 
         // The input pipe holds at most one frame beyond what the frame loop has not cut yet; the output pipe
         // never pauses the game thread: the unsent-bytes cap (backpressure) bounds it instead. Its reader, the
@@ -479,6 +490,7 @@ internal sealed class TcpLink : Link
         CloseFrame();
         CommitChunk();
         long unsent = Interlocked.Add(ref _unsent, _pending);
+        _outbound?.Mark(_pending);
         _pending = 0;
 
         // The output pipe never pauses (pauseWriterThreshold 0), so this completes at once.
@@ -591,6 +603,7 @@ internal sealed class TcpLink : Link
                 }
 
                 input.Advance(received);
+                _inbound?.Mark(received);
                 Interlocked.Add(ref _bytesReceived, received);
                 Interlocked.Increment(ref _receives);
                 Interlocked.Exchange(ref _lastReceive, _time.GetTimestamp());
@@ -642,8 +655,29 @@ internal sealed class TcpLink : Link
                         while (!IsClosing && TryCutFrame(ref buffer, out FrameKind kind, out ReadOnlySequence<byte> body))
                         {
                             cut = true;
+                            if (_inbound is { } shaper)
+                            {
+                                // Simulated: the frame arrives once its last byte has crossed the slower link. It is
+                                // whole: no partial frame is timed while it waits.
+                                Interlocked.Exchange(ref _partialSince, 0);
+                                for (long left = 4 + 1 + body.Length; left > 0;)
+                                {
+                                    left -= await shaper.TakeAsync(left, _receiveStop.Token).ConfigureAwait(false);
+                                }
+
+                                if (IsClosing)
+                                {
+                                    break;
+                                }
+                            }
+
                             _owner.OnFrame(this, kind, body);
                         }
+                    }
+                    catch (OperationCanceledException) when (_receiveStop.IsCancellationRequested)
+                    {
+                        // Cut short while a simulated delay held a frame: the link is going; nothing more is dispatched.
+                        buffer = buffer.Slice(buffer.End);
                     }
                     catch (Exception e)
                     {
@@ -732,10 +766,17 @@ internal sealed class TcpLink : Link
                 // Read before AdvanceTo: the blocks go back to the pool there, and a sequence's length is worked
                 // out from its blocks.
                 long length = buffer.Length;
+                long released = 0; // simulated conditions: the bytes at the buffer's head the shaper let go
                 while (!buffer.IsEmpty)
                 {
-                    int sent = await _sender.SendAsync(_socket, buffer).ConfigureAwait(false);
+                    if (_outbound is { } shaper && released == 0)
+                    {
+                        released = await shaper.TakeAsync(buffer.Length, _receiveStop.Token).ConfigureAwait(false);
+                    }
+
+                    int sent = await _sender.SendAsync(_socket, _outbound is null ? buffer : buffer.Slice(0, released)).ConfigureAwait(false);
                     buffer = buffer.Slice(sent);
+                    released -= sent;
                     Interlocked.Increment(ref _sends);
                 }
 
@@ -755,7 +796,7 @@ internal sealed class TcpLink : Link
             // Everything is sent: the peer reads the end of the stream after it (a graceful close).
             _socket.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             if (!IsClosing)
             {
