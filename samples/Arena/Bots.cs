@@ -69,23 +69,34 @@ public sealed class Bots : IAsyncDisposable
     }
 
     /// <summary>Connects <paramref name="count"/> bots, <paramref name="parallel"/> at a time.</summary>
-    public async Task ConnectAsync(EndPoint server, int count, NetTransport transport, CancellationToken cancellationToken, int parallel = 50)
+    /// <param name="server">The server.</param>
+    /// <param name="count">How many bots.</param>
+    /// <param name="transport">UDP or TCP.</param>
+    /// <param name="latency">A simulated one-way latency on each bot's traffic, both ways (zero: none).</param>
+    /// <param name="loss">A simulated loss rate on each bot's datagrams (UDP; a stream does not lose bytes).</param>
+    /// <param name="cancellationToken">Stops connecting.</param>
+    /// <param name="parallel">Connects in flight at once.</param>
+    public async Task ConnectAsync(EndPoint server, int count, NetTransport transport, TimeSpan latency, double loss, CancellationToken cancellationToken, int parallel = 50)
     {
         for (int start = 0; start < count; start += parallel)
         {
             var batch = new List<Task<Bot>>();
             for (int i = start; i < Math.Min(count, start + parallel); i++)
             {
-                batch.Add(ConnectOneAsync(server, transport, cancellationToken));
+                // Each bot its own seed: their losses are not the same datagrams.
+                NetworkConditions? conditions = latency > TimeSpan.Zero || loss > 0
+                    ? new NetworkConditions { Latency = latency, Loss = loss, Seed = i }
+                    : null;
+                batch.Add(ConnectOneAsync(server, transport, conditions, cancellationToken));
             }
 
             _bots.AddRange(await Task.WhenAll(batch));
         }
     }
 
-    private static async Task<Bot> ConnectOneAsync(EndPoint server, NetTransport transport, CancellationToken cancellationToken)
+    private static async Task<Bot> ConnectOneAsync(EndPoint server, NetTransport transport, NetworkConditions? conditions, CancellationToken cancellationToken)
     {
-        var client = new NetClient(new NetClientOptions { Transport = transport });
+        var client = new NetClient(new NetClientOptions { Transport = transport, Conditions = conditions });
         await client.ConnectAsync(server, cancellationToken);
         return new Bot(client);
     }

@@ -92,7 +92,7 @@ if (!options.ServerOnly)
     AnsiConsole.MarkupLine($"Connecting [bold]{options.Bots}[/] bots to {Markup.Escape(target.ToString() ?? "")}...");
     try
     {
-        await bots.ConnectAsync(target, options.Bots, options.Transport, stop.Token);
+        await bots.ConnectAsync(target, options.Bots, options.Transport, TimeSpan.FromMilliseconds(options.LatencyMs), options.LossPercent / 100.0, stop.Token);
     }
     catch (NetConnectException e)
     {
@@ -123,7 +123,7 @@ AnsiConsole.MarkupLine(options.ServerOnly
 return 0;
 
 /// <summary>The command line.</summary>
-internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, int Seconds, int Port, NetTransport Transport)
+internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, int Seconds, int Port, NetTransport Transport, int LatencyMs = 0, int LossPercent = 0)
 {
     public const string Usage = """
         dotnet run -c Release --project samples/Arena [-- options]
@@ -134,6 +134,8 @@ internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, i
           --port N            the server-only port
           --connect host:port only bots, against a server elsewhere
           --transport udp|tcp the transport (default udp)
+          --latency MS        a simulated one-way latency on every bot's traffic, both ways (default 0)
+          --loss PERCENT      a simulated loss of every bot's datagrams, 0 to 100 (UDP only; default 0)
         """;
 
     public static Options Parse(string[] args)
@@ -152,6 +154,8 @@ internal sealed record Options(bool ServerOnly, IPEndPoint? Connect, int Bots, i
                 "--bots" => o with { Bots = Number(1) },
                 "--seconds" => o with { Seconds = Number(0) },
                 "--port" => o with { Port = Number(0) },
+                "--latency" => o with { LatencyMs = Number(0) },
+                "--loss" => o with { LossPercent = Number(0) is var p && p <= 100 ? p : throw new ArgumentException("--loss is a percentage, 0 to 100.") },
                 "--transport" => o with
                 {
                     Transport = Value() switch
