@@ -34,7 +34,7 @@ internal sealed class StreamShaper
     public StreamShaper(NetworkConditions conditions, TimeProvider time)
     {
         _time = time;
-        _latency = (long)(conditions.Latency.TotalSeconds * time.TimestampFrequency);
+        _latency = conditions.Latency.Ticks * time.TimestampFrequency / TimeSpan.TicksPerSecond; // at most a minute: no overflow
         long rate = conditions.BandwidthBytesPerSecond;
         _timestampsPerByte = rate > 0 ? (double)time.TimestampFrequency / rate : 0;
         _chunk = rate > 0 ? Math.Max(1024, rate / 50) : long.MaxValue;
@@ -98,7 +98,9 @@ internal sealed class StreamShaper
         long wait = sent + _latency - _time.GetTimestamp();
         if (wait > 0)
         {
-            await Task.Delay(TimeSpan.FromSeconds((double)wait / _time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
+            // Rounded up: never before its time.
+            var delay = TimeSpan.FromTicks((long)Math.Ceiling(wait * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency)));
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
 
         _taken += count;
