@@ -41,6 +41,24 @@ public sealed class StreamShaperTests
         ValueTask<long> late = shaper.TakeAsync(100, TestContext.Current.CancellationToken);
         Assert.True(late.IsCompleted);
         Assert.Equal(5, await late);
+
+        // Without a bandwidth cap a group goes whole, however large.
+        shaper.Mark(1_000_000);
+        clock.Advance(60 * Ms);
+        Assert.Equal(1_000_000, await Done(shaper.TakeAsync(1_000_000, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task Bytes_never_marked_are_timed_from_when_they_are_taken()
+    {
+        var clock = new FakeTimeProvider();
+        var shaper = new StreamShaper(new NetworkConditions { Latency = 40 * Ms }, clock);
+        clock.Advance(500 * Ms);
+        ValueTask<long> take = shaper.TakeAsync(7, TestContext.Current.CancellationToken);
+        clock.Advance(39 * Ms);
+        Assert.False(take.IsCompleted);
+        clock.Advance(1 * Ms);
+        Assert.Equal(7, await Done(take));
     }
 
     [Fact]
