@@ -52,6 +52,11 @@ internal sealed class TcpLink : Link
     private bool _frameOpen;
     private long _pending;
     private long _unsent;
+
+    // _unsent as the last flush left it (under the send lock): an upper bound of it until the next flush, since only
+    // a flush adds to it. Per message the cap is checked against this, a field of the game thread's own; _unsent,
+    // which the send loop changes on another core, is read only when the bound is over the cap.
+    private long _unsentAtFlush;
     private bool _outputClosed;
     private readonly object _closeGate = new();
     private int _closing;
@@ -266,7 +271,8 @@ internal sealed class TcpLink : Link
                 // nearly reached by flushed bytes, almost a cap more). Closed now instead, as a UDP link does. With
                 // compression the batch waits in the staging buffer until it is closed: counted there, its chunk not
                 // yet committed included (the chunk is whatever room the buffer had, megabytes once it has grown).
-                overCap = Volatile.Read(ref _unsent) + _pending + (_staging is { } staged ? staged.WrittenCount + _chunkUsed : 0) > _maxUnsent;
+                long buffered = _pending + (_staging is { } staged ? staged.WrittenCount + _chunkUsed : 0);
+                overCap = _unsentAtFlush + buffered > _maxUnsent && Volatile.Read(ref _unsent) + buffered > _maxUnsent;
             }
             finally
             {
@@ -490,6 +496,7 @@ internal sealed class TcpLink : Link
         CloseFrame();
         CommitChunk();
         long unsent = Interlocked.Add(ref _unsent, _pending);
+        _unsentAtFlush = unsent;
         _outbound?.Mark(_pending);
         _pending = 0;
 
