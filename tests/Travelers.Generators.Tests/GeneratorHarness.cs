@@ -46,4 +46,21 @@ internal static class GeneratorHarness
         GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
         return (driver.GetRunResult(), output);
     }
+
+    /// <summary>
+    /// Generates and compiles <paramref name="sources"/>, asserts that neither the generators nor the compiler reported
+    /// anything, loads the assembly and returns what its static <c>Probe.Run()</c> returns.
+    /// </summary>
+    public static (GeneratorDriverRunResult Result, object? Returned) RunProbe(params string[] sources)
+    {
+        (GeneratorDriverRunResult result, Compilation output) = Run(sources);
+        Assert.Empty(result.Diagnostics);
+        var problems = output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        using var stream = new MemoryStream();
+        Assert.True(output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken).Success);
+        Type probe = System.Reflection.Assembly.Load(stream.ToArray()).GetTypes().Single(t => t.Name == "Probe");
+        return (result, probe.GetMethod("Run")!.Invoke(null, null));
+    }
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace Travelers.Generators.Tests;
@@ -9,7 +8,7 @@ public sealed class MessageKeywordMemberTests
     [Fact]
     public void Members_named_after_keywords_compile_and_round_trip()
     {
-        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run("""
+        (GeneratorDriverRunResult result, object? returned) = GeneratorHarness.RunProbe("""
             using Travelers;
             namespace KeywordGame;
             [NetMessage] public partial struct Move { public int @class; public float @fixed; public string? @event; }
@@ -27,15 +26,9 @@ public sealed class MessageKeywordMemberTests
             }
             """);
 
-        Assert.Empty(result.Diagnostics);
-        var problems = output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
         string schema = result.Sources().Single(s => s.HintName == "KeywordGame.Move.NetMessage.g.cs").SourceText.ToString();
         Assert.Contains("(class:i32;fixed:f32;event:str)", schema, StringComparison.Ordinal);
 
-        using var stream = new MemoryStream();
-        Assert.True(output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken).Success);
-        Type probe = Assembly.Load(stream.ToArray()).GetTypes().Single(t => t.Name == "Probe");
-        Assert.Equal("3 1.5 jump 7 b", probe.GetMethod("Run")!.Invoke(null, null));
+        Assert.Equal("3 1.5 jump 7 b", returned);
     }
 }

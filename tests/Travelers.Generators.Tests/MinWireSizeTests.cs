@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace Travelers.Generators.Tests;
@@ -11,7 +10,7 @@ public sealed class MinWireSizeTests
     {
         // [VarInt] on a positional parameter makes the member a varint (1 byte for small values): the count check of a
         // List<Stat> must not assume 4 bytes per element, or valid input is refused as "cannot fit".
-        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run("""
+        (GeneratorDriverRunResult result, object? returned) = GeneratorHarness.RunProbe("""
             using System.Collections.Generic;
             using Travelers;
             namespace VarIntGame;
@@ -29,16 +28,10 @@ public sealed class MinWireSizeTests
             }
             """);
 
-        Assert.Empty(result.Diagnostics);
-        var problems = output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
         string stats = result.Sources().Single(s => s.HintName == "VarIntGame.Stats.NetMessage.g.cs").SourceText.ToString();
         Assert.Contains("ReadCount(0, 1)", stats, StringComparison.Ordinal);
         Assert.DoesNotContain("ReadCount(0, 4)", stats, StringComparison.Ordinal);
 
-        using var stream = new MemoryStream();
-        Assert.True(output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken).Success);
-        Type probe = Assembly.Load(stream.ToArray()).GetTypes().Single(t => t.Name == "Probe");
-        Assert.Equal("Stat { Value = 1 },Stat { Value = 2 };Stat { Value = 3 },Stat { Value = 4 },Stat { Value = 5 }", probe.GetMethod("Run")!.Invoke(null, null));
+        Assert.Equal("Stat { Value = 1 },Stat { Value = 2 };Stat { Value = 3 },Stat { Value = 4 },Stat { Value = 5 }", returned);
     }
 }

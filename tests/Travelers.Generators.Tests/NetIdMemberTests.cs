@@ -1,6 +1,3 @@
-using System.Reflection;
-using Microsoft.CodeAnalysis;
-
 namespace Travelers.Generators.Tests;
 
 /// <summary>
@@ -12,7 +9,7 @@ public sealed class NetIdMemberTests
     [Fact]
     public void NetIds_travel_in_messages_collections_nullables_and_rpc_arguments()
     {
-        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run("""
+        (_, object? returned) = GeneratorHarness.RunProbe("""
             using System.Collections.Generic;
             using Travelers;
             namespace TargetGame;
@@ -40,13 +37,6 @@ public sealed class NetIdMemberTests
             }
             """);
 
-        Assert.Empty(result.Diagnostics);
-        var problems = output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
-
-        using var stream = new MemoryStream();
-        Assert.True(output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken).Success);
-        Type probe = Assembly.Load(stream.ToArray()).GetTypes().Single(t => t.Name == "Probe");
-        Assert.Equal("8 #5.3 7 #1.0,#none,#1048575.4095 #9.0 #42.0 #3.0", probe.GetMethod("Run")!.Invoke(null, null));
+        Assert.Equal("8 #5.3 7 #1.0,#none,#1048575.4095 #9.0 #42.0 #3.0", returned);
     }
 }

@@ -1,6 +1,3 @@
-using System.Reflection;
-using Microsoft.CodeAnalysis;
-
 namespace Travelers.Generators.Tests;
 
 /// <summary>
@@ -13,7 +10,7 @@ public sealed class NullableMaxLengthTests
     [Fact]
     public void MaxLength_limits_bytes_that_may_be_absent()
     {
-        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run("""
+        (_, object? returned) = GeneratorHarness.RunProbe("""
             using System;
             using Travelers;
             namespace BytesGame;
@@ -54,13 +51,6 @@ public sealed class NullableMaxLengthTests
             }
             """);
 
-        Assert.Empty(result.Diagnostics);
-        var problems = output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
-
-        using var stream = new MemoryStream();
-        Assert.True(output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken).Success);
-        Type probe = Assembly.Load(stream.ToArray()).GetTypes().Single(t => t.Name == "Probe");
-        Assert.Equal("1,2 null TwoBytes TwoBytes", probe.GetMethod("Run")!.Invoke(null, null));
+        Assert.Equal("1,2 null TwoBytes TwoBytes", returned);
     }
 }
