@@ -14,6 +14,16 @@ public sealed class StreamShaperTests
 
     private static async Task<long> Done(ValueTask<long> take) => await take.AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
+    /// <summary>Asserts that a take of <paramref name="available"/> is still waiting just before <paramref name="after"/> and then takes <paramref name="expected"/>.</summary>
+    private static async Task TakesAfter(StreamShaper shaper, FakeTimeProvider clock, long available, TimeSpan after, long expected)
+    {
+        ValueTask<long> take = shaper.TakeAsync(available, TestContext.Current.CancellationToken);
+        clock.Advance(after - Ms);
+        Assert.False(take.IsCompleted, $"taken before {after.TotalMilliseconds} ms");
+        clock.Advance(Ms);
+        Assert.Equal(expected, await Done(take));
+    }
+
     [Fact]
     public async Task Bytes_wait_the_latency_from_when_they_entered_and_are_taken_in_the_groups_they_entered()
     {
@@ -23,17 +33,8 @@ public sealed class StreamShaperTests
         clock.Advance(30 * Ms);
         shaper.Mark(20);
 
-        ValueTask<long> first = shaper.TakeAsync(30, TestContext.Current.CancellationToken);
-        clock.Advance(29 * Ms);
-        Assert.False(first.IsCompleted); // 59 ms after the first ten bytes
-        clock.Advance(1 * Ms);
-        Assert.Equal(10, await Done(first)); // only the bytes that entered together
-
-        ValueTask<long> second = shaper.TakeAsync(20, TestContext.Current.CancellationToken);
-        clock.Advance(29 * Ms);
-        Assert.False(second.IsCompleted);
-        clock.Advance(1 * Ms);
-        Assert.Equal(20, await Done(second));
+        await TakesAfter(shaper, clock, 30, 30 * Ms, 10); // 60 ms after the first ten bytes: only those, which entered together
+        await TakesAfter(shaper, clock, 20, 30 * Ms, 20); // 60 ms after the next twenty
 
         // Bytes that waited longer than the latency already (the consumer was busy) go at once.
         shaper.Mark(5);
@@ -54,11 +55,7 @@ public sealed class StreamShaperTests
         var clock = new FakeTimeProvider();
         var shaper = new StreamShaper(new NetworkConditions { Latency = 40 * Ms }, clock);
         clock.Advance(500 * Ms);
-        ValueTask<long> take = shaper.TakeAsync(7, TestContext.Current.CancellationToken);
-        clock.Advance(39 * Ms);
-        Assert.False(take.IsCompleted);
-        clock.Advance(1 * Ms);
-        Assert.Equal(7, await Done(take));
+        await TakesAfter(shaper, clock, 7, 40 * Ms, 7);
     }
 
     [Fact]
@@ -68,25 +65,13 @@ public sealed class StreamShaperTests
         var shaper = new StreamShaper(new NetworkConditions { BandwidthBytesPerSecond = 100_000 }, clock);
         shaper.Mark(500); // 5 ms of the link
 
-        ValueTask<long> small = shaper.TakeAsync(500, TestContext.Current.CancellationToken);
-        clock.Advance(4 * Ms);
-        Assert.False(small.IsCompleted);
-        clock.Advance(1 * Ms);
-        Assert.Equal(500, await Done(small));
+        await TakesAfter(shaper, clock, 500, 5 * Ms, 500);
 
         // 5,000 bytes at once: 2,000 at a time (20 ms of 100 KB/s), each after the one before has crossed.
         shaper.Mark(5_000);
-        ValueTask<long> chunk = shaper.TakeAsync(5_000, TestContext.Current.CancellationToken);
-        clock.Advance(19 * Ms);
-        Assert.False(chunk.IsCompleted);
-        clock.Advance(1 * Ms);
-        Assert.Equal(2_000, await Done(chunk));
+        await TakesAfter(shaper, clock, 5_000, 20 * Ms, 2_000);
 
-        ValueTask<long> next = shaper.TakeAsync(3_000, TestContext.Current.CancellationToken);
-        clock.Advance(19 * Ms);
-        Assert.False(next.IsCompleted); // the link is busy with the first chunk until then
-        clock.Advance(1 * Ms);
-        Assert.Equal(2_000, await Done(next));
+        await TakesAfter(shaper, clock, 3_000, 20 * Ms, 2_000); // the link is busy with the first chunk until then
     }
 
     [Fact]
@@ -95,11 +80,7 @@ public sealed class StreamShaperTests
         var clock = new FakeTimeProvider();
         var shaper = new StreamShaper(new NetworkConditions { BandwidthBytesPerSecond = 1_000 }, clock);
         shaper.Mark(3_000);
-        ValueTask<long> take = shaper.TakeAsync(3_000, TestContext.Current.CancellationToken);
-        clock.Advance(1_023 * Ms);
-        Assert.False(take.IsCompleted);
-        clock.Advance(1 * Ms);
-        Assert.Equal(1_024, await Done(take));
+        await TakesAfter(shaper, clock, 3_000, 1024 * Ms, 1_024);
     }
 
     [Fact]
