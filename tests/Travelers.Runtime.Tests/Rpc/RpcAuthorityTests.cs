@@ -350,21 +350,17 @@ public sealed class RpcAuthorityTests
     [MemberData(nameof(Transports))]
     public async Task A_call_whose_entity_never_arrives_is_dropped_after_the_timeout(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMilliseconds(200));
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
+        await using ClientScene scene = await ClientScene.StartAsync(transport, o => o.RpcTimeout = TimeSpan.FromMilliseconds(200));
 
         // A call for an entity slot the client has never had: the server would never send it, a test can.
         int said = RpcRig.IndexOf("Gunner.Said");
         byte[] text = [3, (byte)'a', (byte)'b']; // string "ab": length + 1, then UTF-8
-        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, text));
-        rig.Server.Flush();
+        scene.SendCalls(RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, text));
 
-        await rig.Until(() => refusals.Count(client.Metrics.Meter, "expired") == 1);
-        Assert.True(client.Connection.IsConnected);
-        server.Observers.Said("still works");
-        await rig.Until(() => rig.Find<Gunner>(client, server.Id).Lines.Count == 1);
+        await scene.Rig.Until(() => scene.Refused("expired") == 1);
+        Assert.True(scene.Client.Connection.IsConnected);
+        scene.Server.Observers.Said("still works");
+        await scene.Rig.Until(() => scene.Rig.Find<Gunner>(scene.Client, scene.Server.Id).Lines.Count == 1);
     }
 
     /// <summary>A call that waits for its entity under a shorter <c>RpcTimeout</c> than one before it is dropped on its own deadline, not the older call's.</summary>
@@ -372,23 +368,18 @@ public sealed class RpcAuthorityTests
     [MemberData(nameof(Transports))]
     public async Task A_waiting_call_made_after_RpcTimeout_is_shortened_expires_on_its_own_deadline(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        await RpcRig.SpawnAsync(rig, client);
+        await using ClientScene scene = await ClientScene.StartAsync(transport, o => o.RpcTimeout = TimeSpan.FromMinutes(1));
         int said = RpcRig.IndexOf("Gunner.Said");
         byte[] text = [3, (byte)'a', (byte)'b'];
 
-        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, text));
-        rig.Server.Flush();
-        await rig.Until(() => client.Rpc().DeferredBytes > 0); // waits, for a minute
-        int held = client.Rpc().DeferredBytes;
-        client.Options.RpcTimeout = TimeSpan.FromMilliseconds(200);
-        RpcRig.SendRaw(rig.ConnectionOf(client), MessageTable.Current().RpcCallIndex, RpcRig.Call(said, 0, NetId.Of(4001, 1).Value, text));
-        rig.Server.Flush();
+        scene.SendCalls(RpcRig.Call(said, 0, NetId.Of(4000, 1).Value, text));
+        await scene.Rig.Until(() => scene.Client.Rpc().DeferredBytes > 0); // waits, for a minute
+        int held = scene.Client.Rpc().DeferredBytes;
+        scene.Client.Options.RpcTimeout = TimeSpan.FromMilliseconds(200);
+        scene.SendCalls(RpcRig.Call(said, 0, NetId.Of(4001, 1).Value, text));
 
-        await rig.Until(() => refusals.Count(client.Metrics.Meter, "expired") == 1);
-        Assert.Equal(held, client.Rpc().DeferredBytes); // the first still waits
+        await scene.Rig.Until(() => scene.Refused("expired") == 1);
+        Assert.Equal(held, scene.Client.Rpc().DeferredBytes); // the first still waits
     }
 
     [Theory]

@@ -119,22 +119,17 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task Answers_to_calls_never_made_and_malformed_answers_are_dropped_and_counted(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        NetConnection toClient = rig.ConnectionOf(client);
-        int answer = MessageTable.Current().RpcAnswerIndex;
+        await using ClientScene scene = await ClientScene.StartAsync(transport);
 
-        RpcRig.SendRaw(toClient, answer, [0x7F, 0]); // call 127, never made
-        RpcRig.SendRaw(toClient, answer, [0, 0]); // call 0, never made
-        RpcRig.SendRaw(toClient, answer, [0x85]); // cut short
-        rig.Server.Flush();
-        await rig.Until(() => refusals.Total == 3);
-        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "unknown"));
-        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "malformed"));
+        scene.SendAnswers(
+            [0x7F, 0], // call 127, never made
+            [0, 0], // call 0, never made
+            [0x85]); // cut short
+        await scene.Rig.Until(() => scene.Refusals.Total == 3);
+        Assert.Equal(2, scene.Refused("unknown"));
+        Assert.Equal(1, scene.Refused("malformed"));
 
-        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // and calls still work
+        Assert.Equal(10, await RpcRig.Await(scene.Rig, scene.Mine.Server.Buy(1))); // and calls still work
     }
 
     /// <summary>
@@ -146,22 +141,17 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task An_answer_to_an_id_never_issued_is_counted_though_it_lies_half_the_id_space_away(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // call 1: the only id issued
-        NetConnection toClient = rig.ConnectionOf(client);
-        int answer = MessageTable.Current().RpcAnswerIndex;
+        await using ClientScene scene = await ClientScene.StartAsync(transport);
+        Assert.Equal(10, await RpcRig.Await(scene.Rig, scene.Mine.Server.Buy(1))); // call 1: the only id issued
 
-        RpcRig.SendRaw(toClient, answer, [0x85, 0x80, 0x80, 0x80, 0x08, 0]); // call 0x80000005, done: never made
-        RpcRig.SendRaw(toClient, answer, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]); // call 0xFFFFFFFF, done: never made
-        RpcRig.SendRaw(toClient, answer, [0x85]); // cut short, sent last: once it is counted, the two before it were read
-        rig.Server.Flush();
-        await rig.Until(() => refusals.Count(client.Metrics.Meter, "malformed") == 1);
+        scene.SendAnswers(
+            [0x85, 0x80, 0x80, 0x80, 0x08, 0], // call 0x80000005, done: never made
+            [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0], // call 0xFFFFFFFF, done: never made
+            [0x85]); // cut short, sent last: once it is counted, the two before it were read
+        await scene.Rig.Until(() => scene.Refused("malformed") == 1);
 
-        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "unknown"));
-        Assert.Equal(20, await RpcRig.Await(rig, mine.Server.Buy(2))); // and calls still work
+        Assert.Equal(2, scene.Refused("unknown"));
+        Assert.Equal(20, await RpcRig.Await(scene.Rig, scene.Mine.Server.Buy(2))); // and calls still work
     }
 
     /// <summary>
@@ -172,28 +162,23 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task Once_the_call_ids_have_gone_round_an_answer_to_any_id_may_be_a_late_one(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        NetConnection toClient = rig.ConnectionOf(client);
-        int answer = MessageTable.Current().RpcAnswerIndex;
-        client.Rpc().SkipCallIds(uint.MaxValue - 1);
+        await using ClientScene scene = await ClientScene.StartAsync(transport);
+        scene.Client.Rpc().SkipCallIds(uint.MaxValue - 1);
 
-        Assert.Equal(10, await RpcRig.Await(rig, mine.Server.Buy(1))); // id 2^32 - 2
-        RpcRig.SendRaw(toClient, answer, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]); // id 2^32 - 1, the next: never made yet
-        RpcRig.SendRaw(toClient, answer, [0x85]); // cut short: once counted, the answer before it was read
-        rig.Server.Flush();
-        await rig.Until(() => refusals.Count(client.Metrics.Meter, "malformed") == 1);
-        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "unknown"));
+        Assert.Equal(10, await RpcRig.Await(scene.Rig, scene.Mine.Server.Buy(1))); // id 2^32 - 2
+        scene.SendAnswers(
+            [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0], // id 2^32 - 1, the next: never made yet
+            [0x85]); // cut short: once counted, the answer before it was read
+        await scene.Rig.Until(() => scene.Refused("malformed") == 1);
+        Assert.Equal(1, scene.Refused("unknown"));
 
-        Assert.Equal(20, await RpcRig.Await(rig, mine.Server.Buy(2))); // id 2^32 - 1, the last
-        Assert.Equal(30, await RpcRig.Await(rig, mine.Server.Buy(3))); // id 1: round again (0 is never an id)
-        RpcRig.SendRaw(toClient, answer, [7, 0]); // id 7: issued in the last round, so maybe a late answer
-        RpcRig.SendRaw(toClient, answer, [0x85]);
-        rig.Server.Flush();
-        await rig.Until(() => refusals.Count(client.Metrics.Meter, "malformed") == 2);
-        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "unknown")); // dropped quietly
+        Assert.Equal(20, await RpcRig.Await(scene.Rig, scene.Mine.Server.Buy(2))); // id 2^32 - 1, the last
+        Assert.Equal(30, await RpcRig.Await(scene.Rig, scene.Mine.Server.Buy(3))); // id 1: round again (0 is never an id)
+        scene.SendAnswers(
+            [7, 0], // id 7: issued in the last round, so maybe a late answer
+            [0x85]);
+        await scene.Rig.Until(() => scene.Refused("malformed") == 2);
+        Assert.Equal(1, scene.Refused("unknown")); // dropped quietly
     }
 
     /// <summary>
@@ -204,21 +189,16 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task An_entity_call_without_its_entity_is_refused_at_once_on_a_client(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync();
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        NetConnection toClient = rig.ConnectionOf(client);
-        int call = MessageTable.Current().RpcCallIndex;
+        await using ClientScene scene = await ClientScene.StartAsync(transport);
 
-        RpcRig.SendRaw(toClient, call, RpcRig.Call(RpcRig.IndexOf("Gunner.Damaged"), 0, 0, 1, 0, 0, 0)); // no target
-        RpcRig.SendRaw(toClient, call, RpcRig.Call(60000, 0, mine.Id.Value)); // sent last: once it is counted, the call before it was read
-        rig.Server.Flush();
-        await rig.Until(() => refusals.Count(client.Metrics.Meter, "unknown") == 1);
+        scene.SendCalls(
+            RpcRig.Call(RpcRig.IndexOf("Gunner.Damaged"), 0, 0, 1, 0, 0, 0), // no target
+            RpcRig.Call(60000, 0, scene.Mine.Id.Value)); // sent last: once it is counted, the call before it was read
+        await scene.Rig.Until(() => scene.Refused("unknown") == 1);
 
-        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "malformed"));
-        Assert.Equal(0, client.Rpc().DeferredBytes); // nothing held
-        Assert.True(client.Connection.IsConnected);
+        Assert.Equal(1, scene.Refused("malformed"));
+        Assert.Equal(0, scene.Client.Rpc().DeferredBytes); // nothing held
+        Assert.True(scene.Client.Connection.IsConnected);
     }
 
     /// <summary>A server's answer to a call the client waits for, whose value or error text cannot be read: the call fails at once, counted.</summary>
@@ -226,25 +206,20 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task An_answer_to_a_waiting_call_that_cannot_be_read_fails_it_at_once(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        NetConnection toClient = rig.ConnectionOf(client);
-        int answer = MessageTable.Current().RpcAnswerIndex;
+        await using ClientScene scene = await ClientScene.StartAsync(transport, o => o.RpcTimeout = TimeSpan.FromMinutes(1));
 
-        Task<string> first = mine.Server.Slow(1).AsTask(); // call 1: the server holds it
-        Task<string> second = mine.Server.Slow(2).AsTask(); // call 2
-        await rig.Until(() => server.SlowToken.CanBeCanceled);
-        RpcRig.SendRaw(toClient, answer, [1, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]); // done, a string of 4 billion bytes
-        RpcRig.SendRaw(toClient, answer, [2, 1, 0x85]); // failed, its text cut short
-        rig.Server.Flush();
-        await rig.Until(() => first.IsCompleted && second.IsCompleted);
+        Task<string> first = scene.Mine.Server.Slow(1).AsTask(); // call 1: the server holds it
+        Task<string> second = scene.Mine.Server.Slow(2).AsTask(); // call 2
+        await scene.Rig.Until(() => scene.Server.SlowToken.CanBeCanceled);
+        scene.SendAnswers(
+            [1, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], // done, a string of 4 billion bytes
+            [2, 1, 0x85]); // failed, its text cut short
+        await scene.Rig.Until(() => first.IsCompleted && second.IsCompleted);
 
         Assert.StartsWith("The answer to Gunner.Slow could not be read", (await Assert.ThrowsAsync<RpcException>(() => first)).Message, StringComparison.Ordinal);
         Assert.StartsWith("The answer to Gunner.Slow could not be read", (await Assert.ThrowsAsync<RpcException>(() => second)).Message, StringComparison.Ordinal);
-        Assert.Equal(2, refusals.Count(client.Metrics.Meter, "malformed"));
-        Assert.Equal(0, client.Rpc().Pending);
+        Assert.Equal(2, scene.Refused("malformed"));
+        Assert.Equal(0, scene.Client.Rpc().Pending);
     }
 
     /// <summary>A <c>ValueTask</c> call's answer carries no value: one with bytes after it is refused as a value's answer with bytes left over is.</summary>
@@ -252,21 +227,15 @@ public sealed class RpcInputTests
     [MemberData(nameof(Transports))]
     public async Task An_answer_without_a_value_that_has_bytes_after_it_fails_the_call(NetTransport transport)
     {
-        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
-        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
-        using var refusals = new RefusalCounter(client.Metrics.Meter);
-        (_, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
-        NetConnection toClient = rig.ConnectionOf(client);
-        int answer = MessageTable.Current().RpcAnswerIndex;
+        await using ClientScene scene = await ClientScene.StartAsync(transport, o => o.RpcTimeout = TimeSpan.FromMinutes(1));
 
-        Task stow = mine.Server.Stow(5).AsTask(); // call 1
-        RpcRig.SendRaw(toClient, answer, [1, 0, 7]); // done, and a byte after it: ahead of the server's own answer
-        rig.Server.Flush();
-        await rig.Until(() => stow.IsCompleted);
+        Task stow = scene.Mine.Server.Stow(5).AsTask(); // call 1
+        scene.SendAnswers([1, 0, 7]); // done, and a byte after it: ahead of the server's own answer
+        await scene.Rig.Until(() => stow.IsCompleted);
 
         Assert.StartsWith("The answer to Gunner.Stow could not be read", (await Assert.ThrowsAsync<RpcException>(() => stow)).Message, StringComparison.Ordinal);
-        Assert.Equal(1, refusals.Count(client.Metrics.Meter, "malformed"));
-        Assert.Equal(0, client.Rpc().Pending);
+        Assert.Equal(1, scene.Refused("malformed"));
+        Assert.Equal(0, scene.Client.Rpc().Pending);
     }
 
     [Theory]
