@@ -325,6 +325,8 @@ public sealed class NetConnection : ILinkOwner
         EnqueueBatch(buffer, length);
     }
 
+    int ILinkOwner.HandshakeLimit => State is ConnectionState.Handshaking or ConnectionState.Approving ? _endpoint.HandshakeLimit : 0;
+
     bool ILinkOwner.HasReceiveRoom => Interlocked.Read(ref _queuedBytes) <= _endpoint.Options.MaxQueuedReceiveBytes;
 
     /// <summary>What one queued batch counts against <see cref="NetEndpointOptions.MaxQueuedReceiveBytes"/>: its buffer and its queue entry, not only its bytes, so tiny batches cannot queue without bound.</summary>

@@ -139,6 +139,7 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         Options.Validate();
         MessageTable table = MessageTable.Current();
         RequireHelloFits(table);
+        HandshakeLimit = IsServer ? Handshake.StrangerLimit(Handshake.HelloFrameBytes(table, HelloPayloadBytes), Options.MaxFrameBytes) : 0;
         Metrics = new NetMetrics(MeterName, MeterName == ServerMeterName, Options.Transport == NetTransport.Udp ? "udp" : "tcp", () => Tracked, ReplicatedWorld);
         lock (_handlers)
         {
@@ -163,6 +164,12 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
             }
         }
     }
+
+    /// <summary>
+    /// What a connection in its handshake may make this endpoint buffer (see <see cref="ILinkOwner.HandshakeLimit"/>):
+    /// on a server, room for a hello of another build's protocol; 0 on a client, which chose its server.
+    /// </summary>
+    public int HandshakeLimit { get; private set; }
 
     /// <summary>The settings of this endpoint's UDP links.</summary>
     public UdpLinkSettings UdpSettings => new(Options.Mtu, Options.MaxChannels, Options.MaxFrameBytes, Options.MaxUnsentBytes, Options.MaxQueuedReceiveBytes, Options.MaxPacketsPerSecond);

@@ -52,6 +52,16 @@ internal static class Handshake
         return 1 + output.WrittenCount - 1 + NetWriter.VarUIntSize((uint)payloadLength + 1) + payloadLength;
     }
 
+    /// <summary>
+    /// The most bytes a server lets a connection in its handshake make it buffer (a frame over TCP, a message and
+    /// what waits for reassembly over UDP): twice its own protocol's largest hello and 16 KB, so that a client of
+    /// another build still gets its hello read and is told which types differ, but no more than
+    /// <paramref name="maxFrameBytes"/>. Without it, every handshake in progress could hold MaxFrameBytes (2,048 of
+    /// them at 512 KB, a gigabyte) on the word of a stranger.
+    /// </summary>
+    public static int StrangerLimit(int helloFrameBytes, int maxFrameBytes) =>
+        (int)Math.Min(maxFrameBytes, (2L * helloFrameBytes) + (16 * 1024));
+
     /// <summary>Reads a hello; throws <see cref="NetSerializationException"/> when malformed or over <paramref name="maxPayload"/>.</summary>
     public static Hello ReadHello(ReadOnlySpan<byte> body, int maxPayload)
     {

@@ -16,6 +16,13 @@ internal interface ILinkOwner
     /// </summary>
     void OnBatch(Link link, byte[] buffer, int length);
 
+    /// <summary>
+    /// While positive, the connection is a stranger's in its handshake: no frame (TCP) or message (UDP) from it may
+    /// take more bytes than this, nor may more than this wait for reassembly. 0 once the connection is open (it never
+    /// goes back) and on a client; the endpoint's own limits apply then.
+    /// </summary>
+    int HandshakeLimit { get; }
+
     /// <summary>Whether the layer above has room for more received bytes now (UDP drops, unacknowledged, what does not fit).</summary>
     bool HasReceiveRoom { get; }
 

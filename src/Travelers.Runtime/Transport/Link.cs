@@ -17,6 +17,9 @@ internal abstract class Link
         Rtt = rtt;
     }
 
+    // The owner's HandshakeLimit, asked again on each use until it is 0: a connection does not go back into a handshake.
+    private int _handshakeLimit = -1;
+
     /// <summary>The smoothed round-trip time and the retransmission timeout.</summary>
     public RttEstimator Rtt { get; }
 
@@ -64,6 +67,12 @@ internal abstract class Link
 
     /// <summary>Turns compression on, once the handshake agreed to it.</summary>
     public abstract void EnableCompression(int threshold);
+
+    /// <summary>
+    /// <see cref="ILinkOwner.HandshakeLimit"/>: while positive, the bound on what the peer may make this side buffer.
+    /// Called from the receiving loop only.
+    /// </summary>
+    protected int HandshakeLimit(ILinkOwner owner) => _handshakeLimit == 0 ? 0 : (_handshakeLimit = owner.HandshakeLimit);
 
     /// <summary>Starts the link's loops.</summary>
     public abstract void Start();

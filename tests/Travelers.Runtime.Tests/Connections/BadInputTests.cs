@@ -94,6 +94,64 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Before_the_hello_a_frame_over_a_strangers_limit_is_refused_before_its_body_arrives()
+    {
+        // Default options: 512 KB frames once open, but a stranger gets room for twice this protocol's hello and 16 KB.
+        var options = Loopback.ServerOptions();
+        int limit = Handshake.StrangerLimit(Handshake.HelloFrameBytes(MessageTable.Current(), options.MaxConnectPayloadBytes), options.MaxFrameBytes);
+        Assert.InRange(limit, 16 * 1024, options.MaxFrameBytes / 4);
+        byte[] prefix = new byte[5];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, (uint)limit + 1);
+        prefix[4] = (byte)FrameKind.Hello;
+        DisconnectInfo? notice = await AttackAsync((peer, _) => peer.SendRawAsync(prefix), options, handshake: false);
+        Assert.Equal(DisconnectReason.ProtocolViolation, notice?.Reason);
+        Assert.Contains($"a frame of {limit + 1} bytes before the handshake completed, where at most {limit} are taken then", notice?.Message);
+    }
+
+    [Fact]
+    public async Task A_hello_of_a_larger_protocol_within_a_strangers_limit_is_still_read_and_its_types_named()
+    {
+        // A client built with many more types than the server: its hello is half again the server's, and the server
+        // still reads it and says which types differ rather than refusing its size.
+        await using NetServer server = await Loopback.StartServerAsync();
+        MessageTable here = MessageTable.Current();
+        int ours = Handshake.HelloFrameBytes(here, 0);
+        var body = new ArrayBufferWriter<byte>();
+        var writer = new NetWriter(body);
+        writer.WriteUInt32(Handshake.Magic);
+        writer.WriteVarUInt32(Handshake.Version);
+        writer.WriteUInt64(here.Fingerprint ^ 1);
+        writer.WriteByte(0);
+        string pad = new('x', 200);
+        int extra = (ours / 2 / 220) + 1;
+        writer.WriteCount(here.Entries.Length + extra);
+        foreach (MessageTable.Entry entry in here.Entries)
+        {
+            writer.WriteUInt64(entry.Id);
+            writer.WriteUInt64(entry.SchemaHash);
+            writer.WriteString(entry.Name, Handshake.MaxText);
+        }
+
+        for (int i = 0; i < extra; i++)
+        {
+            writer.WriteUInt64(0xF00D_0000UL + (ulong)i);
+            writer.WriteUInt64(1);
+            writer.WriteString($"Other.Build.Type{i}{pad}", Handshake.MaxText);
+        }
+
+        writer.WriteBytes(ReadOnlySpan<byte>.Empty, 0);
+        writer.Flush();
+        Assert.True(body.WrittenCount > ours * 3 / 2, $"{body.WrittenCount} bytes against {ours}");
+
+        using RawPeer peer = await RawPeer.ConnectAsync(server.LocalEndPoint);
+        await peer.SendFrameAsync(FrameKind.Hello, body.WrittenSpan.ToArray());
+        Task<DisconnectInfo?> notice = peer.ReadUntilClosedAsync();
+        await Loopback.Until(() => notice.IsCompleted, server.Poll);
+        Assert.Equal(DisconnectReason.ProtocolMismatch, (await notice)?.Reason);
+        Assert.Contains("only on the client: Other.Build.Type0", (await notice)?.Message);
+    }
+
+    [Fact]
     public async Task A_length_prefix_of_2_pow_31_is_refused_at_once()
     {
         byte[] prefix = new byte[4];

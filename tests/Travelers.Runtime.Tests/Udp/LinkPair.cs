@@ -37,6 +37,8 @@ internal sealed class RecordingOwner : ILinkOwner
 
     public bool Room { get; set; } = true;
 
+    public int HandshakeLimit { get; set; }
+
     public FramePool Pool { get; } = new();
 
     public bool HasReceiveRoom => Room;

@@ -159,6 +159,56 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public void Before_the_handshake_a_control_message_over_the_strangers_limit_ends_the_session()
+    {
+        // A hello of 6,000 bytes fits a stranger's limit of 8,000 and arrives; one of 10,000 ends the session as soon
+        // as its pieces pass the limit, rather than being put together up to MaxMessageBytes (512 KB here).
+        var pair = new LinkPair(seed: 31);
+        pair.OwnerB.HandshakeLimit = 8000;
+        Assert.True(pair.A.SendControl(FrameKind.Hello, new byte[6000]));
+        pair.RunUntil(() => pair.OwnerB.Frames.Count == 1);
+        Assert.Equal(6000, pair.OwnerB.Frames[0].Body.Length);
+
+        Assert.True(pair.A.SendControl(FrameKind.Hello, new byte[10_000]));
+        pair.RunUntil(() => pair.OwnerB.Closing is not null);
+        Assert.Equal(DisconnectReason.ProtocolViolation, pair.OwnerB.Closing!.Value.Reason);
+        Assert.Contains("a fragmented message of more than 8000 bytes before the handshake completed", pair.OwnerB.Closing.Value.Message);
+        Assert.Single(pair.OwnerB.Frames);
+    }
+
+    [Fact]
+    public void Before_the_handshake_a_stranger_cannot_make_the_link_hold_more_than_its_limit_and_loses_nothing_by_it()
+    {
+        // Ten reliable messages of 1,100 bytes, one to a datagram, the first datagram withheld: the nine behind it wait
+        // for it. A stranger (limit 3,000) gets two of them held and the rest refused unacknowledged; once the
+        // connection is open the sender's resends bring everything, in order.
+        var pair = new LinkPair(seed: 32);
+        pair.OwnerB.HandshakeLimit = 3000;
+        for (int i = 0; i < 10; i++)
+        {
+            var message = new Payload { Data = Enumerable.Repeat((byte)i, 1100).ToArray() };
+            Assert.True(pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.ReliableOrdered, 0));
+        }
+
+        pair.A.Flush();
+        List<byte[]> datagrams = pair.OutA.Datagrams.ToList();
+        pair.OutA.Datagrams.Clear();
+        Assert.Equal(10, datagrams.Count);
+        foreach (byte[] datagram in datagrams.Skip(1))
+        {
+            pair.B.Receive(datagram);
+        }
+
+        Assert.Equal(7, pair.B.Refused);
+        Assert.Empty(pair.OwnerB.Records);
+        Assert.Null(pair.OwnerB.Closing);
+
+        pair.OwnerB.HandshakeLimit = 0; // open
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 10);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (byte)i), pair.OwnerB.Records.Select(r => NetSerializer.Deserialize<Payload>(r.Body).Data[0]));
+    }
+
+    [Fact]
     public void An_unreliable_message_larger_than_a_datagram_arrives_whole_when_no_piece_is_lost()
     {
         var pair = new LinkPair(seed: 6);

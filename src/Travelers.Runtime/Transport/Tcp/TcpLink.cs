@@ -749,6 +749,13 @@ internal sealed class TcpLink : Link
             throw new NetProtocolException($"a frame of {length} bytes (the maximum is {_maxFrame})");
         }
 
+        int stranger = HandshakeLimit(_owner);
+        if (stranger > 0 && length > (uint)stranger)
+        {
+            throw new NetProtocolException(
+                $"a frame of {length} bytes before the handshake completed, where at most {stranger} are taken then (twice this server's largest hello and 16 KB)");
+        }
+
         if (buffer.Length < 4 + length)
         {
             return false;

@@ -56,6 +56,16 @@ internal sealed class Reassembly
         _reliableBudget = HonestMost(fragmentPayload);
     }
 
+    /// <summary>
+    /// While positive (a stranger's connection in its handshake, see <see cref="ILinkOwner.HandshakeLimit"/>), the most
+    /// bytes a message may take and incomplete unreliable messages may hold, in place of the link's own limits.
+    /// </summary>
+    public int Limit { get; set; }
+
+    private int MaxMessage => Limit > 0 ? Math.Min(Limit, _maxMessage) : _maxMessage;
+
+    private long Budget => Limit > 0 ? Math.Min(Limit, _budget) : _budget;
+
     /// <summary>Bytes held for one unordered channel's reliable messages past which a session ends as a violation.</summary>
     public long ReliableBudget => _reliableBudget;
 
@@ -129,11 +139,11 @@ internal sealed class Reassembly
                 RequireReliableRoom(unit.Channel, overhead + payload.Length);
             }
 
-            while (!reliable && _unreliableBytes + overhead + payload.Length > _budget && EvictOldestUnreliable(except: null))
+            while (!reliable && _unreliableBytes + overhead + payload.Length > Budget && EvictOldestUnreliable(except: null))
             {
             }
 
-            if (!reliable && _unreliableBytes + overhead + payload.Length > _budget)
+            if (!reliable && _unreliableBytes + overhead + payload.Length > Budget)
             {
                 Dropped++;
                 return null; // a budget smaller than one piece: nothing to hold it in
@@ -165,10 +175,13 @@ internal sealed class Reassembly
             return null; // a duplicate piece of an unreliable message
         }
 
-        if (group.Bytes + payload.Length > _maxMessage)
+        int maxMessage = MaxMessage;
+        if (group.Bytes + payload.Length > maxMessage)
         {
             Remove(id, group, reliable);
-            throw new Messaging.NetProtocolException($"a fragmented message of more than {_maxMessage} bytes");
+            throw new Messaging.NetProtocolException(Limit > 0
+                ? $"a fragmented message of more than {maxMessage} bytes before the handshake completed"
+                : $"a fragmented message of more than {maxMessage} bytes");
         }
 
         if (reliable)
@@ -180,11 +193,11 @@ internal sealed class Reassembly
         }
         else
         {
-            while (_unreliableBytes + payload.Length > _budget && EvictOldestUnreliable(except: id))
+            while (_unreliableBytes + payload.Length > Budget && EvictOldestUnreliable(except: id))
             {
             }
 
-            if (_unreliableBytes + payload.Length > _budget)
+            if (_unreliableBytes + payload.Length > Budget)
             {
                 Remove(id, group, reliable: false);
                 Dropped++;

@@ -1001,6 +1001,10 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         _receiveTokens -= cost;
+
+        // A stranger in its handshake is held to less than an open connection (see ILinkOwner.HandshakeLimit).
+        int stranger = HandshakeLimit(_owner);
+        _reassembly.Limit = stranger;
         ushort sequence = BinaryPrimitives.ReadUInt16LittleEndian(body[5..]);
         ushort ack = BinaryPrimitives.ReadUInt16LittleEndian(body[7..]);
         uint ackBits = BinaryPrimitives.ReadUInt32LittleEndian(body[9..]);
@@ -1108,7 +1112,7 @@ internal sealed class UdpLink : Link, IUnitSink
             _batchLength = 0; // read again, in order, below
         }
 
-        if (any && (!_owner.HasReceiveRoom || HeldReceiveBytes + hold > _settings.MaxHeldBytes))
+        if (any && (!_owner.HasReceiveRoom || HeldReceiveBytes + hold > (stranger > 0 ? stranger : _settings.MaxHeldBytes)))
         {
             _batchLength = 0;
             Refused++;
