@@ -28,10 +28,15 @@ internal sealed class FramePool
     /// </summary>
     public static int HeldCost(byte[] buffer) => buffer.Length + 64;
 
-    /// <summary>An array of at least <paramref name="length"/> bytes.</summary>
+    /// <summary>An array of at least <paramref name="length"/> bytes (past the largest size kept, of exactly that many, not kept).</summary>
     public byte[] Rent(int length)
     {
         int bucket = Bucket(length);
+        if (bucket >= _free.Length)
+        {
+            return new byte[length]; // no frame is this large (MaxFrameBytes is at most 64 MB): not worth keeping
+        }
+
         return _free[bucket].TryPop(out byte[]? array) ? array! : new byte[1 << (bucket + MinShift)];
     }
 
@@ -39,7 +44,7 @@ internal sealed class FramePool
     public void Return(byte[] array)
     {
         int bucket = Bucket(array.Length);
-        if (array.Length == 1 << (bucket + MinShift))
+        if (bucket < _free.Length && array.Length == 1 << (bucket + MinShift))
         {
             _free[bucket].TryPush(array); // not kept when full, nor when not one of ours
         }

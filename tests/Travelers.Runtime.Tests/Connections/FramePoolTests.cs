@@ -19,6 +19,18 @@ public sealed class FramePoolTests
     }
 
     [Fact]
+    public void An_array_past_the_largest_size_kept_is_given_at_its_length_and_not_kept()
+    {
+        var pool = new FramePool();
+        int length = (64 * 1024 * 1024) + 1;
+        byte[] array = pool.Rent(length);
+        Assert.Equal(length, array.Length);
+        pool.Return(array);
+        pool.Return(new byte[128 * 1024 * 1024]);
+        Assert.NotSame(array, pool.Rent(length));
+    }
+
+    [Fact]
     public void An_array_returned_on_one_thread_is_reused_by_another()
     {
         var pool = new FramePool();
