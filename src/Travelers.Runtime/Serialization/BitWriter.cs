@@ -197,6 +197,8 @@ public ref struct BitWriter
 
         if (lengthBits + ((long)byteCount * 8) > _limitBits - _bitsWritten)
         {
+            // Whether it fits or not, a string UTF-8 cannot carry is the caller's error, reported as such.
+            ThrowIfUnpaired(value);
             _limitBits = -1;
             return;
         }
@@ -206,9 +208,31 @@ public ref struct BitWriter
         if (!WriteUtf8(value, byteCount))
         {
             Rewind(start);
-            throw new ArgumentException("The string holds an unpaired surrogate, which UTF-8 cannot carry.", nameof(value));
+            throw UnpairedSurrogate();
         }
     }
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static void ThrowIfUnpaired(string value)
+    {
+        if (!value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return;
+        }
+
+        try
+        {
+            s_strictUtf8.GetByteCount(value);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw UnpairedSurrogate();
+        }
+    }
+
+    private static ArgumentException UnpairedSurrogate() =>
+        new("The string holds an unpaired surrogate, which UTF-8 cannot carry.", "value");
 
     /// <summary>Transcodes straight into the span at a byte boundary, else through a stack buffer; false for a lone surrogate.</summary>
     private bool WriteUtf8(string value, int byteCount)
