@@ -179,7 +179,7 @@ public static class Quantization
     /// </remarks>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The rotation; need not be normalized.</param>
-    /// <param name="bitsPerComponent">Bits for each of the three components, 2 to 32.</param>
+    /// <param name="bitsPerComponent">Bits for each of the three components, 2 to 24 (a float holds 24 significant bits: finer levels would not come back as they went).</param>
     public static void WriteQuaternion(ref BitWriter writer, Quaternion value, int bitsPerComponent)
     {
         double center = Center(bitsPerComponent);
@@ -253,7 +253,7 @@ public static class Quantization
 
     /// <summary>Reads a rotation written by <see cref="WriteQuaternion"/> with the same <paramref name="bitsPerComponent"/>.</summary>
     /// <param name="reader">The reader.</param>
-    /// <param name="bitsPerComponent">Bits for each of the three components, 2 to 32.</param>
+    /// <param name="bitsPerComponent">Bits for each of the three components, 2 to 24 (a float holds 24 significant bits: finer levels would not come back as they went).</param>
     /// <returns>
     /// The rotation, normalized, with its largest component positive; identity when the reader has failed
     /// (<see cref="BitReader.IsOverrun"/>). Any input gives a unit quaternion.
@@ -292,7 +292,7 @@ public static class Quantization
     /// what the peer will have, for a server that wants to simulate with it too, or for comparisons.
     /// </summary>
     /// <param name="value">The rotation.</param>
-    /// <param name="bitsPerComponent">Bits for each of the three components, 2 to 32.</param>
+    /// <param name="bitsPerComponent">Bits for each of the three components, 2 to 24 (a float holds 24 significant bits: finer levels would not come back as they went).</param>
     /// <returns>The rotation as read back.</returns>
     public static Quaternion RoundTripQuaternion(Quaternion value, int bitsPerComponent)
     {
@@ -307,9 +307,9 @@ public static class Quantization
     /// <summary>The level of 0 among the 2^bits - 1 levels of a smallest-three component (so 2 × center is the top).</summary>
     private static double Center(int bitsPerComponent)
     {
-        if (bitsPerComponent is < 2 or > 32)
+        if (bitsPerComponent is < 2 or > 24)
         {
-            ThrowOutOfRange(nameof(bitsPerComponent), bitsPerComponent, "Each component takes 2 to 32 bits.");
+            ThrowOutOfRange(nameof(bitsPerComponent), bitsPerComponent, "Each component takes 2 to 24 bits: a float holds 24 significant bits, and finer levels would not be written the same after a round trip.");
         }
 
         return (1UL << (bitsPerComponent - 1)) - 1;
