@@ -621,7 +621,7 @@ public sealed class BitPackingTests
                         case 6: reader.ReadString(bits); break;
                         case 7: reader.ReadString(int.MaxValue - (int)(seed % 1000)); break;
                         case 8: Assert.InRange(reader.ReadRelative(seed, bits), 0u, (uint)((1UL << bits) - 1)); break;
-                        default: Quantization.ReadQuaternion(ref reader, 2 + (bits % 31)); break;
+                        default: Quantization.ReadQuaternion(ref reader, 2 + (bits % 23)); break; // 2 to 24 bits
                     }
 
                     Assert.InRange(reader.BitsRead + reader.BitsRemaining, 0, input.Length * 8);
