@@ -487,6 +487,60 @@ public sealed class ReliabilityTests
         Assert.True(data.SequenceEqual(latest.Data), $"delivered {data.Count(b => b == 0xAA)} bytes of the stale message and {data.Count(b => b == 0xBB)} of the new one");
     }
 
+    [Theory]
+    [InlineData(1_000)]  // a short gap: the newest acknowledgement before it is still within half the sequence space
+    [InlineData(40_000)] // more than half the sequence space: the newest acknowledgement before it looks newer than the next
+    public void After_a_long_gap_in_acknowledgements_packets_in_flight_are_not_reported_lost(int unacknowledged)
+    {
+        // A streams one unreliable packet a millisecond to B, and B's acknowledgements take 5 ms back, so a few of A's
+        // packets are always in flight when one arrives. For a while every acknowledgement is lost (A's packets still
+        // arrive). Once they come through again, the packets in flight when each arrives are not three behind the
+        // newest acknowledged: nothing that arrived is to be reported lost.
+        var pair = new LinkPair(seed: 1);
+        var fates = new Dictionary<int, bool>();
+        int sent = 0;
+        pair.A.PacketNotified = (sequence, acked) => fates[sent - 1 - (ushort)((ushort)(sent - 1) - sequence)] = acked;
+        var back = new Queue<(long Due, byte[] Datagram)>();
+        void Run(int packets, bool acknowledgementsLost)
+        {
+            for (int i = 0; i < packets; i++)
+            {
+                pair.Time.Advance(TimeSpan.FromMilliseconds(1));
+                var message = new Numbered { Value = sent };
+                Assert.True(pair.A.WriteMessage(0, in message, NetLimits.Default, Delivery.Unreliable, 0));
+                pair.A.Flush();
+                sent++;
+                foreach (byte[] datagram in pair.OutA.Datagrams)
+                {
+                    pair.B.Receive(datagram);
+                }
+
+                pair.OutA.Datagrams.Clear();
+                pair.B.Flush();
+                long now = pair.Time.GetTimestamp();
+                foreach (byte[] datagram in pair.OutB.Datagrams.Where(_ => !acknowledgementsLost))
+                {
+                    back.Enqueue((now + (5 * pair.Time.TimestampFrequency / 1000), datagram));
+                }
+
+                pair.OutB.Datagrams.Clear();
+                while (back.TryPeek(out (long Due, byte[] Datagram) due) && due.Due <= now)
+                {
+                    pair.A.Receive(back.Dequeue().Datagram);
+                }
+            }
+        }
+
+        Run(100, acknowledgementsLost: false);
+        Run(unacknowledged, acknowledgementsLost: true);
+        int from = sent;
+        Run(1_000, acknowledgementsLost: false);
+
+        int[] lost = fates.Where(f => f.Key >= from && !f.Value).Select(f => f.Key).Order().ToArray();
+        Assert.True(lost.Length == 0, $"{lost.Length} of the last 1,000 packets, all of which arrived, were reported lost (the first {string.Join(", ", lost.Take(5))})");
+        Assert.Null(pair.OwnerB.Closing);
+    }
+
     /// <summary>
     /// Both ends close at once: the peer's goodbye arrives while this side's Close is telling its owner. The session
     /// ends once, after the owner heard of the close; it once ended twice (the goodbye's thread finishing it, then

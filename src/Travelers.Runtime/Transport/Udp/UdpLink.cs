@@ -112,8 +112,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private long _packetsSent; // _packetSequence not wrapped: what the peer's acknowledgements are read against
     private long _peerAck = -1; // the acknowledgement the newest packet received carried, as a _packetsSent number
     private ushort _oldestUnresolved;
-    private ushort _latestAcked;
-    private bool _anyAcked;
+    private long _latestAcked = -1; // the newest packet acknowledged, as a _packetsSent number: 16 bits compared across a long gap looked newer than every later one
     private bool _anyAckSeen;
     private ushort _lastAck;
     private uint _lastAckBits;
@@ -1242,12 +1241,7 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        if (!_anyAcked || Sequence.IsNewer(ack, _latestAcked))
-        {
-            _latestAcked = ack;
-            _anyAcked = true;
-        }
-
+        _latestAcked = Math.Max(_latestAcked, SentNumberOf(ack));
         if (!newest.Resolved)
         {
             if (newest.ReliableBytes > 0)
@@ -1291,7 +1285,7 @@ internal sealed class UdpLink : Link, IUnitSink
             SentPacket? packet = FindSent(_oldestUnresolved);
             if (packet is { Resolved: false })
             {
-                bool passed = _anyAcked && Sequence.Diff(_latestAcked, packet.Sequence) >= PacketThreshold;
+                bool passed = _latestAcked >= 0 && _latestAcked - SentNumberOf(packet.Sequence) >= PacketThreshold;
                 if (!passed && now - packet.SentAt <= timeout)
                 {
                     break;
