@@ -382,6 +382,24 @@ public sealed class BadPacketTests
     }
 
     [Fact]
+    public void A_lost_packet_resent_while_the_receiver_holds_all_it_may_still_fills_its_gap()
+    {
+        // The smallest receive queue the options allow (MaxQueuedReceiveBytes = MaxFrameBytes = 1,024): less than a
+        // window of small reliable messages. The first packet of a burst is lost, the ones after it are held up to
+        // the bound, and the rest are refused until there is room. The lost packet's units come back together,
+        // the first filling the gap and the others right behind it: none of them will be held, so it must be taken.
+        var settings = new UdpLinkSettings(Mtu: 1200, MaxChannels: 8, MaxMessageBytes: 1024, MaxUnsentBytes: 1 << 20, MaxHeldBytes: 1024, MaxPacketsPerSecond: 1_000_000);
+        var pair = new LinkPair(seed: 1, settings);
+        pair.SendFromA(1000, Delivery.ReliableOrdered, 0);
+        pair.A.Flush();
+        Assert.True(pair.OutA.Datagrams.Count > 2);
+        pair.OutA.Datagrams.RemoveAt(0); // lost
+
+        pair.RunUntil(() => pair.OwnerB.Records.Count == 1000, maxSteps: 3000); // 30 s of simulated time
+        Assert.Equal(Enumerable.Range(0, 1000), pair.OwnerB.Numbers.Select(n => n.Value));
+    }
+
+    [Fact]
     public void Random_bytes_with_a_valid_checksum_never_throw()
     {
         var random = new Random(11);

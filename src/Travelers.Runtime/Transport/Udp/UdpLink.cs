@@ -1039,6 +1039,8 @@ internal sealed class UdpLink : Link, IUnitSink
         bool any = false;
         bool urgent = false;
         bool plainOnly = true;
+        int runSlot = -1; // the ordered channel whose units this packet delivers in a run so far, and the run's next
+        ushort runNext = 0;
         string? violation = null;
         while (offset < units.Length)
         {
@@ -1083,10 +1085,20 @@ internal sealed class UdpLink : Link, IUnitSink
             plainOnly = false;
             if (unit.IsReliable)
             {
+                // A unit right behind one this packet delivers is delivered too, not held: a lost packet's units come
+                // back together, and counting all but the first as held refused, for ever, the one packet that frees room.
+                int slot = SlotOf(unit);
+                bool follows = slot == runSlot && unit.Sequence == runNext;
                 switch (Receiver(unit).Judge(unit.Sequence))
                 {
                     case UnitVerdict.OutOfWindow:
                         violation = $"reliable unit {unit.Sequence} beyond the receive window";
+                        break;
+                    case UnitVerdict.Deliver:
+                        (runSlot, runNext) = (slot, (ushort)(unit.Sequence + 1));
+                        break;
+                    case UnitVerdict.Hold or UnitVerdict.Duplicate when follows:
+                        runNext++; // a held one is released behind it as well
                         break;
                     case UnitVerdict.Hold:
                         hold += unit.Length;
