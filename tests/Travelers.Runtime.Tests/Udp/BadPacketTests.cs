@@ -580,5 +580,67 @@ public sealed class BadPacketTests
         Assert.Equal(Enumerable.Range(0, 101), pair.OwnerB.Numbers.Select(n => n.Value));
     }
 
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(40_000)] // more than half the sequence space: the next packet's sequence looks older than the newest
+    public void A_peer_whose_packets_were_all_lost_for_a_while_is_heard_again_once_they_arrive(int lost)
+    {
+        // A streams unreliable packets; for a while all of them are lost on the way to B, while B's go on reaching A
+        // (B's pings and replies): A's acknowledgements move on, which tells its next packets from old ones.
+        var pair = new LinkPair(seed: 1);
+        int value = 0;
+        void AToB(bool arrives)
+        {
+            pair.Time.Advance(TimeSpan.FromMicroseconds(100));
+            var message = new Numbered { Value = value++ };
+            Assert.True(pair.A.WriteMessage(0, in message, NetLimits.Default, Delivery.Unreliable, 0));
+            pair.A.Flush();
+            foreach (byte[] datagram in pair.OutA.Datagrams.Where(_ => arrives))
+            {
+                pair.B.Receive(datagram);
+            }
+
+            pair.OutA.Datagrams.Clear();
+        }
+
+        void BToA()
+        {
+            var ping = new Numbered { Value = -1 };
+            Assert.True(pair.B.WriteMessage(0, in ping, NetLimits.Default, Delivery.Unreliable, 0));
+            pair.B.Flush();
+            foreach (byte[] datagram in pair.OutB.Datagrams)
+            {
+                pair.A.Receive(datagram);
+            }
+
+            pair.OutB.Datagrams.Clear();
+        }
+
+        BToA();
+        for (int i = 0; i < 100; i++)
+        {
+            AToB(arrives: true);
+        }
+
+        int from = value + lost;
+        for (int i = 0; i < lost; i++)
+        {
+            AToB(arrives: false);
+            if (i % 1000 == 0)
+            {
+                BToA();
+            }
+        }
+
+        BToA();
+        for (int i = 0; i < 100; i++)
+        {
+            AToB(arrives: true);
+        }
+
+        Assert.Null(pair.OwnerB.Closing);
+        Assert.Equal(Enumerable.Range(0, 100).Concat(Enumerable.Range(from, 100)), pair.OwnerB.Numbers.Select(n => n.Value));
+    }
+
     private static readonly LinkPair Shared = new(seed: 99);
 }

@@ -1007,7 +1007,17 @@ internal sealed class UdpLink : Link, IUnitSink
         ushort sequence = BinaryPrimitives.ReadUInt16LittleEndian(body[5..]);
         ushort ack = BinaryPrimitives.ReadUInt16LittleEndian(body[7..]);
         uint ackBits = BinaryPrimitives.ReadUInt32LittleEndian(body[9..]);
-        if (_anyReceived && (Sequence.Diff(_remoteLatest, sequence) >= ReceivedWindow || _received[sequence % ReceivedWindow] == sequence + 1))
+        long peerAck = -1;
+        if ((body[0] & UdpPacket.AckFlag) != 0)
+        {
+            peerAck = SentNumberOf(ack);
+        }
+
+        // The other way round, a packet more than half the sequence space newer (the peer's packets all lost for a
+        // while, at its rate) looks too old to take, and so did every one after it until the sequence came round again.
+        // Its acknowledgement tells it apart too: newer than the newest packet's, it was sent after that packet.
+        bool jumped = _anyReceived && Sequence.Diff(_remoteLatest, sequence) >= ReceivedWindow && _peerAck >= 0 && peerAck > _peerAck;
+        if (_anyReceived && !jumped && (Sequence.Diff(_remoteLatest, sequence) >= ReceivedWindow || _received[sequence % ReceivedWindow] == sequence + 1))
         {
             DuplicatePackets++;
             return;
@@ -1016,13 +1026,7 @@ internal sealed class UdpLink : Link, IUnitSink
         // A packet more than half the sequence space old looks newer than the newest: taken as such, it delivered its
         // messages again and moved the newest back, and everything after it then looked old. What tells it apart is
         // its acknowledgement: the peer's only move forward, so a newer packet never carries an older one.
-        bool newest = !_anyReceived || Sequence.Diff(sequence, _remoteLatest) > 0;
-        long peerAck = -1;
-        if ((body[0] & UdpPacket.AckFlag) != 0)
-        {
-            peerAck = SentNumberOf(ack);
-        }
-
+        bool newest = !_anyReceived || jumped || Sequence.Diff(sequence, _remoteLatest) > 0;
         if (newest && _peerAck >= 0 && peerAck < _peerAck)
         {
             DuplicatePackets++;
@@ -1131,7 +1135,7 @@ internal sealed class UdpLink : Link, IUnitSink
         }
 
         Heard(datagramBytes, now);
-        MarkReceived(sequence);
+        MarkReceived(sequence, jumped);
         if (newest && peerAck >= 0)
         {
             _peerAck = peerAck;
@@ -1212,10 +1216,10 @@ internal sealed class UdpLink : Link, IUnitSink
         return last < 0 ? -1 : last - (ushort)((ushort)last - sequence);
     }
 
-    private void MarkReceived(ushort sequence)
+    private void MarkReceived(ushort sequence, bool jumped)
     {
         _received[sequence % ReceivedWindow] = sequence + 1;
-        if (!_anyReceived)
+        if (!_anyReceived || jumped)
         {
             _anyReceived = true;
             _remoteLatest = sequence;
