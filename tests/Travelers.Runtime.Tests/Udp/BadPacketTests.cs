@@ -583,7 +583,16 @@ public sealed class BadPacketTests
     [Theory]
     [InlineData(1_000)]
     [InlineData(40_000)] // more than half the sequence space: the next packet's sequence looks older than the newest
-    public void A_peer_whose_packets_were_all_lost_for_a_while_is_heard_again_once_they_arrive(int lost)
+    public void A_peer_whose_packets_were_all_lost_for_a_while_is_heard_again_once_they_arrive(int lost) =>
+        HeardAgainAfterAnOutage(lost, Delivery.Unreliable);
+
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(40_000)] // more than half the sequence space: the channel's next message looks older than the last delivered
+    public void A_sequenced_channel_whose_messages_were_all_lost_for_a_while_delivers_again_once_they_arrive(int lost) =>
+        HeardAgainAfterAnOutage(lost, Delivery.UnreliableSequenced);
+
+    private static void HeardAgainAfterAnOutage(int lost, Delivery delivery)
     {
         // A streams unreliable packets; for a while all of them are lost on the way to B, while B's go on reaching A
         // (B's pings and replies): A's acknowledgements move on, which tells its next packets from old ones.
@@ -593,7 +602,7 @@ public sealed class BadPacketTests
         {
             pair.Time.Advance(TimeSpan.FromMicroseconds(100));
             var message = new Numbered { Value = value++ };
-            Assert.True(pair.A.WriteMessage(0, in message, NetLimits.Default, Delivery.Unreliable, 0));
+            Assert.True(pair.A.WriteMessage(0, in message, NetLimits.Default, delivery, 0));
             pair.A.Flush();
             foreach (byte[] datagram in pair.OutA.Datagrams.Where(_ => arrives))
             {

@@ -123,6 +123,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private readonly ReliableReceiver?[] _receivers;
     private readonly ushort[] _sequencedLast;
     private readonly bool[] _sequencedAny;
+    private bool _applyingNewest; // the packet being applied is newer than every other received: its sequenced units are too
     private readonly int[] _received = new int[ReceivedWindow];
     private readonly Reassembly _reassembly;
     private ushort _remoteLatest;
@@ -830,7 +831,7 @@ internal sealed class UdpLink : Link, IUnitSink
         if (unit.Fragment)
         {
             ushort key = unit.IsReliable ? (ushort)(unit.Sequence - unit.Index) : unit.Sequence;
-            if (unit.Delivery == Delivery.UnreliableSequenced && _sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
+            if (unit.Delivery == Delivery.UnreliableSequenced && !_applyingNewest && _sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
             {
                 return; // a piece of a message older than one already delivered
             }
@@ -873,7 +874,7 @@ internal sealed class UdpLink : Link, IUnitSink
         }
         else if (unit.Delivery == Delivery.UnreliableSequenced && !unit.Control)
         {
-            if (_sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
+            if (!_applyingNewest && _sequencedAny[unit.Channel] && !Sequence.IsNewer(unit.Sequence, _sequencedLast[unit.Channel]))
             {
                 return; // older than one already delivered: a sequenced channel never goes back
             }
@@ -1164,6 +1165,10 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
+        // Unreliable units go out in the order they were written, so a packet newer than all before it carries sequenced
+        // units newer than any delivered: compared by their 16 bits alone, a channel whose messages were all lost for
+        // more than half that space (a fast channel through an outage) dropped the next ones until it came round again.
+        _applyingNewest = newest;
         offset = 0;
         try
         {
