@@ -318,7 +318,7 @@ internal sealed class ClientReplication
                         {
                             // Not held (its spawn may still be on the way, overtaken): remembered, so that it is not
                             // spawned by a copy older than this despawn.
-                            Tombstone(ref EnsureEntry(slot), generation, tick);
+                            Tombstone(ref EnsureEntry(slot), tick);
                         }
 
                         break;
@@ -379,7 +379,9 @@ internal sealed class ClientReplication
             return true;
         }
 
-        bool late = (entry.GoneGeneration == generation && tick <= entry.GoneTick) // a copy of a spawn from before its despawn
+        // A copy of a spawn from before the slot's newest despawn, whatever its generation: that despawn's entity held the
+        // slot then (an entity's slot goes to the next generation only once every despawn of it was acknowledged).
+        bool late = tick <= entry.GoneTick
             || (held is not null && !entry.Gone && tick <= held.LastTick); // older than the entity the slot shows
         ClientReplica created = type.CreateClientReplica(this, History);
         created.TypeIndex = (int)typeIndex;
@@ -441,7 +443,7 @@ internal sealed class ClientReplication
         NetEntity entity = entry.Replica!.Entity;
         entry.Gone = true;
         entry.Replica.Release();
-        Tombstone(ref entry, entity.Id.Generation, tick);
+        Tombstone(ref entry, tick);
         _entities.Remove(entity);
         entity.World = null;
         _world.RaiseDespawned(entity);
@@ -497,13 +499,10 @@ internal sealed class ClientReplication
         return !stop;
     }
 
-    private static void Tombstone(ref Slot entry, int generation, uint tick)
+    private static void Tombstone(ref Slot entry, uint tick)
     {
-        if (entry.GoneGeneration != generation || tick > entry.GoneTick)
-        {
-            entry.GoneGeneration = generation;
-            entry.GoneTick = tick;
-        }
+        // The newest despawn wins: a late copy of an earlier generation's despawn must not replace a newer one's.
+        entry.GoneTick = Math.Max(entry.GoneTick, tick);
     }
 
     private struct Slot
@@ -513,8 +512,7 @@ internal sealed class ClientReplication
         /// <summary>The replica was despawned (kept to read late records about it).</summary>
         public bool Gone;
 
-        /// <summary>The newest despawn seen in this slot: its generation and tick. A spawn of that generation no newer is a stale copy.</summary>
-        public int GoneGeneration;
+        /// <summary>The tick of the newest despawn seen in this slot, of any generation. A spawn no newer is a stale copy.</summary>
         public uint GoneTick;
     }
 

@@ -260,6 +260,41 @@ public sealed class SnapshotInputTests
         Assert.Equal(6f, Held(5)!.Position.X);
     }
 
+    private static void Despawn(PartWriter p, uint slot, int generation)
+    {
+        p.Bits(SnapshotFormat.Despawn, SnapshotFormat.KindBits);
+        p.Slot(slot);
+        p.Bits((uint)generation, SnapshotFormat.GenerationBits);
+    }
+
+    [Fact]
+    public void A_late_despawn_of_the_slots_previous_entity_does_not_let_a_stale_spawn_bring_back_the_next_one()
+    {
+        // Generation 1 lives in slot 2 and is despawned; the slot goes to generation 2, whose spawn is sent twice
+        // (ticks 7 and 8: the first reported lost) and which leaves at tick 9. A copy of generation 1's despawn sent
+        // at tick 6 and the spawn of tick 8 both arrive late, in that order: the spawn is older than the despawn of
+        // tick 9 and must not bring generation 2 back, where the server believes it let go of it for good.
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(1))));
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1), p => Despawn(p, 2, 1)));
+        _world.Receive(Part(7, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(7), generation: 2)));
+        Assert.Equal(2, Held(2)!.Id.Generation);
+        _world.Receive(Part(9, TimeSpan.FromSeconds(1), p => Despawn(p, 2, 2)));
+        Assert.Null(Held(2));
+
+        _world.Receive(Part(6, TimeSpan.FromSeconds(1), p => Despawn(p, 2, 1)));
+        _world.Receive(Part(8, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(8), generation: 2)));
+        Assert.Null(Held(2));
+
+        // Nor does a copy of generation 1's spawn, older still.
+        _world.Receive(Part(3, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(3))));
+        Assert.Null(Held(2));
+        Assert.Empty(_world.Entities);
+
+        // Generation 2 back in view after its despawn is spawned again.
+        _world.Receive(Part(10, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(10), generation: 2)));
+        Assert.Equal(10f, Held(2)!.Position.X);
+    }
+
     [Fact]
     public void An_entity_in_the_last_slot_costs_the_client_memory_for_its_own_slots_not_for_every_slot_below()
     {
