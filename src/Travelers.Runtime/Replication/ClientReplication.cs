@@ -328,6 +328,11 @@ internal sealed class ClientReplication
                     {
                         int generation = (int)reader.ReadBits(SnapshotFormat.GenerationBits);
                         bool owner = reader.ReadBool();
+                        if (reader.IsOverrun)
+                        {
+                            return Drop("a part cut short"); // a missing owner bit reads as 0: never applied
+                        }
+
                         ref Slot owned = ref Entry(slot);
                         if (!Unsafe.IsNullRef(ref owned) && owned.Replica is { } held && !owned.Gone && held.Entity.Id.Generation == generation && tick > held.OwnerTick)
                         {

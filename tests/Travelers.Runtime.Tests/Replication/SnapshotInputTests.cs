@@ -296,6 +296,41 @@ public sealed class SnapshotInputTests
     }
 
     [Fact]
+    public void An_ownership_record_cut_short_before_its_owner_bit_is_dropped_not_applied_as_not_owned()
+    {
+        var changes = new List<NetEntity>();
+        _client.World.OwnershipChanged += changes.Add;
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 100, Player(1), owner: true)));
+        TestPlayer player = Held(100)!;
+        Assert.True(player.IsOwner);
+
+        // An ownership record of slot 0 (not held: 20 bits), then one of slot 100 (2 + 14 + 12 bits to its generation):
+        // its owner bit is the first past 6 bytes, where the part is cut.
+        static void Records(PartWriter p)
+        {
+            p.Bits(SnapshotFormat.Owner, SnapshotFormat.KindBits);
+            p.Slot(0);
+            p.Bits(1, SnapshotFormat.GenerationBits);
+            p.Bits(0, 1);
+            p.Bits(SnapshotFormat.Owner, SnapshotFormat.KindBits);
+            p.Slot(100);
+            p.Bits(1, SnapshotFormat.GenerationBits);
+            p.Bits(1, 1); // still the owner
+        }
+
+        byte[] whole = Part(2, TimeSpan.FromSeconds(1), Records);
+        Assert.True(whole.Length > SnapshotFormat.HeaderBytes + 6);
+        _world.Receive(whole[..(SnapshotFormat.HeaderBytes + 6)]);
+        Assert.Equal(1, _client.World.Statistics.Dropped);
+        Assert.True(player.IsOwner, "a record cut short was applied: its missing owner bit read as 0");
+        Assert.Empty(changes);
+
+        // The whole part of the same tick still counts.
+        _world.Receive(whole);
+        Assert.True(player.IsOwner);
+    }
+
+    [Fact]
     public void An_entity_in_the_last_slot_costs_the_client_memory_for_its_own_slots_not_for_every_slot_below()
     {
         // A slot is the server's word: a spawn and a despawn in the last of the 2^20 slots once made the client's table
