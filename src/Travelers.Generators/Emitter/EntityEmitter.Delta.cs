@@ -108,6 +108,15 @@ internal static partial class EntityEmitter
         }
 
         w.Line("state = baseline;");
+
+        // A value out of range does not end the read: the whole record is read, so that a caller reading against a
+        // baseline it does not have (where a valid delta can land out of range) can still skip to the next record.
+        bool checks = m.Members.Any(HasValueCheck);
+        if (checks)
+        {
+            w.Line("bool valid = true;");
+        }
+
         for (int i = 0; i < m.Members.Count; i++)
         {
             w.Line();
@@ -117,9 +126,17 @@ internal static partial class EntityEmitter
         }
 
         w.Line();
-        w.Line("return !reader.IsOverrun && !reader.IsInvalid;");
+        w.Line(checks ? "return valid && !reader.IsOverrun && !reader.IsInvalid;" : "return !reader.IsOverrun && !reader.IsInvalid;");
         w.Close();
     }
+
+    /// <summary>Whether <see cref="EmitRead"/> checks the member's value (a quantized step's range, a string's length in chars).</summary>
+    private static bool HasValueCheck(ReplicatedMemberModel member) => member.Kind switch
+    {
+        ReplicatedKind.Single or ReplicatedKind.Vector2 or ReplicatedKind.Vector3 or ReplicatedKind.Vector4 => member.Quantize is not null,
+        ReplicatedKind.String => true,
+        _ => false,
+    };
 
     private static void EmitRead(SourceWriter w, ReplicatedMemberModel member, string target, string baseline)
     {
@@ -162,7 +179,7 @@ internal static partial class EntityEmitter
             case ReplicatedKind.String:
                 w.Line("string? text = reader.ReadString(" + Int(MaxBytes(member)) + ");");
                 w.Open("if (text is not null && text.Length > " + Int(MaxChars(member)) + ")");
-                w.Line("return false;");
+                w.Line("valid = false;");
                 w.Close();
                 w.Line();
                 w.Line(target + " = text;");
@@ -182,7 +199,7 @@ internal static partial class EntityEmitter
     private static void EmitRejectSteps(SourceWriter w, string stem, string[] steps)
     {
         w.Open("if (" + string.Join(" || ", steps.Select(s => s + " > " + stem + "MaxStep")) + ")");
-        w.Line("return false;");
+        w.Line("valid = false;");
         w.Close();
         w.Line();
     }

@@ -49,23 +49,27 @@ internal sealed class ClientReplica<TSelf, TState> : ClientReplica
     {
         if (_released)
         {
+            // Read past against a stand-in baseline: a value it puts out of range says nothing of the record (see below).
             TState none = default;
-            return TSelf.ReadDelta(ref reader, in none, out _) ? ReadResult.Ok : ReadResult.Malformed;
+            TSelf.ReadDelta(ref reader, in none, out _);
+            return reader.IsOverrun || reader.IsInvalid ? ReadResult.Malformed : ReadResult.Ok;
         }
 
         bool known = baselineTick == 0 || _ticks[baselineTick & _mask] == baselineTick;
         TState baseline = known && baselineTick != 0 ? _history[baselineTick & _mask] : default;
 
         // The bits are read even against an unknown baseline: their layout does not depend on its values, so the
-        // records after this one can still be read.
-        if (!TSelf.ReadDelta(ref reader, in baseline, out TState state))
-        {
-            return ReadResult.Malformed;
-        }
-
+        // records after this one can still be read. Their values do: a quantized step relative to the stand-in baseline
+        // can land out of range for a valid delta, which is no sign of a malformed record (ReadDelta still reads it whole).
+        bool valid = TSelf.ReadDelta(ref reader, in baseline, out TState state);
         if (!known)
         {
-            return ReadResult.UnknownBaseline;
+            return reader.IsOverrun || reader.IsInvalid ? ReadResult.Malformed : ReadResult.UnknownBaseline;
+        }
+
+        if (!valid)
+        {
+            return ReadResult.Malformed;
         }
 
         // A delta equal to its baseline is a real update: a value changed and changed back before the client

@@ -147,6 +147,23 @@ public sealed class SnapshotInputTests
     }
 
     [Fact]
+    public void A_quantized_delta_against_a_baseline_the_client_does_not_have_is_dropped_and_the_next_record_still_counts()
+    {
+        // Health 100 (its last step, 200) down half a point is a step of -1: read against the default state instead of
+        // the missing baseline, it lands on step 255, past the range. Its bits are all there all the same.
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1), p => Spawn(p, 1, Player(1, health: 100))));
+        _world.Receive(Part(7, TimeSpan.FromSeconds(1.1), p =>
+        {
+            Update(p, 1, 7, 6, Player(1, health: 99.5f), Player(1, health: 100)); // baseline 6 never arrived
+            Spawn(p, 2, Player(20));
+        }));
+
+        Assert.Equal(100f, Held(1)!.Health);
+        Assert.Equal(20f, Held(2)?.Position.X);
+        Assert.Equal(1, _client.World.Statistics.Dropped);
+    }
+
+    [Fact]
     public void A_delta_equal_to_its_baseline_undoes_a_newer_change_and_the_next_record_still_counts()
     {
         // The server's baseline is the newest state the client acknowledged: a value changed (tick 4) and changed back

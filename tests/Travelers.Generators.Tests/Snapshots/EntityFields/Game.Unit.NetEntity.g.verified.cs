@@ -309,6 +309,7 @@ namespace Game
         {
             uint changed = reader.ReadBits(15);
             state = baseline;
+            bool valid = true;
 
             if ((changed & (1u << 0)) != 0)
             {
@@ -375,7 +376,7 @@ namespace Game
                 string? text = reader.ReadString(65536);
                 if (text is not null && text.Length > 21845)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Title = text;
@@ -391,7 +392,7 @@ namespace Game
                 state.Ready = !baseline.Ready;
             }
 
-            return !reader.IsOverrun && !reader.IsInvalid;
+            return valid && !reader.IsOverrun && !reader.IsInvalid;
         }
 
         static State global::Travelers.INetEntity<global::Game.Unit, global::Game.Unit.State>.Interpolate(in State from, in State to, float t)

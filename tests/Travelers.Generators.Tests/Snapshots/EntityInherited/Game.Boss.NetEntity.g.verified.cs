@@ -124,6 +124,7 @@ namespace Game
         {
             uint changed = reader.ReadBits(4);
             state = baseline;
+            bool valid = true;
 
             if ((changed & (1u << 0)) != 0)
             {
@@ -145,13 +146,13 @@ namespace Game
                 string? text = reader.ReadString(48);
                 if (text is not null && text.Length > 16)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Phase = text;
             }
 
-            return !reader.IsOverrun && !reader.IsInvalid;
+            return valid && !reader.IsOverrun && !reader.IsInvalid;
         }
 
         static State global::Travelers.INetEntity<global::Game.Boss, global::Game.Boss.State>.Interpolate(in State from, in State to, float t)

@@ -153,6 +153,7 @@ namespace Game
         {
             uint changed = reader.ReadBits(5);
             state = baseline;
+            bool valid = true;
 
             if ((changed & (1u << 0)) != 0)
             {
@@ -164,7 +165,7 @@ namespace Game
                 uint step = reader.ReadRelative(__HealthStep(baseline.Health), __HealthBits);
                 if (step > __HealthMaxStep)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Health = __HealthValue(step);
@@ -175,7 +176,7 @@ namespace Game
                 string? text = reader.ReadString(96);
                 if (text is not null && text.Length > 32)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Name = text;
@@ -191,7 +192,7 @@ namespace Game
                 state.Aim = global::Travelers.Quantization.ReadQuaternion(ref reader, 10);
             }
 
-            return !reader.IsOverrun && !reader.IsInvalid;
+            return valid && !reader.IsOverrun && !reader.IsInvalid;
         }
 
         static State global::Travelers.INetEntity<global::Game.Player, global::Game.Player.State>.Interpolate(in State from, in State to, float t)

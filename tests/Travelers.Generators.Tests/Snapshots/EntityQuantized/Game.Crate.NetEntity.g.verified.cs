@@ -195,6 +195,7 @@ namespace Game
         {
             uint changed = reader.ReadBits(7);
             state = baseline;
+            bool valid = true;
 
             if ((changed & (1u << 0)) != 0)
             {
@@ -203,7 +204,7 @@ namespace Game
                 uint z = reader.ReadRelative(__PositionStep(baseline.Position.Z), __PositionBits);
                 if (x > __PositionMaxStep || y > __PositionMaxStep || z > __PositionMaxStep)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Position = new global::System.Numerics.Vector3(__PositionValue(x), __PositionValue(y), __PositionValue(z));
@@ -215,7 +216,7 @@ namespace Game
                 uint y = reader.ReadRelative(__DriftStep(baseline.Drift.Y), __DriftBits);
                 if (x > __DriftMaxStep || y > __DriftMaxStep)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Drift = new global::System.Numerics.Vector2(__DriftValue(x), __DriftValue(y));
@@ -229,7 +230,7 @@ namespace Game
                 uint w = reader.ReadRelative(__TintStep(baseline.Tint.W), __TintBits);
                 if (x > __TintMaxStep || y > __TintMaxStep || z > __TintMaxStep || w > __TintMaxStep)
                 {
-                    return false;
+                    valid = false;
                 }
 
                 state.Tint = new global::System.Numerics.Vector4(__TintValue(x), __TintValue(y), __TintValue(z), __TintValue(w));
@@ -255,7 +256,7 @@ namespace Game
                 state.Resting = !baseline.Resting;
             }
 
-            return !reader.IsOverrun && !reader.IsInvalid;
+            return valid && !reader.IsOverrun && !reader.IsInvalid;
         }
 
         static State global::Travelers.INetEntity<global::Game.Crate, global::Game.Crate.State>.Interpolate(in State from, in State to, float t)
