@@ -295,9 +295,12 @@ public sealed class NetConnection : ILinkOwner
                 view.RequestReset();
                 return;
             case FrameKind.Snapshot when _endpoint.ReceivesSnapshots:
-                // Before the accept (a datagram can overtake it) or once Poll() is behind, a snapshot is dropped: it is
-                // unreliable, and the next one carries what this one did.
-                if (State != ConnectionState.Open || Interlocked.Read(ref _queuedBytes) > _endpoint.Options.MaxQueuedReceiveBytes)
+                // Never dropped for Poll() being behind: the transport took it in (TCP read it, UDP acknowledged its
+                // packet), so the server counts it delivered and does not send what it changed again: a despawn dropped
+                // here would leave the entity on the client for good. The bound on queued bytes is kept below instead:
+                // UDP refuses packets and TCP stops reading while there is no room. Before the accept (a UDP datagram can
+                // overtake it) the link holds the part; only a closing connection drops it.
+                if (State != ConnectionState.Open)
                 {
                     return;
                 }

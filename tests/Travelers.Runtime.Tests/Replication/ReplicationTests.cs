@@ -50,6 +50,29 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task A_despawn_that_arrives_while_the_client_is_behind_on_Poll_still_reaches_it()
+    {
+        // The snapshot carrying the despawn is read with the messages that pass the client's bound on queued bytes. The
+        // server counts it delivered (TCP took it), so a client that dropped it kept the entity for good.
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp, o => o.MaxFrameBytes = 32 * 1024);
+        NetClient client = await rig.ConnectAsync(o => o.MaxFrameBytes = o.MaxQueuedReceiveBytes = 32 * 1024);
+        TestPlayer player = rig.World.Spawn(new TestPlayer { Name = "ann" });
+        await rig.Until(() => client.World.Find(player.Id) is not null);
+
+        // The client does not poll while the server sends two frames of 20 KB, more than its bound, and the despawn.
+        NetConnection there = rig.ConnectionOf(client);
+        there.Send(new Connections.Blob { Data = new byte[20_000] });
+        there.Send(new Connections.Blob { Data = new byte[20_000] });
+        rig.World.Despawn(player);
+        rig.World.Publish();
+        rig.Server.Poll();
+        await Connections.Loopback.Until(() => client.Connection.Link.BytesReceived == there.Link.BytesSent, rig.Server.Poll);
+
+        await rig.Until(() => client.World.Find(player.Id) is null);
+        Assert.Empty(client.World.Entities);
+    }
+
+    [Fact]
     public async Task Spawning_past_MaxEntities_throws_and_leaves_the_world_as_it_was()
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp, o => o.World = new NetWorldOptions { MaxEntities = 2 });

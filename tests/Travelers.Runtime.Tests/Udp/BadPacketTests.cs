@@ -448,25 +448,49 @@ public sealed class BadPacketTests
         Assert.True(sent > 0);
     }
 
-    [Fact]
-    public void Messages_a_server_sends_before_its_accept_are_bounded_by_the_memory_they_hold()
+    /// <summary>A client's link that has had the server's challenge and welcome (session key <see cref="Key"/>), and no accept yet.</summary>
+    private static UdpLink WelcomedClient(RecordingOwner owner, UdpLinkSettings settings)
     {
-        // Each packet's messages are held in a pooled buffer of at least an Mtu until the accept arrives: counting
-        // the bytes of the messages alone let one-byte messages hold about 2,000 times the bound.
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var owner = new RecordingOwner();
-        var settings = new UdpLinkSettings(Mtu: 1200, MaxChannels: 8, MaxMessageBytes: 512 * 1024, MaxUnsentBytes: 4 << 20, MaxHeldBytes: 64 * 1024, MaxPacketsPerSecond: int.MaxValue);
         var client = new UdpLink(owner, new Outbox(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), null, key: 0, settings, time, owner.Pool);
         client.Start();
 
-        // The server's challenge and welcome (a client does not check the cookie: it echoes it); no accept yet.
+        // A client does not check the cookie: it echoes it.
         byte[] challenge = new byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
         challenge[0] = (byte)PacketType.Challenge;
         client.Receive(challenge.AsSpan(0, UdpPacket.Seal(challenge, 1 + UdpPacket.CookieBytes)));
         byte[] welcome = new byte[5 + UdpPacket.ChecksumBytes];
         welcome[0] = (byte)PacketType.Welcome;
-        BinaryPrimitives.WriteUInt32LittleEndian(welcome.AsSpan(1), 0x1234);
+        BinaryPrimitives.WriteUInt32LittleEndian(welcome.AsSpan(1), Key);
         client.Receive(welcome.AsSpan(0, UdpPacket.Seal(welcome, 5)));
+        return client;
+    }
+
+    [Fact]
+    public void A_snapshot_part_that_overtakes_the_servers_accept_waits_for_it_and_goes_up_after_it()
+    {
+        // Its packet is acknowledged, so the server counts it delivered: dropped before the accept, an entity it spawned
+        // and that never changes would never reach the client.
+        var owner = new RecordingOwner();
+        var settings = new UdpLinkSettings(Mtu: 1200, MaxChannels: 8, MaxMessageBytes: 512 * 1024, MaxUnsentBytes: 4 << 20, MaxHeldBytes: 64 * 1024, MaxPacketsPerSecond: int.MaxValue);
+        UdpLink client = WelcomedClient(owner, settings);
+        client.Receive(DataPacket(0, UnitBytes(new Unit(Delivery.Unreliable, true, 0, 0, false, 0, 0, 4), [(byte)FrameKind.Snapshot, 1, 2, 3])));
+        Assert.Empty(owner.Frames);
+
+        client.Receive(DataPacket(1, UnitBytes(new Unit(Delivery.ReliableOrdered, true, 0, 0, false, 0, 0, 2), [(byte)FrameKind.Accept, 9])));
+        Assert.Equal([FrameKind.Accept, FrameKind.Snapshot], owner.Frames.Select(f => f.Kind));
+        Assert.Equal([1, 2, 3], owner.Frames[1].Body);
+        Assert.Null(owner.Closing);
+    }
+
+    [Fact]
+    public void Messages_a_server_sends_before_its_accept_are_bounded_by_the_memory_they_hold()
+    {
+        // Each packet's messages are held in a pooled buffer of at least an Mtu until the accept arrives: counting
+        // the bytes of the messages alone let one-byte messages hold about 2,000 times the bound.
+        var owner = new RecordingOwner();
+        var settings = new UdpLinkSettings(Mtu: 1200, MaxChannels: 8, MaxMessageBytes: 512 * 1024, MaxUnsentBytes: 4 << 20, MaxHeldBytes: 64 * 1024, MaxPacketsPerSecond: int.MaxValue);
+        UdpLink client = WelcomedClient(owner, settings);
 
         // What this thread allocates: the owner's pool is new and nothing held goes back to it before the accept, so
         // every buffer held was allocated here. (Not the heap's size: tests running alongside change that.)

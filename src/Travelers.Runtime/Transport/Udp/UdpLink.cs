@@ -138,8 +138,8 @@ internal sealed class UdpLink : Link, IUnitSink
     private double _receiveTokens;
     private long _lastTokenRefill;
 
-    // A client's messages that overtook the server's accept.
-    private readonly Queue<(byte[] Batch, int Length)> _early = new();
+    // A client's messages and snapshot parts that overtook the server's accept, in the order they came.
+    private readonly Queue<(byte[] Buffer, int Length, bool Snapshot)> _early = new();
     private bool _awaitingAccept;
     private long _earlyBytes;
 
@@ -917,6 +917,16 @@ internal sealed class UdpLink : Link, IUnitSink
             throw new NetProtocolException($"a {kind} control message");
         }
 
+        if (kind == FrameKind.Snapshot && _awaitingAccept)
+        {
+            // Taken in (its packet is acknowledged), so the server counts it delivered: dropped here, what it spawned
+            // would never come again. It waits for the accept as messages do.
+            byte[] part = _frames.Rent(Math.Max(payload.Length - 1, 1));
+            payload[1..].CopyTo(part);
+            HoldEarly(part, payload.Length - 1, snapshot: true);
+            return;
+        }
+
         // The body is copied: the owner may keep a sequence past this call (it does not today, but the contract is TCP's).
         byte[] copy = ArrayPool<byte>.Shared.Rent(payload.Length);
         try
@@ -933,9 +943,22 @@ internal sealed class UdpLink : Link, IUnitSink
         {
             // Open now: what overtook the accept goes up first, in the order it came.
             _awaitingAccept = false;
-            while (_early.TryDequeue(out (byte[] Batch, int Length) early))
+            while (_early.TryDequeue(out (byte[] Buffer, int Length, bool Snapshot) early))
             {
-                _owner.OnBatch(this, early.Batch, early.Length);
+                if (!early.Snapshot)
+                {
+                    _owner.OnBatch(this, early.Buffer, early.Length); // the owner's now
+                    continue;
+                }
+
+                try
+                {
+                    _owner.OnFrame(this, FrameKind.Snapshot, new ReadOnlySequence<byte>(early.Buffer, 0, early.Length));
+                }
+                finally
+                {
+                    _frames.Return(early.Buffer);
+                }
             }
 
             _earlyBytes = 0;
@@ -975,14 +998,20 @@ internal sealed class UdpLink : Link, IUnitSink
             return;
         }
 
-        _earlyBytes += FramePool.HeldCost(batch); // the buffer held, not the bytes in it: a batch of one byte holds an Mtu
+        HoldEarly(batch, length, snapshot: false);
+    }
+
+    /// <summary>Holds a batch or snapshot part (in a buffer of <see cref="_frames"/>) until the accept, within the bound.</summary>
+    private void HoldEarly(byte[] buffer, int length, bool snapshot)
+    {
+        _earlyBytes += FramePool.HeldCost(buffer); // the buffer held, not the bytes in it: a batch of one byte holds an Mtu
         if (_earlyBytes > _settings.MaxHeldBytes)
         {
-            _frames.Return(batch);
+            _frames.Return(buffer);
             throw new NetProtocolException($"more than {_settings.MaxHeldBytes} bytes of messages before the handshake completed");
         }
 
-        _early.Enqueue((batch, length));
+        _early.Enqueue((buffer, length, snapshot));
     }
 
     private void ReceiveData(ReadOnlySpan<byte> body, int datagramBytes, long now)
@@ -1933,9 +1962,9 @@ internal sealed class UdpLink : Link, IUnitSink
             }
 
             _reassembly.Clear();
-            while (_early.TryDequeue(out (byte[] Batch, int Length) early))
+            while (_early.TryDequeue(out (byte[] Buffer, int Length, bool Snapshot) early))
             {
-                _frames.Return(early.Batch);
+                _frames.Return(early.Buffer);
             }
 
             if (_filling is not null)
