@@ -192,6 +192,13 @@ internal sealed class RpcRuntime
         {
             if (entity?.OwnerConnection is { } owner)
             {
+                if (entity.Replica is ServerReplica { Unpublished: true, SpawnCalls: not null })
+                {
+                    // Observers calls made before it this tick wait for Publish(): sent now, it would overtake them.
+                    QueueSpawnCall(entity, in call, info, target, owner);
+                    return;
+                }
+
                 SendCall(owner, target, 0, in call);
             }
 
@@ -201,11 +208,7 @@ internal sealed class RpcRuntime
         if (entity is not null && entity.Replica is ServerReplica { Unpublished: true })
         {
             // Spawned this tick: no client sees it until Publish() decides who does. The call goes to those.
-            var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), 0, target, in call);
-            var bytes = new ArrayBufferWriter<byte>();
-            NetSerializer.Serialize(bytes, in record, _endpoint.Limits);
-            _endpoint.RequireSendable($"{info.Name} call", _callIndex, bytes.WrittenCount, info.Delivery, info.Channel);
-            _endpoint.EndpointWorld!.Server!.QueueSpawnCall(entity, new SpawnCall(this, bytes.WrittenSpan.ToArray(), info));
+            QueueSpawnCall(entity, in call, info, target, only: null);
             return;
         }
 
@@ -216,6 +219,20 @@ internal sealed class RpcRuntime
                 SendCall(connection, target, 0, in call);
             }
         }
+    }
+
+    /// <summary>
+    /// Queues a call on an entity not yet published for the clients its first Publish() spawns it on (only
+    /// <paramref name="only"/>, when given), checked now as a call sent at once would be.
+    /// </summary>
+    private void QueueSpawnCall<TCall>(NetEntity entity, in TCall call, RpcInfo info, uint target, NetConnection? only)
+        where TCall : struct, IRpcCall<TCall>
+    {
+        var record = new RpcCallRecord<TCall>((uint)IndexOf<TCall>(), 0, target, in call);
+        var bytes = new ArrayBufferWriter<byte>();
+        NetSerializer.Serialize(bytes, in record, _endpoint.Limits);
+        _endpoint.RequireSendable($"{info.Name} call", _callIndex, bytes.WrittenCount, info.Delivery, info.Channel);
+        _endpoint.EndpointWorld!.Server!.QueueSpawnCall(entity, new SpawnCall(this, bytes.WrittenSpan.ToArray(), info, only));
     }
 
     /// <summary>A call whose caller learns that it ran.</summary>
@@ -1131,11 +1148,19 @@ internal sealed class RpcRuntime
         }
     }
 
-    /// <summary>An Observers call on an entity not yet published, serialized once and sent to each client Publish() spawns it on.</summary>
-    private sealed class SpawnCall(RpcRuntime runtime, byte[] record, RpcInfo info) : ISpawnCall
+    /// <summary>
+    /// A call on an entity not yet published, serialized once and sent to each client Publish() spawns it on: every one
+    /// for an Observers call, the owner alone for an Owner call queued behind Observers calls.
+    /// </summary>
+    private sealed class SpawnCall(RpcRuntime runtime, byte[] record, RpcInfo info, NetConnection? only) : ISpawnCall
     {
-        public void SendTo(NetConnection connection) =>
-            connection.SendRecord(runtime.Table.RpcCallIndex, new RpcRawRecord(record), info.Delivery, info.Channel);
+        public void SendTo(NetConnection connection)
+        {
+            if (only is null || only == connection)
+            {
+                connection.SendRecord(runtime.Table.RpcCallIndex, new RpcRawRecord(record), info.Delivery, info.Channel);
+            }
+        }
     }
 
     private readonly record struct Deferred(NetConnection From, int Rpc, byte[] Body, int Length, long Deadline);

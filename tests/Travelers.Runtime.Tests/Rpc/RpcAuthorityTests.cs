@@ -346,6 +346,32 @@ public sealed class RpcAuthorityTests
         Assert.Equal(["now"], late!.Lines);
     }
 
+    /// <summary>
+    /// An Observers call then an Owner call, both made in the tick that spawned the entity: the owner runs them in that
+    /// order. The Owner call went out at once while the Observers call waited for Publish(), so the owner ran the
+    /// later call first (here it leaves, and the earlier call never ran at all).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Observers_then_owner_calls_on_an_entity_spawned_this_tick_run_on_its_owner_in_that_order(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync();
+        Gunner? copy = null;
+        client.World.Spawned += entity => copy ??= entity as Gunner;
+        DisconnectInfo? closed = null;
+        client.ConnectionClosed += (_, info) => closed = info;
+
+        Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
+        server.Observers.Said("before you go");
+        server.Owner.Leave(); // closes the client's connection as it runs: nothing after it runs
+
+        await Connections.Loopback.Until(() => closed is not null, rig.World.Publish, rig.Server.Poll, client.Poll);
+        Assert.NotNull(copy);
+        Assert.Equal(1, copy.Left);
+        Assert.Equal(["before you go"], copy.Lines); // made first, so run first
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task A_call_whose_entity_never_arrives_is_dropped_after_the_timeout(NetTransport transport)
