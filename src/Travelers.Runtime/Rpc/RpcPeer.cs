@@ -18,6 +18,7 @@ internal sealed class RpcPeer
     private long _unreadableStamp;
     private double[]? _tokens;
     private long[]? _stamps;
+    private bool[]? _started;
     private HashSet<int>? _logged;
     private HashSet<RpcInfo>? _failed;
     private readonly object _gate = new(); // the token: asked for on any thread (a method after an await), closed in Poll()
@@ -47,8 +48,12 @@ internal sealed class RpcPeer
     {
         _tokens ??= new double[_rpcs];
         _stamps ??= new long[_rpcs];
-        if (_stamps[rpc] == 0)
+        _started ??= new bool[_rpcs];
+        if (!_started[rpc])
         {
+            // Marked apart from the stamp: a clock may read 0 (a game's own TimeProvider), and a stamp of 0 taken for
+            // "never used" filled the bucket again on every call at that time.
+            _started[rpc] = true;
             _tokens[rpc] = perSecond; // full at first
             _stamps[rpc] = now;
         }

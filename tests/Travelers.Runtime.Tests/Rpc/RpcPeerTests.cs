@@ -31,6 +31,24 @@ public sealed class RpcPeerTests
         Assert.False(peer.TryTake(0, 5, now, Frequency));
     }
 
+    /// <summary>
+    /// A clock that reads 0 (a game's own TimeProvider, started at zero): the bucket is filled once, not on every call.
+    /// A stamp of 0 stood for "never used", so each call at 0 filled it again and the limit let every call through.
+    /// </summary>
+    [Fact]
+    public void A_bucket_read_at_timestamp_zero_is_filled_once()
+    {
+        var peer = new RpcPeer(1);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(peer.TryTake(0, 5, 0, Frequency));
+        }
+
+        Assert.False(peer.TryTake(0, 5, 0, Frequency)); // empty
+        Assert.True(peer.TryTake(0, 5, Frequency / 5, Frequency)); // a fifth of a second later: one token back
+        Assert.False(peer.TryTake(0, 5, Frequency / 5, Frequency));
+    }
+
     [Fact]
     public void A_bucket_idle_for_a_day_and_more_is_full_not_locked_out()
     {
