@@ -277,6 +277,30 @@ public sealed class RpcTests
         Assert.Equal(1, client.Rpc().Pending);
     }
 
+    /// <summary>
+    /// RpcTimeout may change while the client runs, but only within the bounds checked at the start: an infinite one
+    /// (a loading screen's "wait for ever", say) was taken as it came, made every deadline one in the past, and
+    /// failed each call at the next Poll() "within -0.001 s".
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_RpcTimeout_out_of_its_bounds_is_refused_when_set_while_the_client_runs(NetTransport transport)
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
+        NetClient client = await rig.ConnectAsync(o => o.RpcTimeout = TimeSpan.FromMinutes(1));
+        (Gunner server, Gunner mine) = await RpcRig.SpawnAsync(rig, client);
+
+        Exception? infinite = Record.Exception(() => client.Options.RpcTimeout = Timeout.InfiniteTimeSpan);
+        Exception? endless = Record.Exception(() => client.Options.RpcTimeout = TimeSpan.MaxValue);
+        Task<string> waiting = mine.Server.Slow(1).AsTask();
+        await rig.Until(() => server.SlowToken.CanBeCanceled); // the client polled meanwhile: a past deadline would have failed it
+
+        Assert.False(waiting.IsCompleted, waiting.Exception?.InnerException?.Message);
+        Assert.Contains("NetClientOptions.RpcTimeout must be positive and at most a day", Assert.IsType<ArgumentException>(infinite).Message, StringComparison.Ordinal);
+        Assert.IsType<ArgumentException>(endless);
+        Assert.Equal(TimeSpan.FromMinutes(1), client.Options.RpcTimeout);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task A_call_without_an_answer_times_out_and_one_cancelled_stops_waiting(NetTransport transport)
