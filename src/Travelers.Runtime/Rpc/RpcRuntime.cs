@@ -825,16 +825,16 @@ internal sealed class RpcRuntime
 
     /// <summary>
     /// On a server, a call that cannot be read (a header cut short, an RPC index past the table, arguments the
-    /// serializer refuses) takes from its connection's allowance of them; past it, the connection is cut off as a
-    /// violation: a correct client sends none, and refusing a flood of them one by one (an exception each) would be
-    /// the client's to make long.
+    /// serializer refuses) or an answer (a server makes no calls to answer) takes from its connection's allowance of
+    /// them; past it, the connection is cut off as a violation: a correct client sends none, and refusing a flood of
+    /// them one by one (an exception each) would be the client's to make long.
     /// </summary>
     private void CountUnreadable(NetConnection from)
     {
         if (_isServer && !PeerOf(from).TakeUnreadable(_endpoint.Time.GetTimestamp(), _endpoint.Time.TimestampFrequency))
         {
             throw new NetProtocolException(
-                $"more than {RpcPeer.UnreadableBurst} RPC calls that could not be read (and {RpcPeer.UnreadablePerSecond} a second after)");
+                $"more than {RpcPeer.UnreadableBurst} RPC records that could not be read or answered no call (and {RpcPeer.UnreadablePerSecond} a second after)");
         }
     }
 
@@ -890,6 +890,7 @@ internal sealed class RpcRuntime
         int offset = 0;
         if (!NetEndpoint.TryReadVarUInt(body, ref offset, out uint call) || offset >= body.Length)
         {
+            CountUnreadable(from);
             Refuse(from, -1, RpcRefusal.Malformed, 0, "an answer whose header is cut short");
             return;
         }
@@ -911,7 +912,12 @@ internal sealed class RpcRuntime
 
             if (!issued)
             {
-                Refuse(from, -1, RpcRefusal.Unknown, 0, $"an answer to call {call}, which was never made");
+                // Its text is made only for the log, once per connection: a flood of them builds none.
+                CountUnreadable(from);
+                if (RefuseQuietly(from, -1, RpcRefusal.Unknown, 0))
+                {
+                    Log.RpcRefused(_endpoint.Logger, UnknownRpc, from.Id, from.RemoteEndPoint, RpcRefusals.Tag(RpcRefusal.Unknown), $"an answer to call {call}, which was never made");
+                }
             }
 
             // Otherwise a late answer to a call that timed out or was cancelled: nothing waits for it.

@@ -57,23 +57,29 @@ public sealed class RpcInputTests
     }
 
     [Theory]
-    [InlineData(NetTransport.Tcp, false)]
-    [InlineData(NetTransport.Udp, false)]
-    [InlineData(NetTransport.Tcp, true)]
-    [InlineData(NetTransport.Udp, true)]
-    public async Task A_flood_of_calls_that_cannot_be_read_cuts_the_connection_off_after_its_allowance(NetTransport transport, bool arguments)
+    [InlineData(NetTransport.Tcp, "index")]
+    [InlineData(NetTransport.Udp, "index")]
+    [InlineData(NetTransport.Tcp, "arguments")]
+    [InlineData(NetTransport.Udp, "arguments")]
+    [InlineData(NetTransport.Tcp, "answer")]
+    [InlineData(NetTransport.Udp, "answer")]
+    public async Task A_flood_of_calls_that_cannot_be_read_cuts_the_connection_off_after_its_allowance(NetTransport transport, string kind)
     {
-        // Each costs the server an exception (arguments) or is plain garbage (an index past the table): refused one by
-        // one, a client could keep the server's Poll() busy with them for seconds. A correct client sends none.
+        // Each costs the server an exception (arguments) or is plain garbage (an index past the table, an answer to a
+        // server, which makes no calls): refused one by one, a client could keep the server's Poll() busy with them for
+        // seconds. A correct client sends none.
         var logs = new LogCapture();
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport, o => o.LoggerFactory = logs);
         NetClient client = await rig.ConnectAsync();
         using var refusals = new RefusalCounter(rig.Server.Metrics.Meter);
         (Gunner server, _) = await RpcRig.SpawnAsync(rig, client);
-        int call = MessageTable.Current().RpcCallIndex;
-        byte[] bad = arguments
-            ? RpcRig.Call(RpcRig.IndexOf("Gunner.Fire"), 7, server.Id.Value, 1, 2, 3) // 3 bytes where a Vector2 takes 8
-            : RpcRig.Call(MessageTable.Current().Rpcs.Length, 7, server.Id.Value); // one past the last
+        int call = kind == "answer" ? MessageTable.Current().RpcAnswerIndex : MessageTable.Current().RpcCallIndex;
+        byte[] bad = kind switch
+        {
+            "arguments" => RpcRig.Call(RpcRig.IndexOf("Gunner.Fire"), 7, server.Id.Value, 1, 2, 3), // 3 bytes where a Vector2 takes 8
+            "index" => RpcRig.Call(MessageTable.Current().Rpcs.Length, 7, server.Id.Value), // one past the last
+            _ => [0x7F, 0], // call 127, done
+        };
         var closed = new TaskCompletionSource<DisconnectInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         rig.Server.ConnectionClosed += (_, info) => closed.TrySetResult(info);
 
@@ -97,7 +103,7 @@ public sealed class RpcInputTests
         await rig.Until(() => closed.Task.IsCompleted);
         DisconnectInfo info = await closed.Task;
         Assert.Equal(DisconnectReason.ProtocolViolation, info.Reason);
-        Assert.Contains($"more than {RpcPeer.UnreadableBurst} RPC calls that could not be read", info.Message, StringComparison.Ordinal);
+        Assert.Contains($"more than {RpcPeer.UnreadableBurst} RPC records that could not be read or answered no call", info.Message, StringComparison.Ordinal);
         Assert.InRange(refusals.Total, RpcPeer.UnreadableBurst, RpcPeer.UnreadableBurst + 5); // a few refilled while the test ran
         Assert.Empty(server.Fired);
     }
