@@ -270,23 +270,19 @@ public sealed class RpcAuthorityTests
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
         NetClient client = await rig.ConnectAsync();
-        Gunner? copy = null;
-        client.World.Spawned += entity => copy ??= entity as Gunner;
-        DisconnectInfo? closed = null;
-        client.ConnectionClosed += (_, info) => closed = info;
-        Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
-        server.Owner.Leave();
-        server.Owner.Damaged(5);
+        OwnedSpawn spawn = OwnedSpawn.Watch(rig, client);
+        spawn.Server.Owner.Leave();
+        spawn.Server.Owner.Damaged(5);
         rig.Server.Flush();
         await Connections.Loopback.Until(() => client.Connection.Statistics.MessagesReceived == 2, rig.Server.Poll, client.Poll); // both wait
         rig.World.Publish();
 
-        await Connections.Loopback.Until(() => closed is not null, rig.World.Publish, rig.Server.Poll, client.Poll);
+        await Connections.Loopback.Until(() => spawn.Closed is not null, rig.World.Publish, rig.Server.Poll, client.Poll);
 
-        Assert.Equal("told to leave", closed?.Message);
-        Assert.NotNull(copy);
-        Assert.Equal(1, copy.Left);
-        Assert.Empty(copy.Damage); // queued behind the call that closed the connection
+        Assert.Equal("told to leave", spawn.Closed?.Message);
+        Assert.NotNull(spawn.Copy);
+        Assert.Equal(1, spawn.Copy.Left);
+        Assert.Empty(spawn.Copy.Damage); // queued behind the call that closed the connection
         Assert.Equal(0, client.Rpc().DeferredBytes); // the rest dropped with the connection
     }
 
@@ -357,19 +353,33 @@ public sealed class RpcAuthorityTests
     {
         await using ReplicationRig rig = await ReplicationRig.StartAsync(transport);
         NetClient client = await rig.ConnectAsync();
-        Gunner? copy = null;
-        client.World.Spawned += entity => copy ??= entity as Gunner;
-        DisconnectInfo? closed = null;
-        client.ConnectionClosed += (_, info) => closed = info;
+        OwnedSpawn spawn = OwnedSpawn.Watch(rig, client);
+        spawn.Server.Observers.Said("before you go");
+        spawn.Server.Owner.Leave(); // closes the client's connection as it runs: nothing after it runs
 
-        Gunner server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
-        server.Observers.Said("before you go");
-        server.Owner.Leave(); // closes the client's connection as it runs: nothing after it runs
+        await Connections.Loopback.Until(() => spawn.Closed is not null, rig.World.Publish, rig.Server.Poll, client.Poll);
+        Assert.NotNull(spawn.Copy);
+        Assert.Equal(1, spawn.Copy.Left);
+        Assert.Equal(["before you go"], spawn.Copy.Lines); // made first, so run first
+    }
 
-        await Connections.Loopback.Until(() => closed is not null, rig.World.Publish, rig.Server.Poll, client.Poll);
-        Assert.NotNull(copy);
-        Assert.Equal(1, copy.Left);
-        Assert.Equal(["before you go"], copy.Lines); // made first, so run first
+    /// <summary>A gunner spawned this tick and owned by a client that watches for its copy and for its connection's close.</summary>
+    private sealed class OwnedSpawn
+    {
+        public Gunner Server { get; private set; } = null!;
+
+        public Gunner? Copy { get; private set; }
+
+        public DisconnectInfo? Closed { get; private set; }
+
+        public static OwnedSpawn Watch(ReplicationRig rig, NetClient client)
+        {
+            var spawn = new OwnedSpawn();
+            client.World.Spawned += entity => spawn.Copy ??= entity as Gunner;
+            client.ConnectionClosed += (_, info) => spawn.Closed = info;
+            spawn.Server = rig.World.Spawn(new Gunner(), owner: rig.ConnectionOf(client));
+            return spawn;
+        }
     }
 
     [Theory]
