@@ -31,10 +31,12 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     private Task _service = Task.CompletedTask;
     private bool _onServiceThread;
     private Exception? _backgroundFault; // the first exception out of work no caller waits on (see Fault): EndAsync throws it
+    private readonly string _category;
 
     protected NetEndpoint(NetEndpointOptions options, string category)
     {
         Options = options;
+        _category = category;
         Time = options.TimeProvider ?? TimeProvider.System;
         Logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(category);
         Rpc = new Travelers.Rpc.RpcRuntime(this);
@@ -57,7 +59,8 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
 
     public NetEndpointOptions Options { get; }
 
-    public TimeProvider Time { get; }
+    /// <summary>The clock: the options' when the endpoint starts (until then, the one it was created with).</summary>
+    public TimeProvider Time { get; private set; }
 
     /// <summary>
     /// How long, in real time, <c>DisposeAsync</c> (and a client's failed connect) waits for closes to finish before
@@ -67,7 +70,8 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     /// </summary>
     public TimeSpan CloseBound { get; set; } = TimeSpan.FromSeconds(10);
 
-    public ILogger Logger { get; }
+    /// <summary>The logger: of the options' factory when the endpoint starts (until then, the one it was created with).</summary>
+    public ILogger Logger { get; private set; }
 
     public NetLimits Limits => Options.Limits ?? NetLimits.Default;
 
@@ -137,6 +141,11 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
         }
 
         Options.Validate();
+
+        // Options may still be set through server.Options or client.Options until the start: the clock and the logs
+        // are those in force now, not those of the constructor's time.
+        Time = Options.TimeProvider;
+        Logger = Options.LoggerFactory.CreateLogger(_category);
         MessageTable table = MessageTable.Current();
         RequireHelloFits(table);
         HandshakeLimit = IsServer ? Handshake.StrangerLimit(Handshake.HelloFrameBytes(table, HelloPayloadBytes), Options.MaxFrameBytes) : 0;

@@ -124,6 +124,31 @@ public sealed class OptionsTests
         await Assert.ThrowsAnyAsync<Exception>(() => connect); // the peer hung up without an accept
     }
 
+    /// <summary>
+    /// The docs: server.Options is the constructor's instance, and options are checked when the server starts, "so set
+    /// them before". The logger and the clock were taken from the options in the constructor, so a LoggerFactory or a
+    /// TimeProvider set through server.Options before StartAsync was silently ignored.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_and_a_clock_set_through_Options_before_the_start_are_used()
+    {
+        var logs = new LogCapture();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var server = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        server.Options.LoggerFactory = logs;
+        server.Options.TimeProvider = clock;
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            Assert.Contains(logs.Lines, line => line.StartsWith($"Listening on {server.LocalEndPoint}", StringComparison.Ordinal));
+            Assert.Equal(clock.GetElapsedTime(0), server.World.ServerTime);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task The_defaults_start()
     {
