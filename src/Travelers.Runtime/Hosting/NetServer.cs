@@ -213,7 +213,7 @@ public sealed class NetServer : IAsyncDisposable
             }
 
             Begin();
-            World.Server!.Start(Table);
+            World.Server!.Start(Table, ServerOptions.World);
             bool udp = Options.Transport == NetTransport.Udp;
             var socket = udp
                 ? new Socket(ServerOptions.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)

@@ -13,7 +13,7 @@ namespace Travelers.Replication;
 internal sealed class ServerReplication
 {
     private readonly NetWorld _world;
-    private readonly NetWorldOptions _options;
+    private NetWorldOptions _options;
     private readonly NetEndpoint _endpoint;
     private readonly List<ClientView> _views = new();
     private readonly List<NetEntity> _alive = new();
@@ -61,9 +61,13 @@ internal sealed class ServerReplication
 
     private int History => _options.SnapshotHistory;
 
-    /// <summary>Resolves the entity types of the endpoint's table; called when the server starts.</summary>
-    public void Start(MessageTable table)
+    /// <summary>
+    /// Resolves the entity types of the endpoint's table, and takes the world's options in force now (set through
+    /// <c>server.Options.World</c> after the constructor, say); called when the server starts, once they are validated.
+    /// </summary>
+    public void Start(MessageTable table, NetWorldOptions options)
     {
+        _options = options;
         var types = new Dictionary<Type, (NetEntityType, int)>();
         for (int i = 0; i < table.EntityTypes.Length; i++)
         {

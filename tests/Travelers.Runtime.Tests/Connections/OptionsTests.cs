@@ -149,6 +149,29 @@ public sealed class OptionsTests
         }
     }
 
+    /// <summary>
+    /// The same for the world's options: the server's world was made in the constructor with the NetWorldOptions
+    /// instance of that time, so one set through server.Options.World before StartAsync was validated at the start and
+    /// then ignored (here, its MaxEntities).
+    /// </summary>
+    [Fact]
+    public async Task World_options_set_through_Options_before_the_start_are_used()
+    {
+        var server = new NetServer(new NetServerOptions { Address = IPAddress.Loopback, Port = 0 });
+        server.Options.World = new NetWorldOptions { MaxEntities = 1 };
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            server.World.Spawn(new Replication.Crate());
+            InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => server.World.Spawn(new Replication.Crate()));
+            Assert.Contains("MaxEntities (1)", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task The_defaults_start()
     {
