@@ -120,6 +120,7 @@ public sealed class NetClient : IAsyncDisposable
         private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _disposed;
+        private readonly TaskCompletionSource _disposedAll = new(TaskCreationOptions.RunContinuationsAsynchronously); // the first dispose has ended
         private readonly CancellationTokenSource _disposing = new(); // ends a connect still resolving or connecting its socket
         private UdpSocket? _udp;
         private NetConnection? _connection;
@@ -421,13 +422,27 @@ public sealed class NetClient : IAsyncDisposable
             _client.ConnectionClosed?.Invoke(connection, info);
         }
 
-        public async Task DisposeAsync()
+        public Task DisposeAsync()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
+            // A second dispose waits for the first (as a server's second stop does), rather than returning while the
+            // connection is still closing.
+            return Interlocked.Exchange(ref _disposed, 1) != 0 ? _disposedAll.Task : DisposeOnceAsync();
+        }
 
+        private async Task DisposeOnceAsync()
+        {
+            try
+            {
+                await DisposeCoreAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _disposedAll.TrySetResult();
+            }
+        }
+
+        private async Task DisposeCoreAsync()
+        {
             _disposing.Cancel(); // a connect still resolving or connecting its socket ends now, not when its socket gives up
 
             // At once, not at a timeout: no Poll() will come to deliver their answers.

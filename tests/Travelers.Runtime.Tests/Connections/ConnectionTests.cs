@@ -326,6 +326,27 @@ public sealed class ConnectionTests
     }
 
     /// <summary>
+    /// A second DisposeAsync while the first still waits for the close (a game's quit button and its host's shutdown,
+    /// say): it used to return at once, the client still closing, where the server's second dispose waits for the
+    /// first stop. It waits for the first dispose.
+    /// </summary>
+    [Fact]
+    public async Task A_second_client_dispose_waits_for_the_first()
+    {
+        var logs = new LogCapture();
+        (NetClient client, RawPeer silent) = await ConnectToSilentServerAsync(logs);
+        using RawPeer serverEnd = silent;
+
+        Task first = client.DisposeAsync().AsTask();
+        Task second = client.DisposeAsync().AsTask();
+        await second.WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+
+        Assert.True(first.IsCompleted);
+        Assert.Contains(logs.Lines, line => line.Contains("1 connection(s) had not finished closing when the client's dispose stopped waiting", StringComparison.Ordinal));
+        await first;
+    }
+
+    /// <summary>
     /// The game's logger throwing on that warning: the dispose still drops the connection and ends everything, then
     /// reports the logger's exception, as the stop does for the other background faults.
     /// </summary>
