@@ -45,7 +45,8 @@ public abstract class NetEndpointOptions
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Compress large frames with LZ4 when both sides enable it (agreed in the handshake). Default false: on a
+    /// TCP: compress large frames with LZ4 when both sides enable it (agreed in the handshake; over UDP the server does
+    /// not agree, and nothing is compressed). Default false: on a
     /// LAN or for small messages it costs more CPU than it saves, and batches are then staged in a buffer
     /// before going to the socket (one copy) instead of being written into the socket's pipe directly.
     /// </summary>
