@@ -418,8 +418,15 @@ public sealed class NetClient : IAsyncDisposable
 
         protected override void RaiseClosed(NetConnection connection, DisconnectInfo info)
         {
-            World.Client!.Clear();
-            _client.ConnectionClosed?.Invoke(connection, info);
+            try
+            {
+                World.Client!.Clear(); // raises Despawned: the game's handlers, which may throw
+            }
+            finally
+            {
+                // Raised all the same: the close is marked raised already, and no later Poll() would raise it.
+                _client.ConnectionClosed?.Invoke(connection, info);
+            }
         }
 
         public Task DisposeAsync()

@@ -454,9 +454,13 @@ internal sealed class ClientReplication
         _world.RaiseDespawned(entity);
     }
 
-    /// <summary>Every entity leaves when the connection ends.</summary>
+    /// <summary>
+    /// Every entity leaves when the connection ends. A Despawned handler that throws does not keep the others in the
+    /// world: they all leave, and the first exception is thrown then.
+    /// </summary>
     public void Clear()
     {
+        Exception? first = null;
         for (int page = 0; page < _pages.Length; page++)
         {
             Slot[]? entries = _pages[page];
@@ -464,9 +468,21 @@ internal sealed class ClientReplication
             {
                 if (entries[i].Replica is not null && !entries[i].Gone)
                 {
-                    Remove((page << PageBits) | i, uint.MaxValue);
+                    try
+                    {
+                        Remove((page << PageBits) | i, uint.MaxValue);
+                    }
+                    catch (Exception e)
+                    {
+                        first ??= e; // the entity has left already: only its event's handler threw
+                    }
                 }
             }
+        }
+
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
     }
 

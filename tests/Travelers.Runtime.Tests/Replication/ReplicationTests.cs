@@ -72,6 +72,55 @@ public sealed class ReplicationTests
         Assert.Empty(client.World.Entities);
     }
 
+    /// <summary>
+    /// A client's Despawned handler that throws while its connection's close empties the world: the exception comes
+    /// out of Poll(), as any handler's does, but the client's ConnectionClosed used to be lost for good (the close was
+    /// marked raised before the world was emptied, and the event came after it) and the entities after the throwing one
+    /// stayed in the world of a closed connection.
+    /// </summary>
+    [Fact]
+    public async Task A_despawned_handler_throwing_at_the_close_loses_neither_the_closed_event_nor_the_other_despawns()
+    {
+        await using ReplicationRig rig = await ReplicationRig.StartAsync(NetTransport.Tcp);
+        NetClient client = await rig.ConnectAsync();
+        rig.World.Spawn(new Scoreboard());
+        rig.World.Spawn(new Scoreboard());
+        await rig.Until(() => client.World.Entities.Count == 2);
+
+        var closed = new List<DisconnectReason>();
+        client.ConnectionClosed += (_, info) => closed.Add(info.Reason);
+        int despawns = 0;
+        client.World.Despawned += _ =>
+        {
+            if (++despawns == 1)
+            {
+                throw new InvalidOperationException("the game's bug");
+            }
+        };
+        rig.ConnectionOf(client).Disconnect("bye");
+
+        int thrown = 0;
+        await Connections.Loopback.Until(
+            () => closed.Count == 1,
+            rig.Server.Poll,
+            () =>
+            {
+                try
+                {
+                    client.Poll();
+                }
+                catch (InvalidOperationException e) when (e.Message == "the game's bug")
+                {
+                    thrown++;
+                }
+            });
+
+        Assert.Equal(1, thrown);
+        Assert.Equal(DisconnectReason.Kicked, closed.Single());
+        Assert.Empty(client.World.Entities);
+        Assert.Equal(2, despawns);
+    }
+
     [Fact]
     public async Task Spawning_past_MaxEntities_throws_and_leaves_the_world_as_it_was()
     {
