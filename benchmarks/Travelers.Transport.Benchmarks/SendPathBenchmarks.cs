@@ -117,6 +117,8 @@ public class SendPathBenchmarks
 
     private sealed class NullOwner(FramePool pool) : ILinkOwner
     {
+        public int HandshakeLimit => 0;
+
         public bool HasReceiveRoom => true;
 
         public void OnFrame(Link link, FrameKind kind, in ReadOnlySequence<byte> body)
