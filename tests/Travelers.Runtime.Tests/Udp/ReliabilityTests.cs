@@ -177,6 +177,52 @@ public sealed class ReliabilityTests
     }
 
     [Fact]
+    public void Once_open_a_message_over_MaxMessageBytes_ends_the_session_without_blaming_the_handshake()
+    {
+        var settings = new UdpLinkSettings(Mtu: 1200, MaxChannels: 8, MaxMessageBytes: 8000, MaxUnsentBytes: 64 * 1024 * 1024, MaxHeldBytes: 4 * 1024 * 1024, MaxPacketsPerSecond: 1_000_000);
+        var pair = new LinkPair(seed: 33, settings);
+        Assert.True(pair.A.SendControl(FrameKind.Hello, new byte[8_500])); // 8 pieces: within the count, over the bytes
+        pair.RunUntil(() => pair.OwnerB.Closing is not null);
+        string message = pair.OwnerB.Closing!.Value.Message;
+        Assert.Contains("a fragmented message of more than 8000 bytes", message);
+        Assert.DoesNotContain("handshake", message);
+    }
+
+    [Fact]
+    public void Before_the_handshake_incomplete_unreliable_messages_are_held_within_the_strangers_limit()
+    {
+        // Three unreliable messages of 2,000 bytes, each missing its second piece: a stranger (limit 3,000) gets the
+        // newest two held and the oldest dropped; an open link (its own budget, 4 MB here) holds all three.
+        foreach (int limit in new[] { 3000, 0 })
+        {
+            var pair = new LinkPair(seed: 34);
+            pair.OwnerB.HandshakeLimit = limit;
+            for (int i = 0; i < 3; i++)
+            {
+                var message = new Payload { Data = new byte[2000] };
+                Assert.True(pair.A.WriteMessage(1, in message, NetLimits.Default, Delivery.Unreliable, 0));
+                pair.A.Flush();
+                Assert.Equal(2, pair.OutA.Datagrams.Count);
+                pair.B.Receive(pair.OutA.Datagrams[0]); // the first piece only
+                pair.OutA.Datagrams.Clear();
+            }
+
+            Assert.Null(pair.OwnerB.Closing);
+            Assert.Empty(pair.OwnerB.Records);
+            if (limit > 0)
+            {
+                Assert.InRange(pair.B.ReassemblyBytes, 1, limit);
+                Assert.Equal(1, pair.B.FragmentsDropped);
+            }
+            else
+            {
+                Assert.True(pair.B.ReassemblyBytes > 3000, $"{pair.B.ReassemblyBytes} bytes held");
+                Assert.Equal(0, pair.B.FragmentsDropped);
+            }
+        }
+    }
+
+    [Fact]
     public void Before_the_handshake_a_stranger_cannot_make_the_link_hold_more_than_its_limit_and_loses_nothing_by_it()
     {
         // Ten reliable messages of 1,100 bytes, one to a datagram, the first datagram withheld: the nine behind it wait
