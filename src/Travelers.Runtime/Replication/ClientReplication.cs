@@ -300,6 +300,15 @@ internal sealed class ClientReplication
                         return Drop("an update for an entity this client does not have", reset: true);
                     }
 
+                    if (tick < replica.SpawnTick)
+                    {
+                        // Older than the spawn that made the entity held: it is about an earlier entity of the slot
+                        // (update records carry no generation; the server updates an entity only once its spawn was
+                        // acknowledged), whose type and so whose record layout may differ. Nothing is lost that the
+                        // server believes delivered: the part goes unacknowledged.
+                        return Drop("an update of an entity that left its slot before this one came");
+                    }
+
                     if (!ReadState(ref reader, replica, tick, baseline, time, spawn: false))
                     {
                         return false;

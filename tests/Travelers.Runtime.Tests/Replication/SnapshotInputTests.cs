@@ -313,6 +313,30 @@ public sealed class SnapshotInputTests
     }
 
     [Fact]
+    public void A_late_update_of_the_slots_previous_entity_is_dropped_not_stored_as_the_next_ones_state()
+    {
+        // Update records carry no generation. Generation 1 of slot 2 leaves at tick 5 and generation 2 arrives at
+        // tick 70; an update of generation 1 sent at tick 6 arrives after that. It is no state of generation 2 (whose
+        // type could differ too, and with it the record's layout): were it kept, it would take the place of tick 70's
+        // state in the ring of baselines (6 and 70 share a place), and the server's next delta against tick 70 would
+        // be lost.
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(1))));
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1), p => Despawn(p, 2, 1)));
+        _world.Receive(Part(70, TimeSpan.FromSeconds(2), p => Spawn(p, 2, Player(70), generation: 2)));
+        Assert.Equal(2, Held(2)!.Id.Generation);
+        Assert.Equal(6 % SnapshotFormat.ClientHistory, 70 % SnapshotFormat.ClientHistory);
+        long before = _client.World.Statistics.Dropped;
+
+        _world.Receive(Part(6, TimeSpan.FromSeconds(1), p => Update(p, 2, 6, 0, Player(6), default)));
+        Assert.Equal(before + 1, _client.World.Statistics.Dropped);
+        Assert.Equal(70f, Held(2)!.Position.X);
+
+        _world.Receive(Part(71, TimeSpan.FromSeconds(2), p => Update(p, 2, 71, 70, Player(71), Player(70))));
+        Assert.Equal(71f, Held(2)!.Position.X);
+        Assert.Equal(before + 1, _client.World.Statistics.Dropped);
+    }
+
+    [Fact]
     public void An_ownership_record_cut_short_before_its_owner_bit_is_dropped_not_applied_as_not_owned()
     {
         var changes = new List<NetEntity>();
