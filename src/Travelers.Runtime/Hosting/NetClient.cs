@@ -128,6 +128,10 @@ public sealed class NetClient : IAsyncDisposable
         private long _acceptServerTime;
         private long _acceptLocal;
 
+        // Held while the connection opens and while its ConnectionClosed is queued: a close on another thread (a
+        // dispose, a timeout) between the open and its queued Opened would otherwise put ConnectionClosed first.
+        private readonly Lock _openGate = new();
+
         public Core(NetClient client, NetClientOptions options)
             : base(options, "Travelers.NetClient")
         {
@@ -376,10 +380,13 @@ public sealed class NetClient : IAsyncDisposable
                         connection.Link.EnableCompression(Options.CompressionThreshold);
                     }
 
-                    if (connection.TryOpen(ConnectionState.Handshaking))
+                    lock (_openGate)
                     {
-                        Enqueue(new Inbound(InboundKind.Opened, connection));
-                        _handshake.TrySetResult();
+                        if (connection.TryOpen(ConnectionState.Handshaking))
+                        {
+                            Enqueue(new Inbound(InboundKind.Opened, connection));
+                            _handshake.TrySetResult(); // its continuations run elsewhere: no user code under the lock
+                        }
                     }
 
                     return;
@@ -395,9 +402,13 @@ public sealed class NetClient : IAsyncDisposable
 
         public override void OnConnectionClosing(NetConnection connection, DisconnectInfo info, bool wasOpen)
         {
-            _handshake.TrySetException(new NetConnectException(info.Reason, info.Message));
-            _ = _handshake.Task.Exception; // observed: a failed connect reports it through ConnectAsync
-            base.OnConnectionClosing(connection, info, wasOpen);
+            lock (_openGate)
+            {
+                // A connect that opened has succeeded, whatever follows; one that did not fails with the close's reason.
+                _handshake.TrySetException(new NetConnectException(info.Reason, info.Message));
+                _ = _handshake.Task.Exception; // observed: a failed connect reports it through ConnectAsync
+                base.OnConnectionClosing(connection, info, wasOpen); // queues ConnectionClosed behind the Opened
+            }
         }
 
         public override void OnConnectionClosed(NetConnection connection, DisconnectInfo info, bool wasOpen)
