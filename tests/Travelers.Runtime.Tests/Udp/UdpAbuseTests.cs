@@ -118,7 +118,7 @@ public sealed class UdpAbuseTests
         await using NetServer server = await Loopback.StartServerAsync(UdpConnectionTests.Server());
         using var attacker = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         attacker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        byte[] response = new byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+        byte[] response = new byte[UdpPacket.ResponseBytes + UdpPacket.ChecksumBytes];
         response[0] = (byte)PacketType.ConnectResponse;
         new Random(5).NextBytes(response.AsSpan(1, UdpPacket.CookieBytes));
         UdpPacket.Seal(response, response.Length - UdpPacket.ChecksumBytes);

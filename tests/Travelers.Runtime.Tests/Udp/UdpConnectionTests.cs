@@ -308,12 +308,83 @@ public sealed class UdpConnectionTests
         timeout.CancelAfter(Loopback.Bound);
         await socket.ReceiveAsync(challenge, SocketFlags.None, timeout.Token);
         Assert.Equal(PacketType.Challenge, (PacketType)challenge[0]);
-        byte[] response = new byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+        socket.SendTo(Response(challenge, attempt: 1), SocketFlags.None, server.LocalEndPoint);
+        return socket;
+    }
+
+    /// <summary>A connect response echoing <paramref name="challenge"/>'s cookie, for the client's <paramref name="attempt"/>.</summary>
+    private static byte[] Response(byte[] challenge, long attempt)
+    {
+        byte[] response = new byte[UdpPacket.ResponseBytes + UdpPacket.ChecksumBytes];
         response[0] = (byte)PacketType.ConnectResponse;
         challenge.AsSpan(1, UdpPacket.CookieBytes).CopyTo(response.AsSpan(1));
+        BinaryPrimitives.WriteInt64LittleEndian(response.AsSpan(1 + UdpPacket.CookieBytes), attempt);
         UdpPacket.Seal(response, response.Length - UdpPacket.ChecksumBytes);
-        socket.SendTo(response, SocketFlags.None, server.LocalEndPoint);
-        return socket;
+        return response;
+    }
+
+    /// <summary>
+    /// A client whose process died without a word, and a new one at the same address and port (a NAT that kept the
+    /// mapping): the old session held the address, and every connect response from it was answered with the old
+    /// session's welcome, so the newcomer's connect failed until that session timed out. A response for a newer attempt
+    /// now ends the old session (the game hears of it) and makes a new one; a repeat of it is welcomed again into the
+    /// new one; a late copy of an older attempt's is dropped.
+    /// </summary>
+    [Fact]
+    public async Task A_newer_client_at_the_address_of_a_vanished_one_replaces_its_session()
+    {
+        await using NetServer server = await Loopback.StartServerAsync(Server());
+        DisconnectInfo? closed = null;
+        server.ConnectionClosed += (_, info) => closed = info;
+        NetClient old = await Loopback.ConnectAsync(server, Client());
+        NetConnection session = server.Connections.Single();
+        uint oldKey = ((UdpLink)session.Link).Key;
+        long oldAttempt = ((UdpLink)session.Link).Attempt;
+        IPEndPoint address = session.RemoteEndPoint;
+        old.Connection.Close(new DisconnectInfo(DisconnectReason.Timeout, "vanished"), notifyPeer: false, abort: true);
+        await old.DisposeAsync(); // its socket closed: the port is free for the newcomer
+
+        using var newcomer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        newcomer.Bind(address);
+        byte[] request = new byte[UdpPacket.RequestBytes];
+        request[0] = (byte)PacketType.ConnectRequest;
+        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), UdpPacket.Version);
+        UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
+        newcomer.SendTo(request, SocketFlags.None, server.LocalEndPoint);
+        byte[] challenge = await ReceiveAsync(newcomer, PacketType.Challenge);
+
+        newcomer.SendTo(Response(challenge, oldAttempt + 1), SocketFlags.None, server.LocalEndPoint);
+        uint newKey = BinaryPrimitives.ReadUInt32LittleEndian((await ReceiveAsync(newcomer, PacketType.Welcome)).AsSpan(1));
+        Assert.NotEqual(oldKey, newKey);
+        Assert.Equal(1, server.Udp!.Replaced);
+        await Loopback.Until(() => closed is not null, server.Poll);
+        Assert.Equal(DisconnectReason.Timeout, closed!.Value.Reason);
+        Assert.Contains("same address", closed.Value.Message);
+        Assert.False(session.IsConnected);
+        Assert.Empty(server.Connections);
+        Assert.Equal(1, server.Udp.Sessions); // the newcomer's, in its handshake
+
+        // Its response again (its welcome lost): the same new session. The old client's response, late: dropped.
+        newcomer.SendTo(Response(challenge, oldAttempt + 1), SocketFlags.None, server.LocalEndPoint);
+        Assert.Equal(newKey, BinaryPrimitives.ReadUInt32LittleEndian((await ReceiveAsync(newcomer, PacketType.Welcome)).AsSpan(1)));
+        newcomer.SendTo(Response(challenge, oldAttempt), SocketFlags.None, server.LocalEndPoint);
+        await Loopback.Until(() => server.Udp.Stale == 1, server.Poll);
+        Assert.Equal(1, server.Udp.Replaced);
+        Assert.Equal(1, server.Udp.Sessions);
+        server.CloseBound = TimeSpan.FromMilliseconds(200); // the newcomer's session never finishes its handshake
+    }
+
+    /// <summary>The next datagram <paramref name="socket"/> receives, which must be of <paramref name="type"/>.</summary>
+    private static async Task<byte[]> ReceiveAsync(Socket socket, PacketType type)
+    {
+        byte[] buffer = new byte[2048];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Loopback.Bound);
+        int received = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        Assert.True(UdpPacket.IsIntact(buffer.AsSpan(0, received)));
+        Assert.Equal(type, (PacketType)buffer[0]);
+        return buffer[..received];
     }
 
     /// <summary>

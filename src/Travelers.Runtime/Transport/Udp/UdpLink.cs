@@ -147,6 +147,7 @@ internal sealed class UdpLink : Link, IUnitSink
     private Phase _phase;
     private uint _key;
     private byte[]? _cookie;
+    private readonly long _attempt; // a client's: when it began, in its connect responses
     private long _lastHandshakeSend = long.MinValue;
     private long _lingerUntil;
     private bool _notifyPeer;
@@ -190,6 +191,7 @@ internal sealed class UdpLink : Link, IUnitSink
         _frames = frames;
         _ended = ended;
         _phase = key == 0 ? Phase.Requesting : Phase.Connected;
+        _attempt = key == 0 ? time.GetUtcNow().UtcTicks : 0;
         _awaitingAccept = key == 0;
         _maxUnitPayload = settings.Mtu - UdpPacket.DataHeaderBytes - UdpPacket.ChecksumBytes - Unit.MaxHeaderBytes;
         int slots = (settings.MaxChannels * 2) + 1;
@@ -230,6 +232,9 @@ internal sealed class UdpLink : Link, IUnitSink
 
     /// <summary>The session key.</summary>
     public uint Key => Volatile.Read(ref _key);
+
+    /// <summary>Server side: the attempt of the client the session was made for (its connect response's), set by the listener before the welcome.</summary>
+    public long Attempt { get; set; }
 
     /// <summary>The peer's socket address (server side).</summary>
     public SocketAddress? Address => _address;
@@ -1911,10 +1916,11 @@ internal sealed class UdpLink : Link, IUnitSink
         }
         else
         {
-            Span<byte> response = stackalloc byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
+            Span<byte> response = stackalloc byte[UdpPacket.ResponseBytes + UdpPacket.ChecksumBytes];
             response[0] = (byte)PacketType.ConnectResponse;
             _cookie.CopyTo(response[1..]);
-            SendDatagram(response[..UdpPacket.Seal(response, 1 + UdpPacket.CookieBytes)]);
+            BinaryPrimitives.WriteInt64LittleEndian(response[(1 + UdpPacket.CookieBytes)..], _attempt);
+            SendDatagram(response[..UdpPacket.Seal(response, UdpPacket.ResponseBytes)]);
         }
     }
 

@@ -31,6 +31,8 @@ internal sealed class UdpListener : IDisposable
     private long _challenges;
     private long _unknownSession;
     private long _rejected;
+    private long _stale;
+    private long _replaced;
 
     /// <param name="socket">The bound server socket (not yet started).</param>
     /// <param name="admit">Makes a session for a client that proved its address, or refuses it.</param>
@@ -69,6 +71,12 @@ internal sealed class UdpListener : IDisposable
 
     /// <summary>Connect requests or responses refused.</summary>
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Connect responses older than the session their address has (a late copy of an earlier client's): dropped.</summary>
+    public long Stale => Interlocked.Read(ref _stale);
+
+    /// <summary>Sessions ended because a newer client connected from their address and port.</summary>
+    public long Replaced => Interlocked.Read(ref _replaced);
 
     /// <summary>Sessions alive.</summary>
     public int Sessions => _sessions.Count;
@@ -112,8 +120,8 @@ internal sealed class UdpListener : IDisposable
             case PacketType.ConnectRequest when datagram.Length == UdpPacket.RequestBytes:
                 OnRequest(datagram, from);
                 return;
-            case PacketType.ConnectResponse when datagram.Length == 1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes:
-                OnResponse(datagram.Slice(1, UdpPacket.CookieBytes), from);
+            case PacketType.ConnectResponse when datagram.Length == UdpPacket.ResponseBytes + UdpPacket.ChecksumBytes:
+                OnResponse(datagram.Slice(1, UdpPacket.CookieBytes), BinaryPrimitives.ReadInt64LittleEndian(datagram[(1 + UdpPacket.CookieBytes)..]), from);
                 return;
             default:
                 Interlocked.Increment(ref _garbage);
@@ -144,7 +152,7 @@ internal sealed class UdpListener : IDisposable
         _socket.Send(challenge[..UdpPacket.Seal(challenge, 1 + UdpPacket.CookieBytes)], from);
     }
 
-    private void OnResponse(ReadOnlySpan<byte> cookie, SocketAddress from)
+    private void OnResponse(ReadOnlySpan<byte> cookie, long attempt, SocketAddress from)
     {
         if (!_cookies.Verify(from, cookie))
         {
@@ -154,8 +162,24 @@ internal sealed class UdpListener : IDisposable
 
         if (_sessions.TryGetValue(from, out UdpLink? existing))
         {
-            existing.Rewelcome(); // the welcome was lost: the same session, welcomed again
-            return;
+            if (attempt == existing.Attempt)
+            {
+                existing.Rewelcome(); // the welcome was lost: the same session, welcomed again
+                return;
+            }
+
+            if (attempt < existing.Attempt)
+            {
+                Interlocked.Increment(ref _stale); // a late copy of an earlier client's response
+                return;
+            }
+
+            // A newer client at the address (a process restarted behind a NAT that gave it the same port): the one the
+            // session was made for is gone, and its session would hold the address until it timed out. The cookie
+            // proved the new client receives here, as the old one's did.
+            _sessions.TryRemove(KeyValuePair.Create(existing.Address!, existing));
+            existing.Close(new DisconnectInfo(DisconnectReason.Timeout, "A newer client connected from the same address and port: this session's client is gone."), notifyPeer: false, abort: true);
+            Interlocked.Increment(ref _replaced);
         }
 
         // The address is proven: from here the server may keep state for it and answer at length.
@@ -170,6 +194,7 @@ internal sealed class UdpListener : IDisposable
             return;
         }
 
+        link.Attempt = attempt;
         if (!_sessions.TryAdd(address, link))
         {
             link.Close(new DisconnectInfo(DisconnectReason.Refused, "A session for this address already exists."), notifyPeer: false, abort: true);

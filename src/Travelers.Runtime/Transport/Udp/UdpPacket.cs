@@ -38,8 +38,11 @@ internal static class UdpPacket
     /// <summary>"TRVL" and the wire version, in the connect request.</summary>
     public const uint Magic = 0x4C565254;
 
-    /// <summary>The UDP wire version (2: data packets may end in padding, <see cref="Unit.PaddingFlag"/>; the checksum is XXH3's).</summary>
-    public const ushort Version = 2;
+    /// <summary>
+    /// The UDP wire version (2: data packets may end in padding, <see cref="Unit.PaddingFlag"/>; the checksum is XXH3's;
+    /// 3: a connect response carries its client's attempt, <see cref="AttemptBytes"/>).
+    /// </summary>
+    public const ushort Version = 3;
 
     /// <summary>The size of a connect request: a full datagram of the default MTU payload.</summary>
     public const int RequestBytes = 1200;
@@ -55,6 +58,15 @@ internal static class UdpPacket
 
     /// <summary>A connect cookie: its issue time (seconds) and a truncated HMAC-SHA256.</summary>
     public const int CookieBytes = 4 + 16;
+
+    /// <summary>
+    /// A client's attempt, after the cookie in its connect response: when its link began (UTC ticks). It tells a
+    /// response repeated by one client (the same attempt) from a newer client at the same address (a later one).
+    /// </summary>
+    public const int AttemptBytes = 8;
+
+    /// <summary>A connect response: type, cookie, attempt (then the checksum).</summary>
+    public const int ResponseBytes = 1 + CookieBytes + AttemptBytes;
 
     private const uint Seed = Magic ^ unchecked(Version * 0x9E3779B9u);
 
