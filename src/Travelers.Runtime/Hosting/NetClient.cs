@@ -216,9 +216,9 @@ public sealed class NetClient : IAsyncDisposable
                 await EndAfterCloseAsync(connection).ConfigureAwait(false);
                 throw new NetConnectException(DisconnectReason.Timeout, $"The server did not answer the handshake within {Options.HandshakeTimeout.TotalSeconds:0.###} s (is it polling?).");
             }
-            catch (Exception e) when (e is OperationCanceledException or NetConnectException)
+            catch (Exception e) when (e is OperationCanceledException or NetConnectException or ObjectDisposedException)
             {
-                // Cancelled, refused or dropped: the timer stops with the attempt, not at DisposeAsync.
+                // Cancelled, refused, dropped or disposed: the timer stops with the attempt, not at DisposeAsync.
                 connection.Close(new DisconnectInfo(DisconnectReason.Graceful, "The client cancelled connecting."), notifyPeer: true);
                 await EndAfterCloseAsync(connection).ConfigureAwait(false);
                 throw;
@@ -462,6 +462,14 @@ public sealed class NetClient : IAsyncDisposable
         private async Task DisposeCoreAsync()
         {
             _disposing.Cancel(); // a connect still resolving or connecting its socket ends now, not when its socket gives up
+
+            // A connect waiting for its answer ends as disposed, not with the NetConnectException of the close below (which
+            // read as the server's doing); one that opened already has succeeded. Under the gate, as the open is.
+            lock (_openGate)
+            {
+                _handshake.TrySetException(Disposed());
+                _ = _handshake.Task.Exception; // observed: a connect in progress reports it
+            }
 
             // At once, not at a timeout: no Poll() will come to deliver their answers.
             Rpc.FailAll("the client was disposed");

@@ -76,6 +76,30 @@ public sealed class LifecycleTests
     }
 
     /// <summary>
+    /// A client disposed once its socket has connected and its hello waits for the server's approval (the server not
+    /// yet polled): the dispose's close failed the handshake, and the connect threw a NetConnectException ("The client
+    /// closed the connection.", Graceful) as if the server had dropped it, where a dispose during ConnectAsync ends it
+    /// with ObjectDisposedException (as it does while the socket connects, or before it).
+    /// </summary>
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task A_client_disposed_while_its_hello_waits_for_approval_ends_the_connect_as_disposed(NetTransport transport)
+    {
+        await using NetServer server = await Loopback.StartServerAsync(Loopback.ServerOptions(transport));
+        var client = new NetClient(new NetClientOptions { Transport = transport });
+        Task connect = client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+
+        // Not polled: the server holds the hello for its approval, and the client waits for the answer.
+        await Loopback.Until(() => server.InHandshake.Any(c => c.State == ConnectionState.Approving) || connect.IsCompleted);
+        Assert.False(connect.IsCompleted);
+
+        await client.DisposeAsync().AsTask().WaitAsync(Loopback.Bound, TestContext.Current.CancellationToken);
+        await Loopback.Until(() => connect.IsCompleted);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => connect);
+    }
+
+    /// <summary>
     /// A server started twice, or a client connected twice, is told so naming the public type: the message used to
     /// name the internal class shared by both ("Core was already started."), which says neither which nor why.
     /// </summary>
