@@ -42,6 +42,11 @@ internal sealed class ClientReplication
     private long _dropped;
     private long _partsReceived;
     private long _bytesReceived;
+
+    // The first exception of a game's Spawned, Despawned or OwnershipChanged handler while a part is read or the world
+    // emptied: thrown once the work is whole, so that one throwing handler does not leave the rest of a part unread (the
+    // server counts it delivered and does not send it again) or the rest of the world held.
+    private Exception? _handlerFault;
     private bool _resetWanted;
     private long _lastReset;
 
@@ -149,6 +154,21 @@ internal sealed class ClientReplication
 
     /// <summary>Reads one snapshot part, in Poll().</summary>
     public void Receive(ReadOnlySpan<byte> part)
+    {
+        try
+        {
+            ReceivePart(part);
+        }
+        catch
+        {
+            _handlerFault = null; // the part's own failure is the one to report
+            throw;
+        }
+
+        ThrowHandlerFault();
+    }
+
+    private void ReceivePart(ReadOnlySpan<byte> part)
     {
         _partsReceived++;
         _bytesReceived += part.Length;
@@ -423,7 +443,7 @@ internal sealed class ClientReplication
         created.Entity.IsOwner = owner;
         created.Entity.World = _world;
         _entities.Add(created.Entity);
-        _world.RaiseSpawned(created.Entity);
+        Raise(EntityEvent.Spawned, created.Entity);
         return true;
     }
 
@@ -447,7 +467,7 @@ internal sealed class ClientReplication
         if (replica.Entity.IsOwner != owner)
         {
             replica.Entity.IsOwner = owner;
-            _world.RaiseOwnershipChanged(replica.Entity);
+            Raise(EntityEvent.OwnershipChanged, replica.Entity);
         }
     }
 
@@ -460,7 +480,7 @@ internal sealed class ClientReplication
         Tombstone(ref entry, tick);
         _entities.Remove(entity);
         entity.World = null;
-        _world.RaiseDespawned(entity);
+        Raise(EntityEvent.Despawned, entity);
     }
 
     /// <summary>
@@ -469,7 +489,6 @@ internal sealed class ClientReplication
     /// </summary>
     public void Clear()
     {
-        Exception? first = null;
         for (int page = 0; page < _pages.Length; page++)
         {
             Slot[]? entries = _pages[page];
@@ -477,21 +496,53 @@ internal sealed class ClientReplication
             {
                 if (entries[i].Replica is not null && !entries[i].Gone)
                 {
-                    try
-                    {
-                        Remove((page << PageBits) | i, uint.MaxValue);
-                    }
-                    catch (Exception e)
-                    {
-                        first ??= e; // the entity has left already: only its event's handler threw
-                    }
+                    Remove((page << PageBits) | i, uint.MaxValue); // a handler that throws is kept for the end
                 }
             }
         }
 
-        if (first is not null)
+        ThrowHandlerFault();
+    }
+
+    /// <summary>Raises an event of the game's; what its handler throws is kept (the first) for <see cref="ThrowHandlerFault"/>.</summary>
+    private void Raise(EntityEvent kind, NetEntity entity)
+    {
+        try
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            switch (kind)
+            {
+                case EntityEvent.Spawned:
+                    _world.RaiseSpawned(entity);
+                    break;
+                case EntityEvent.Despawned:
+                    _world.RaiseDespawned(entity);
+                    break;
+                default:
+                    _world.RaiseOwnershipChanged(entity);
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            _handlerFault ??= e;
+        }
+    }
+
+    /// <summary>The world's events about one entity.</summary>
+    private enum EntityEvent
+    {
+        Spawned,
+        Despawned,
+        OwnershipChanged,
+    }
+
+    /// <summary>Throws the first exception a handler threw meanwhile, if any, once the work it interrupted is whole.</summary>
+    private void ThrowHandlerFault()
+    {
+        if (_handlerFault is { } fault)
+        {
+            _handlerFault = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
         }
     }
 
