@@ -45,6 +45,9 @@ public sealed class NetClient : IAsyncDisposable
     /// <summary>The instruments, once started (tests listen to this meter).</summary>
     internal NetMetrics Metrics => _core.Metrics;
 
+    /// <summary>Whether the client has ended: its timers stopped, <see cref="Poll"/> a no-op (tests read it).</summary>
+    internal bool IsStopped => _core.IsStopped;
+
     /// <summary>How long DisposeAsync waits for its close (tests shorten it).</summary>
     internal TimeSpan CloseBound
     {
@@ -322,6 +325,13 @@ public sealed class NetClient : IAsyncDisposable
             {
                 await EndAsync().ConfigureAwait(false);
                 throw new NetConnectException(DisconnectReason.Timeout, $"Cannot resolve {remote}.", e);
+            }
+            catch
+            {
+                // Cancelled (or disposed) while resolving, or not an end point this takes: ended as over TCP, not left
+                // running (its timer, and its place on the UDP service thread) until a DisposeAsync.
+                await EndAsync().ConfigureAwait(false);
+                throw;
             }
 
             // A socket of the server's own family: an IPv4 server through an IPv6 socket costs the kernel a detour per datagram.

@@ -100,6 +100,27 @@ public sealed class LifecycleTests
     }
 
     /// <summary>
+    /// A connect that fails before it has a connection (cancelled while resolving the server's name, or given an end
+    /// point that is neither an IP nor a DNS one) ends the client as every other failed connect does, on either
+    /// transport. Over UDP it left the client running: its heartbeat timer ticking and its registration on the
+    /// process's UDP service thread holding it, until a DisposeAsync the failed connect gave no reason to expect.
+    /// </summary>
+    [Theory]
+    [InlineData(NetTransport.Tcp)]
+    [InlineData(NetTransport.Udp)]
+    public async Task A_connect_that_fails_before_it_has_a_connection_ends_the_client(NetTransport transport)
+    {
+        await using NetServer server = await Loopback.StartServerAsync(Loopback.ServerOptions(transport));
+        await using var cancelled = new NetClient(new NetClientOptions { Transport = transport });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.ConnectAsync(new DnsEndPoint("localhost", server.LocalEndPoint.Port), new CancellationToken(canceled: true)));
+        Assert.True(cancelled.IsStopped);
+
+        await using var unreachable = new NetClient(new NetClientOptions { Transport = transport });
+        await Assert.ThrowsAnyAsync<Exception>(() => unreachable.ConnectAsync(new UnixDomainSocketEndPoint("/nonexistent/travelers"), TestContext.Current.CancellationToken));
+        Assert.True(unreachable.IsStopped);
+    }
+
+    /// <summary>
     /// A server started twice, or a client connected twice, is told so naming the public type: the message used to
     /// name the internal class shared by both ("Core was already started."), which says neither which nor why.
     /// </summary>
