@@ -24,6 +24,8 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     private HandlerEntry?[] _byIndex = Array.Empty<HandlerEntry?>();
     private long[] _unhandled = Array.Empty<long>();
     private MessageTable? _table;
+    private int _begun; // Begin() claimed
+    private Task? _ending; // EndAsync's first call
     private Inbound _current;
     private int _currentOffset = -1;
     private int _polling;
@@ -135,11 +137,27 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     /// <summary>Freezes the message table and validates the options; called once when starting.</summary>
     protected void Begin()
     {
-        if (_table is not null)
+        // Claimed atomically: two starts on two threads at once would otherwise both pass, and make two timers and
+        // two connections. Given back when the start fails before the table is set (bad options), so that a fixed
+        // start may follow.
+        if (Interlocked.CompareExchange(ref _begun, 1, 0) != 0)
         {
             throw new InvalidOperationException($"{Name} was already started: a {Name} starts once; create a new one to start again.");
         }
 
+        try
+        {
+            BeginClaimed();
+        }
+        catch when (_table is null)
+        {
+            Volatile.Write(ref _begun, 0);
+            throw;
+        }
+    }
+
+    private void BeginClaimed()
+    {
         Options.Validate();
 
         // Options may still be set through server.Options or client.Options until the start: the clock and the logs
@@ -205,23 +223,37 @@ internal abstract class NetEndpoint : UdpServiceThread.IServiced
     public static readonly TimeSpan UdpServiceInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Stops the timer and makes <see cref="Poll"/> a no-op.</summary>
+    /// <remarks>
+    /// The first caller stops everything and reports a background fault; another (a dispose racing a failing connect)
+    /// waits until everything is stopped, and returns.
+    /// </remarks>
     protected async Task EndAsync()
     {
-        if (IsStopped)
+        var ending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _ending, ending.Task, null) is { } first)
         {
+            await first.ConfigureAwait(false);
             return;
         }
 
-        IsStopped = true;
-        _stop.Cancel();
-        await _maintenance.ConfigureAwait(false);
-        await _service.ConfigureAwait(false);
-        if (_onServiceThread)
+        try
         {
-            UdpServiceThread.Remove(this);
+            IsStopped = true;
+            _stop.Cancel();
+            await _maintenance.ConfigureAwait(false);
+            await _service.ConfigureAwait(false);
+            if (_onServiceThread)
+            {
+                UdpServiceThread.Remove(this);
+            }
+
+            Metrics?.Dispose();
+        }
+        finally
+        {
+            ending.TrySetResult();
         }
 
-        Metrics?.Dispose();
         if (_backgroundFault is { } fault)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault); // once everything is stopped

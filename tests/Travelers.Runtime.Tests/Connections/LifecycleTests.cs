@@ -137,6 +137,36 @@ public sealed class LifecycleTests
     }
 
     /// <summary>
+    /// Two connects of one client on two threads at once: exactly one connects, the other is told the client was
+    /// started. The check and the start were apart, and both could pass: two timers, two connections, the first of
+    /// them no longer tracked by the client.
+    /// </summary>
+    [Fact]
+    public async Task Two_connects_at_once_on_one_client_connect_it_once()
+    {
+        await using NetServer server = await Loopback.StartServerAsync();
+        for (int round = 0; round < 20; round++)
+        {
+            await using var client = new NetClient(new NetClientOptions());
+            using var barrier = new Barrier(2);
+            Task Connect() => Task.Run(async () =>
+            {
+                barrier.SignalAndWait(TestContext.Current.CancellationToken);
+                await client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
+            });
+            Task[] connects = [Connect(), Connect()];
+            await Loopback.Until(() => connects.All(c => c.IsCompleted), server.Poll);
+            Assert.Equal(1, connects.Count(c => c.IsCompletedSuccessfully));
+            Exception refused = Assert.Single(connects, c => c.IsFaulted).Exception!.InnerException!;
+            Assert.IsType<InvalidOperationException>(refused);
+            Assert.StartsWith("NetClient was already started", refused.Message, StringComparison.Ordinal);
+            await Loopback.Until(() => server.Connections.Count == 1, server.Poll);
+            await client.DisposeAsync();
+            await Loopback.Until(() => server.Connections.Count == 0, server.Poll);
+        }
+    }
+
+    /// <summary>
     /// A StopAsync still waiting (a peer that neither reads nor closes, on a clock that never moves), then DisposeAsync:
     /// the dispose, "the same as StopAsync", used to return at once, the stop already begun, with the connection still
     /// open and the stop waiting for ever; it waits for the stop, at most its bound, then drops what is left.
