@@ -202,7 +202,9 @@ public sealed class NetConnection : ILinkOwner
         return Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)from) == (int)from;
     }
 
-    internal void SetState(ConnectionState state) => Volatile.Write(ref _state, (int)state);
+    /// <summary>Moves the state from <paramref name="from"/> to <paramref name="to"/>; false when it is no longer <paramref name="from"/> (a close on another thread got there first).</summary>
+    internal bool TryMove(ConnectionState from, ConnectionState to) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
     internal void SendControl(FrameKind kind, ReadOnlySpan<byte> body) => _link.SendControl(kind, body);
 

@@ -515,6 +515,10 @@ public sealed class NetServer : IAsyncDisposable
             }
         }
 
+        /// <summary>Whether <paramref name="connection"/> is among the handshakes in progress (not evicted, opened or closed). Under the gate.</summary>
+        private bool IsHeld(NetConnection connection) =>
+            _handshaking.TryGetValue(AddressOf(connection.RemoteEndPoint), out List<NetConnection>? held) && held.Contains(connection);
+
         /// <summary>Handshakes in progress (and slots reserved for connections being made).</summary>
         internal int PendingHandshakes
         {
@@ -585,8 +589,12 @@ public sealed class NetServer : IAsyncDisposable
                 return;
             }
 
-            connection.SetState(ConnectionState.Approving);
-            Enqueue(new Inbound(InboundKind.Hello, connection, hello: hello));
+            // Not a plain write: a close on another thread (a handshake timeout, an eviction, the stop) since the check
+            // above would be undone, and the approval would then open a connection that is closing.
+            if (connection.TryMove(ConnectionState.Handshaking, ConnectionState.Approving))
+            {
+                Enqueue(new Inbound(InboundKind.Hello, connection, hello: hello));
+            }
         }
 
         protected override void OnHello(NetConnection connection, Handshake.Hello hello)
@@ -617,12 +625,18 @@ public sealed class NetServer : IAsyncDisposable
                 return;
             }
 
-            if (!connection.TryOpen(ConnectionState.Approving))
+            lock (_handshakeGate)
             {
-                return;
+                // Opened and out of the handshakes in one step: a newcomer's MakeRoom, on the accept or receive thread,
+                // must not pick a connection that has just opened and refuse it. One it picked already is not opened.
+                if (!IsHeld(connection) || !connection.TryOpen(ConnectionState.Approving))
+                {
+                    return;
+                }
+
+                Leave(connection);
             }
 
-            Leave(connection);
             // Compression on before the accept leaves: the client may answer it with a compressed batch at once.
             bool compress = Options.EnableCompression && (hello.Flags & Handshake.CompressionFlag) != 0 && connection.Link.CanCompress;
             if (compress)
