@@ -133,7 +133,7 @@ public sealed class NetClient : IAsyncDisposable
 
         // Held while the connection opens and while its ConnectionClosed is queued: a close on another thread (a
         // dispose, a timeout) between the open and its queued Opened would otherwise put ConnectionClosed first.
-        private readonly Lock _openGate = new();
+        private readonly object _openGate = new();
 
         public Core(NetClient client, NetClientOptions options)
             : base(options, "Travelers.NetClient")
