@@ -270,7 +270,7 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
                     return; // closed, or the socket itself failed: its sessions time out
                 }
 
-                Deliver(buffer.AsSpan(0, received), _peer ?? from, stop);
+                Deliver(buffer.AsSpan(0, received), _peer ?? from);
             }
         }
         finally
@@ -308,7 +308,7 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
                     return;
                 }
 
-                Deliver(buffer.AsSpan(0, received), _peer!, stop);
+                Deliver(buffer.AsSpan(0, received), _peer!);
             }
         }
         finally
@@ -325,7 +325,7 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
         or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize;
 
     /// <summary>Hands a datagram to the simulator or the handler; a fault handling one must not stop the socket for every other peer.</summary>
-    private void Deliver(ReadOnlySpan<byte> datagram, SocketAddress sender, CancellationToken stop)
+    private void Deliver(ReadOnlySpan<byte> datagram, SocketAddress sender)
     {
         try
         {
@@ -338,8 +338,9 @@ internal sealed class UdpSocket : IUdpSender, IDisposable
                 _handler(datagram, sender);
             }
         }
-        catch (Exception) when (!stop.IsCancellationRequested)
+        catch (Exception)
         {
+            // Stopping or not: on a dedicated receive thread an exception let through would end the process.
             Interlocked.Increment(ref _handlerFaults);
         }
     }
