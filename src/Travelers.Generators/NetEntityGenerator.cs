@@ -14,7 +14,8 @@ namespace Travelers.Generators;
 /// Writes the replication code of NetEntity types with [Replicated] members. Each attributed member is parsed into
 /// the model of its whole containing type (the only step that sees symbols), so the models are collected and
 /// de-duplicated by type; then one file per entity type and one registration file for all of them. A type the
-/// parser finds errors in is skipped; the errors (TRV4001-TRV4008) are reported by Travelers.Analyzers'
+/// parser finds errors in gets only plain implementations of its partial [Replicated] properties (so that the build
+/// shows its error, not CS9248); the errors (TRV4001-TRV4008) are reported by Travelers.Analyzers'
 /// CannotGenerateEntityAnalyzer from the same parser, on real source locations.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -28,6 +29,9 @@ public sealed class NetEntityGenerator : IIncrementalGenerator
 
     /// <summary>Tracking name of the collected models, one per type, ordered by full name.</summary>
     public const string CollectStep = "Travelers.NetEntity.Collect";
+
+    /// <summary>Tracking name of the collected stubs of types with errors, one per type.</summary>
+    public const string StubStep = "Travelers.NetEntity.Stubs";
 
     /// <summary>Tracking name of the de-duplicated models, one source output each.</summary>
     public const string EntityStep = "Travelers.NetEntity.Entity";
@@ -57,6 +61,16 @@ public sealed class NetEntityGenerator : IIncrementalGenerator
             .WithTrackingName(EntityStep);
 
         context.RegisterSourceOutput(entities, static (spc, model) => spc.AddSource(model.HintName, EntityEmitter.Emit(model)));
+
+        // Types with errors: their partial properties still get implementations (see EntityStubModel).
+        IncrementalValuesProvider<EntityStubModel> stubs = results
+            .Where(static r => r.Stub is not null)
+            .Select(static (r, _) => r.Stub!)
+            .Collect()
+            .Select(static (list, _) => DistinctStubs(list))
+            .WithTrackingName(StubStep)
+            .SelectMany(static (list, _) => list);
+        context.RegisterSourceOutput(stubs, static (spc, stub) => spc.AddSource(stub.HintName, EntityEmitter.EmitStub(stub)));
         context.RegisterSourceOutput(distinct, static (spc, list) =>
         {
             if (list.Any(static e => e.IsRegistrable))
@@ -64,6 +78,13 @@ public sealed class NetEntityGenerator : IIncrementalGenerator
                 spc.AddSource(EntityRegistryEmitter.HintName, EntityRegistryEmitter.Emit(list));
             }
         });
+    }
+
+    /// <summary>Every member of a type with errors yields the same stub: keep one per type.</summary>
+    private static EquatableArray<EntityStubModel> DistinctStubs(ImmutableArray<EntityStubModel> stubs)
+    {
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        return HintNames.Disambiguate(stubs.Where(m => seen.Add(m.FullName)), static m => m.FullName, static (m, suffix) => m with { HintSuffix = suffix }).ToEquatableArray();
     }
 
     /// <summary>Every member of a type yields the same model: keep one per type, in a stable order.</summary>

@@ -220,4 +220,51 @@ public sealed class EntityDiagnosticTests
 
         Assert.Equal(["TRV4005", "TRV4006"], diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// A type whose replication cannot be generated still gets its partial [Replicated] properties implemented, plainly:
+    /// without them the compiler reported CS9248 on each, and <c>dotnet build</c>, stopping at that declaration error
+    /// before the analyzers ran, showed only CS9248 (often on a valid member), never the error that names the cause.
+    /// </summary>
+    [Theory]
+    [InlineData("public partial class P : NetEntity { [Replicated] public partial int X { get; set; } [Replicated] public System.Collections.Generic.List<int> Y = new(); }", "TRV4003")]
+    [InlineData("public partial class P : NetEntity { [Replicated] public partial int X { get; set; } [Replicated] public partial int Level { get; } }", "TRV4005")]
+    [InlineData("public partial class P : NetEntity { [Replicated] public partial string? Name { get; protected set; } [Replicated] public static partial int Count { get; set; } }", "TRV4005")]
+    [InlineData("public partial class P : NetEntity { [Replicated] public partial int X { get; init; } [Replicated, Quantize(0, 1, 0)] public float Speed; }", "TRV4004")]
+    [InlineData("public partial class P : NetEntity { public P(int x) { } [Replicated] public partial Vector3 X { get; set; } }", "TRV4007")]
+    [InlineData("public partial class P : NetEntity { [Replicated] public partial int State { get; set; } }", "TRV4008")]
+    [InlineData("public partial class P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
+    [InlineData("public partial class P<T> : NetEntity where T : struct { [Replicated] public partial T X { get; set; } [Replicated] public partial int Y { get; set; } }", "TRV4007")]
+    [InlineData("public partial class Box<T> { public partial class P : NetEntity { [Replicated] public partial int X { get; set; } } } public partial class P : NetEntity { [Replicated] public partial int X { get; set; } [Replicated] public object? Z; }", "TRV4007")]
+    [InlineData("public partial class Outer { public partial class P : NetEntity { [Replicated] public partial int @class { get; set; } [Replicated] public object? Y; } }", "TRV4003")]
+    public async Task A_type_with_errors_gets_its_partial_properties_implemented_so_only_its_error_is_reported(string source, string id)
+    {
+        (GeneratorDriverRunResult run, Compilation output) = GeneratorHarness.Run(Usings + source);
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(run.Sources(), s => s.HintName.EndsWith(".NetEntity.Stub.g.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Sources(), s => s.HintName.EndsWith("P.NetEntity.g.cs", StringComparison.Ordinal));
+
+        ImmutableArray<Diagnostic> diagnostics = await output
+            .WithAnalyzers([s_analyzer])
+            .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken);
+        Assert.Contains(diagnostics, d => d.Id == id);
+    }
+
+    [Fact]
+    public void A_type_with_errors_whose_declaration_cannot_be_repeated_gets_no_stub()
+    {
+        // Not partial (the compiler's own CS0751 then names the problem), or implemented by hand: no file is written for them.
+        (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(Usings + """
+            public class NotPartial : NetEntity { [Replicated] public partial int X { get; set; } }
+            public partial class HandWritten : NetEntity
+            {
+                [Replicated] public partial int X { get; set; }
+                public partial int X { get => 1; set { } }
+                [Replicated] public object? Y;
+            }
+            """);
+
+        Assert.Empty(run.Sources().Select(s => s.HintName));
+    }
 }

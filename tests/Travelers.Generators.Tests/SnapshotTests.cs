@@ -182,6 +182,22 @@ public sealed class SnapshotTests
                 [Replicated] public partial bool Resting { get; set; }
             }
             """,
+        ["EntityWithErrors"] = """
+            using System.Collections.Generic;
+            using Travelers;
+            namespace Game;
+            public partial class Arena
+            {
+                // A List is not replicable (TRV4003): the entity gets no replication, but its partial properties are implemented.
+                public partial class Crate : NetEntity
+                {
+                    [Replicated] public partial int Health { get; set; }
+                    [Replicated] public partial string? Label { get; protected set; }
+                    [Replicated] internal partial float @fixed { get; init; }
+                    [Replicated] public List<int> Contents = new();
+                }
+            }
+            """,
         ["RpcEntity"] = """
             using System.Numerics;
             using System.Threading;

@@ -82,7 +82,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         AssertPacked();
         CancellationToken cancellationToken = TestContext.Current.CancellationToken;
         string project = Path.Combine(package.WorkDirectory, "misuse");
-        WriteConsumer(project, "Misuse", treatWarningsAsErrors: false);
+        WriteConsumer(project, "Misuse", treatWarningsAsErrors: false, langVersion: "13"); // partial properties
 
         // The checked-in schema the wire-compatibility rule compares with, given to the compiler as a game does.
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Misuse", "Travelers.Schema.txt"), Path.Combine(project, "Travelers.Schema.txt"), overwrite: true);
@@ -129,7 +129,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     /// above it, that restores Travelers from the temporary feed and everything else from the
     /// machine's configured sources (the nuget.config adds a source and clears none).
     /// </summary>
-    private void WriteConsumer(string directory, string sources, bool treatWarningsAsErrors)
+    private void WriteConsumer(string directory, string sources, bool treatWarningsAsErrors, string langVersion = "default")
     {
         Directory.CreateDirectory(directory);
         foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, sources), "*.cs"))
@@ -156,6 +156,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
                 <TargetFramework>net8.0</TargetFramework>
                 <RollForward>Major</RollForward>
                 <Nullable>enable</Nullable>
+                <LangVersion>{langVersion}</LangVersion>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <!-- Code generated into a user's project must compile without a warning. -->
                 <TreatWarningsAsErrors>{(treatWarningsAsErrors ? "true" : "false")}</TreatWarningsAsErrors>

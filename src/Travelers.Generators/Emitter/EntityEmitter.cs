@@ -59,6 +59,41 @@ internal static partial class EntityEmitter
         return w.ToString();
     }
 
+    /// <summary>The implementing declarations of a type's partial [Replicated] properties when its replication cannot be generated.</summary>
+    public static string EmitStub(EntityStubModel m)
+    {
+        var w = new SourceWriter();
+        int opened = w.BeginFile("obsolete members still replicate", m.Namespace, m.ContainingTypes);
+        w.Line("// " + m.FullName + "'s replication cannot be generated: an error from Travelers' analyzers (TRV4001-TRV4008) says why.");
+        w.Line("// Its partial properties are implemented plainly, so that the compiler reports that error, not CS9248 on each.");
+        w.Open("partial " + m.Keyword + " " + m.Name);
+        bool first = true;
+        foreach (PropertyStub property in m.Properties)
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+            string field = "__" + property.Name;
+            w.Line("private " + (property.IsStatic ? "static " : string.Empty) + property.TypeName + " " + field + " = default!;");
+            w.Line();
+            w.Open(property.Shape.Modifiers + " " + property.TypeName + " " + Id(property.Name));
+            foreach (AccessorShape accessor in property.Shape.Accessors)
+            {
+                string prefix = accessor.Modifiers.Length > 0 ? accessor.Modifiers + " " : string.Empty;
+                w.Line(prefix + accessor.Keyword + (accessor.Keyword == "get" ? " => " + field + ";" : " => " + field + " = value;"));
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+        w.EndFile(opened);
+        return w.ToString();
+    }
+
     private static string New(EntityModel m) => m.HasEntityBase ? "new " : string.Empty;
 
     private static void EmitState(SourceWriter w, EntityModel m)

@@ -84,4 +84,40 @@ internal sealed record EntityModel(
 }
 
 /// <summary>The parse step's output: a model when one can be generated, and the diagnostics either way.</summary>
-internal sealed record EntityParseResult(EntityModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <param name="Model">The entity's model; null when it has errors.</param>
+/// <param name="Diagnostics">Its errors (reported by the analyzers, not the generator).</param>
+/// <param name="Stub">For a type with errors: the implementations its partial [Replicated] properties still need.</param>
+internal sealed record EntityParseResult(EntityModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, EntityStubModel? Stub = null);
+
+/// <summary>
+/// A type with [Replicated] partial properties whose replication cannot be generated. Their implementing declarations
+/// are written all the same, as plain properties over a field: without them the compiler reports CS9248 on each, and
+/// <c>dotnet build</c> stops at that declaration error before running the analyzers, so the TRV4xxx error that says
+/// what is wrong would never show.
+/// </summary>
+/// <param name="Namespace">The namespace, or empty for the global namespace.</param>
+/// <param name="Name">The type's name as its declaration writes it, with its type parameters.</param>
+/// <param name="FullName">Namespace, containing types and name joined with '.', a generic one's arity after '_'.</param>
+/// <param name="Keyword">"class" (or "record", "struct").</param>
+/// <param name="ContainingTypes">Declarations of the containing types, outermost first.</param>
+/// <param name="Properties">The partial [Replicated] properties without an implementation.</param>
+internal sealed record EntityStubModel(
+    string Namespace,
+    string Name,
+    string FullName,
+    string Keyword,
+    EquatableArray<string> ContainingTypes,
+    EquatableArray<PropertyStub> Properties)
+{
+    /// <summary>Set when another stub's full name differs from this one's by case only.</summary>
+    public string HintSuffix { get; init; } = string.Empty;
+
+    public string HintName => FullName + HintSuffix + ".NetEntity.Stub.g.cs";
+}
+
+/// <summary>A partial property's implementing declaration to write.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="TypeName">Its type, fully qualified, with nullable annotations.</param>
+/// <param name="IsStatic">A static property (an error too, but one the compiler must not hide either).</param>
+/// <param name="Shape">Its modifiers and accessors, as declared.</param>
+internal sealed record PropertyStub(string Name, string TypeName, bool IsStatic, PropertyShape Shape);

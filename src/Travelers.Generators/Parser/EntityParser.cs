@@ -36,7 +36,7 @@ internal static class EntityParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReplicatedOutsideEntity, member.Locations.FirstOrDefault(), member.Name, type.Name));
             }
 
-            return new EntityParseResult(null, diagnostics.ToEquatableArray());
+            return new EntityParseResult(null, diagnostics.ToEquatableArray(), StubOf(type, own, cancellationToken));
         }
 
         // A type compiled into a referenced assembly was generated there: only source declarations are checked.
@@ -63,7 +63,7 @@ internal static class EntityParser
             {
                 // Members of type T would each add a TRV4003 that says nothing new: stop here.
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EntityNotCreatable, typeLocation, type.Name, GenericReason));
-                return new EntityParseResult(null, diagnostics.ToEquatableArray());
+                return new EntityParseResult(null, diagnostics.ToEquatableArray(), StubOf(type, own, cancellationToken));
             }
         }
 
@@ -117,7 +117,7 @@ internal static class EntityParser
 
         if (diagnostics.Count > 0 || baseFailed)
         {
-            return new EntityParseResult(null, diagnostics.ToEquatableArray());
+            return new EntityParseResult(null, diagnostics.ToEquatableArray(), StubOf(type, own, cancellationToken));
         }
 
         string fullName = TypeClassifier.FullNameOf(type);
@@ -135,6 +135,59 @@ internal static class EntityParser
             members.ToEquatableArray());
         return new EntityParseResult(entity, EquatableArray<DiagnosticInfo>.Empty);
     }
+
+    /// <summary>
+    /// For a type whose replication cannot be generated: its [Replicated] partial properties that have no implementation,
+    /// to be implemented plainly (see <see cref="EntityStubModel"/>). Null when there are none, and when the type's
+    /// declaration cannot be repeated as partial (it or a containing type is not partial): the compiler then reports an
+    /// error of its own on the type (CS0751).
+    /// </summary>
+    private static EntityStubModel? StubOf(INamedTypeSymbol type, List<ISymbol> own, CancellationToken cancellationToken)
+    {
+        var properties = new List<PropertyStub>();
+        foreach (ISymbol member in own)
+        {
+            if (member is IPropertySymbol { IsIndexer: false } property
+                && ReplicatedMemberReader.UnimplementedPartialShape(property, cancellationToken) is { } shape)
+            {
+                properties.Add(new PropertyStub(property.Name, property.Type.ToDisplayString(TypeClassifier.TypeNameFormat), property.IsStatic, shape));
+            }
+        }
+
+        if (properties.Count == 0)
+        {
+            return null;
+        }
+
+        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+        var containing = new List<string>();
+        var key = new List<string>(); // the file's name: generic types apart from their non-generic namesakes
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (!IsPartial(t, cancellationToken))
+            {
+                return null;
+            }
+
+            key.Insert(0, t.Name + (t.TypeParameters.Length > 0 ? "_" + t.TypeParameters.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty));
+            if (!SymbolEqualityComparer.Default.Equals(t, type))
+            {
+                containing.Insert(0, "partial " + MessageParser.KeywordOf(t) + " " + DeclaredName(t));
+            }
+        }
+
+        return new EntityStubModel(
+            ns,
+            DeclaredName(type),
+            (ns.Length > 0 ? ns + "." : string.Empty) + string.Join(".", key),
+            MessageParser.KeywordOf(type),
+            containing.ToEquatableArray(),
+            properties.ToEquatableArray());
+    }
+
+    /// <summary>The name as a partial declaration repeats it: with its type parameters (constraints need not be repeated).</summary>
+    private static string DeclaredName(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
 
     /// <summary>Instance and static fields and properties marked [Replicated], in declaration order (misuse is diagnosed later).</summary>
     public static List<ISymbol> ReplicatedMembersOf(INamedTypeSymbol type) =>

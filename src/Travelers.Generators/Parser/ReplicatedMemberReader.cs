@@ -245,6 +245,47 @@ internal static class ReplicatedMemberReader
             ?? declarations.FirstOrDefault();
     }
 
+    /// <summary>
+    /// The shape of a property declared partial whose implementing part is not in the compilation (the generator's
+    /// view: it writes that part), or null (not partial, or implemented by hand).
+    /// </summary>
+    internal static PropertyShape? UnimplementedPartialShape(IPropertySymbol property, CancellationToken cancellationToken)
+    {
+        PropertyDeclarationSyntax? definition = null;
+        bool implemented = false;
+
+        // Read from the type's declarations, not the property's: a definition's symbol lists only its own declaration,
+        // and the API that finds the implementing part is newer than the Roslyn this generator builds against.
+        foreach (SyntaxReference reference in property.ContainingType.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration)
+            {
+                continue;
+            }
+
+            foreach (PropertyDeclarationSyntax candidate in declaration.Members.OfType<PropertyDeclarationSyntax>())
+            {
+                if (candidate.Identifier.ValueText != property.Name || !candidate.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    continue;
+                }
+
+                bool hasBody = candidate.ExpressionBody is not null
+                    || candidate.AccessorList?.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null) == true;
+                if (hasBody)
+                {
+                    implemented = true;
+                }
+                else
+                {
+                    definition ??= candidate;
+                }
+            }
+        }
+
+        return definition is not null && !implemented && definition.AccessorList is not null ? ShapeOf(definition) : null;
+    }
+
     private static PropertyShape ShapeOf(PropertyDeclarationSyntax declaration) => new(
         string.Join(" ", declaration.Modifiers.Select(m => m.Text)),
         (declaration.AccessorList?.Accessors ?? default)

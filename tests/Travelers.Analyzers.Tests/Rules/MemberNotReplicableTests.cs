@@ -98,7 +98,7 @@ public sealed class MemberNotReplicableTests
 
             public partial class Player : NetEntity
             {
-                [Replicated] public partial int {|#0:{|CS9248:Kills|}|} { get; }
+                [Replicated] public partial int {|#0:Kills|} { get; }
                 [Replicated] public static int {|#1:Online|};
                 [Replicated] public const int {|#2:Max|} = 4;
                 [Replicated] public int {|#3:Twice|} => 2;

@@ -86,3 +86,12 @@ public static class Sending
 {
     public static byte[] Send(PlainClass value) => NetSerializer.Serialize(value); // TRV5001
 }
+
+// An entity with partial properties and an error: the generator still implements the properties, so the build shows
+// the error that names the problem rather than the compiler's CS9248 on each property (which stops the analyzers).
+public partial class Crate : NetEntity
+{
+    [Replicated] public partial int Health { get; set; }
+
+    [Replicated] public List<int> Contents = new(); // TRV4003
+}
