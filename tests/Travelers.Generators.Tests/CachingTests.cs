@@ -207,6 +207,24 @@ public sealed class CachingTests
         }
     }
 
+    [Fact]
+    public void An_unrelated_edit_leaves_the_stub_of_an_entity_with_errors_cached_and_the_stub_holds_no_compiler_objects()
+    {
+        const string Broken = "using Travelers; namespace Game; public partial class Broken : NetEntity { [Replicated] public partial int Hp { get; set; } [Replicated] public object? Thing; }";
+        CSharpCompilation compilation = GeneratorHarness.Compile(Broken, "namespace Game; public class Other { public int A; }");
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Of<NetEntityGenerator>();
+        Assert.Equal(["Game.Broken.NetEntity.Stub.g.cs"], first.GeneratedSources.Select(s => s.HintName));
+        Model.EntityStubModel stub = ((Model.EntityParseResult)first.TrackedSteps[NetEntityGenerator.ParseStep].SelectMany(s => s.Outputs).First().Value).Stub!;
+        AssertHoldsNoCompilerObjects(stub, new HashSet<object>(ReferenceEqualityComparer.Instance), "stub");
+
+        SyntaxTree other = compilation.SyntaxTrees.Last();
+        SyntaxTree edited = CSharpSyntaxTree.ParseText("namespace Game; public class Other { public int A; public int B; }", GeneratorHarness.ParseOptions, other.FilePath);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(other, edited));
+
+        AssertAllCachedOrUnchanged(driver.GetRunResult().Of<NetEntityGenerator>(), [NetEntityGenerator.ParseStep, NetEntityGenerator.StubStep]);
+    }
+
     private static void AssertAllCachedOrUnchanged(GeneratorDriverRunResult run) => AssertAllCachedOrUnchanged(run.Of<NetMessageGenerator>(), Steps);
 
     private static void AssertAllCachedOrUnchanged(GeneratorRunResult result, string[] steps)
