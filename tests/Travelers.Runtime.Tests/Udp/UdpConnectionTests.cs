@@ -297,12 +297,7 @@ public sealed class UdpConnectionTests
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(from, 0));
-        byte[] request = new byte[UdpPacket.RequestBytes];
-        request[0] = (byte)PacketType.ConnectRequest;
-        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), UdpPacket.Version);
-        UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
-        socket.SendTo(request, SocketFlags.None, server.LocalEndPoint);
+        socket.SendTo(ConnectRequest(), SocketFlags.None, server.LocalEndPoint);
         byte[] challenge = new byte[2048];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(Loopback.Bound);
@@ -310,6 +305,17 @@ public sealed class UdpConnectionTests
         Assert.Equal(PacketType.Challenge, (PacketType)challenge[0]);
         socket.SendTo(Response(challenge, attempt: 1), SocketFlags.None, server.LocalEndPoint);
         return socket;
+    }
+
+    /// <summary>A well-formed connect request: a whole datagram, this build's magic and version.</summary>
+    private static byte[] ConnectRequest()
+    {
+        byte[] request = new byte[UdpPacket.RequestBytes];
+        request[0] = (byte)PacketType.ConnectRequest;
+        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), UdpPacket.Version);
+        UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
+        return request;
     }
 
     /// <summary>A connect response echoing <paramref name="challenge"/>'s cookie, for the client's <paramref name="attempt"/>.</summary>
@@ -346,12 +352,7 @@ public sealed class UdpConnectionTests
 
         using var newcomer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         newcomer.Bind(address);
-        byte[] request = new byte[UdpPacket.RequestBytes];
-        request[0] = (byte)PacketType.ConnectRequest;
-        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), UdpPacket.Version);
-        UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
-        newcomer.SendTo(request, SocketFlags.None, server.LocalEndPoint);
+        newcomer.SendTo(ConnectRequest(), SocketFlags.None, server.LocalEndPoint);
         byte[] challenge = await ReceiveAsync(newcomer, PacketType.Challenge);
 
         newcomer.SendTo(Response(challenge, oldAttempt + 1), SocketFlags.None, server.LocalEndPoint);
