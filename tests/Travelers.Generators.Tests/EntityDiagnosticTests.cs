@@ -233,6 +233,7 @@ public sealed class EntityDiagnosticTests
     [InlineData("public partial class P : NetEntity { [Replicated] public partial int X { get; init; } [Replicated, Quantize(0, 1, 0)] public float Speed; }", "TRV4004")]
     [InlineData("public partial class P : NetEntity { public P(int x) { } [Replicated] public partial Vector3 X { get; set; } }", "TRV4007")]
     [InlineData("public partial class P : NetEntity { [Replicated] public partial int State { get; set; } }", "TRV4008")]
+    [InlineData("public partial class P : NetEntity { public P() { } [Replicated] public required partial int X { get; set; } [Replicated] public virtual partial string Y { get; protected internal set; } }", "TRV4007")]
     [InlineData("public partial class P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
     [InlineData("public partial class P<T> : NetEntity where T : struct { [Replicated] public partial T X { get; set; } [Replicated] public partial int Y { get; set; } }", "TRV4007")]
     [InlineData("public partial class Box<T> { public partial class P : NetEntity { [Replicated] public partial int X { get; set; } } } public partial class P : NetEntity { [Replicated] public partial int X { get; set; } [Replicated] public object? Z; }", "TRV4007")]
@@ -254,9 +255,11 @@ public sealed class EntityDiagnosticTests
     [Fact]
     public void A_type_with_errors_whose_declaration_cannot_be_repeated_gets_no_stub()
     {
-        // Not partial (the compiler's own CS0751 then names the problem), or implemented by hand: no file is written for them.
+        // Not partial (the compiler's own CS0751 then names the problem), implemented by hand, or returning a reference
+        // (a plain field's value would not do): no file is written for them.
         (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(Usings + """
             public class NotPartial : NetEntity { [Replicated] public partial int X { get; set; } }
+            public partial class ByRef : NetEntity { [Replicated] public partial ref int X { get; } }
             public partial class HandWritten : NetEntity
             {
                 [Replicated] public partial int X { get; set; }

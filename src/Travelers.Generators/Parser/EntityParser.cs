@@ -147,7 +147,7 @@ internal static class EntityParser
         var properties = new List<PropertyStub>();
         foreach (ISymbol member in own)
         {
-            if (member is IPropertySymbol { IsIndexer: false } property
+            if (member is IPropertySymbol { IsIndexer: false, ReturnsByRef: false, ReturnsByRefReadonly: false } property
                 && ReplicatedMemberReader.UnimplementedPartialShape(property, cancellationToken) is { } shape)
             {
                 properties.Add(new PropertyStub(property.Name, property.Type.ToDisplayString(TypeClassifier.TypeNameFormat), property.IsStatic, shape));
