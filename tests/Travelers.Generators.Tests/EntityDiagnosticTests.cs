@@ -238,6 +238,11 @@ public sealed class EntityDiagnosticTests
     [InlineData("public partial class P<T> : NetEntity where T : struct { [Replicated] public partial T X { get; set; } [Replicated] public partial int Y { get; set; } }", "TRV4007")]
     [InlineData("public partial class Box<T> { public partial class P : NetEntity { [Replicated] public partial int X { get; set; } } } public partial class P : NetEntity { [Replicated] public partial int X { get; set; } [Replicated] public object? Z; }", "TRV4007")]
     [InlineData("public partial class Outer { public partial class P : NetEntity { [Replicated] public partial int @class { get; set; } [Replicated] public object? Y; } }", "TRV4003")]
+    [InlineData("public partial struct P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
+    [InlineData("public readonly partial struct P { [Replicated] public partial int X { get; } }", "TRV4001")]
+    [InlineData("public partial record struct P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
+    [InlineData("public partial interface P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
+    [InlineData("public partial class P : NetEntity { [Replicated] public partial System.ReadOnlySpan<byte> X { get; set; } }", "TRV4003")]
     public async Task A_type_with_errors_gets_its_partial_properties_implemented_so_only_its_error_is_reported(string source, string id)
     {
         (GeneratorDriverRunResult run, Compilation output) = GeneratorHarness.Run(Usings + source);

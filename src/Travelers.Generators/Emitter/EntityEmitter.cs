@@ -65,7 +65,7 @@ internal static partial class EntityEmitter
         var w = new SourceWriter();
         int opened = w.BeginFile("obsolete members still replicate", m.Namespace, m.ContainingTypes);
         w.Line("// " + m.FullName + "'s replication cannot be generated: an error from Travelers' analyzers (TRV4001-TRV4008) says why.");
-        w.Line("// Its partial properties are implemented plainly, so that the compiler reports that error, not CS9248 on each.");
+        w.Line("// Its partial properties are implemented (throwing), so that the compiler reports that error, not CS9248 on each.");
         w.Open("partial " + m.Keyword + " " + m.Name);
         bool first = true;
         foreach (PropertyStub property in m.Properties)
@@ -76,14 +76,15 @@ internal static partial class EntityEmitter
             }
 
             first = false;
-            string field = "__" + property.Name;
-            w.Line("private " + (property.IsStatic ? "static " : string.Empty) + property.TypeName + " " + field + " = default!;");
-            w.Line();
+
+            // No backing field: a field would not compile in an interface, in a struct (an initializer needs a declared
+            // constructor; a readonly one's fields must be readonly) or with a ref struct type (Span<T>), and the
+            // compiler's error about it would again stop the build before the analyzers.
             w.Open(property.Shape.Modifiers + " " + property.TypeName + " " + Id(property.Name));
             foreach (AccessorShape accessor in property.Shape.Accessors)
             {
                 string prefix = accessor.Modifiers.Length > 0 ? accessor.Modifiers + " " : string.Empty;
-                w.Line(prefix + accessor.Keyword + (accessor.Keyword == "get" ? " => " + field + ";" : " => " + field + " = value;"));
+                w.Line(prefix + accessor.Keyword + " => throw new global::System.NotSupportedException(" + Literal(m.FullName + "." + property.Name + " is not implemented: the type's replication cannot be generated.") + ");");
             }
 
             w.Close();

@@ -91,7 +91,8 @@ internal sealed record EntityParseResult(EntityModel? Model, EquatableArray<Diag
 
 /// <summary>
 /// A type with [Replicated] partial properties whose replication cannot be generated. Their implementing declarations
-/// are written all the same, as plain properties over a field: without them the compiler reports CS9248 on each, and
+/// are written all the same, with accessors that throw (no backing field, which an interface, a struct or a ref
+/// struct type would not take): without them the compiler reports CS9248 on each, and
 /// <c>dotnet build</c> stops at that declaration error before running the analyzers, so the TRV4xxx error that says
 /// what is wrong would never show.
 /// </summary>
@@ -118,6 +119,5 @@ internal sealed record EntityStubModel(
 /// <summary>A partial property's implementing declaration to write.</summary>
 /// <param name="Name">Its name.</param>
 /// <param name="TypeName">Its type, fully qualified, with nullable annotations.</param>
-/// <param name="IsStatic">A static property (an error too, but one the compiler must not hide either).</param>
 /// <param name="Shape">Its modifiers and accessors, as declared.</param>
-internal sealed record PropertyStub(string Name, string TypeName, bool IsStatic, PropertyShape Shape);
+internal sealed record PropertyStub(string Name, string TypeName, PropertyShape Shape);

@@ -138,7 +138,7 @@ internal static class EntityParser
 
     /// <summary>
     /// For a type whose replication cannot be generated: its [Replicated] partial properties that have no implementation,
-    /// to be implemented plainly (see <see cref="EntityStubModel"/>). Null when there are none, and when the type's
+    /// to be implemented with throwing accessors (see <see cref="EntityStubModel"/>). Null when there are none, and when the type's
     /// declaration cannot be repeated as partial (it or a containing type is not partial): the compiler then reports an
     /// error of its own on the type (CS0751).
     /// </summary>
@@ -150,7 +150,7 @@ internal static class EntityParser
             if (member is IPropertySymbol { IsIndexer: false, ReturnsByRef: false, ReturnsByRefReadonly: false } property
                 && ReplicatedMemberReader.UnimplementedPartialShape(property, cancellationToken) is { } shape)
             {
-                properties.Add(new PropertyStub(property.Name, property.Type.ToDisplayString(TypeClassifier.TypeNameFormat), property.IsStatic, shape));
+                properties.Add(new PropertyStub(property.Name, property.Type.ToDisplayString(TypeClassifier.TypeNameFormat), shape));
             }
         }
 

@@ -7,31 +7,25 @@ namespace Game
     partial class Arena
     {
         // Game.Arena.Crate's replication cannot be generated: an error from Travelers' analyzers (TRV4001-TRV4008) says why.
-        // Its partial properties are implemented plainly, so that the compiler reports that error, not CS9248 on each.
+        // Its partial properties are implemented (throwing), so that the compiler reports that error, not CS9248 on each.
         partial class Crate
         {
-            private int __Health = default!;
-
             public partial int Health
             {
-                get => __Health;
-                set => __Health = value;
+                get => throw new global::System.NotSupportedException("Game.Arena.Crate.Health is not implemented: the type's replication cannot be generated.");
+                set => throw new global::System.NotSupportedException("Game.Arena.Crate.Health is not implemented: the type's replication cannot be generated.");
             }
-
-            private string? __Label = default!;
 
             public partial string? Label
             {
-                get => __Label;
-                protected set => __Label = value;
+                get => throw new global::System.NotSupportedException("Game.Arena.Crate.Label is not implemented: the type's replication cannot be generated.");
+                protected set => throw new global::System.NotSupportedException("Game.Arena.Crate.Label is not implemented: the type's replication cannot be generated.");
             }
-
-            private float __fixed = default!;
 
             internal partial float @fixed
             {
-                get => __fixed;
-                init => __fixed = value;
+                get => throw new global::System.NotSupportedException("Game.Arena.Crate.fixed is not implemented: the type's replication cannot be generated.");
+                init => throw new global::System.NotSupportedException("Game.Arena.Crate.fixed is not implemented: the type's replication cannot be generated.");
             }
         }
     }
