@@ -260,7 +260,8 @@ public sealed class EntityDiagnosticTests
     [Fact]
     public void A_type_with_errors_whose_declaration_cannot_be_repeated_gets_no_stub()
     {
-        // Not partial (the compiler's own CS0751 then names the problem), implemented by hand, or returning a reference
+        // Not partial (the compiler's own CS0751 then names the problem), implemented by hand (an extern implementation has
+        // no body either), or returning a reference
         // (a plain field's value would not do): no file is written for them.
         (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(Usings + """
             public class NotPartial : NetEntity { [Replicated] public partial int X { get; set; } }
@@ -269,6 +270,12 @@ public sealed class EntityDiagnosticTests
             {
                 [Replicated] public partial int X { get; set; }
                 public partial int X { get => 1; set { } }
+                [Replicated] public object? Y;
+            }
+            public partial class Extern : NetEntity
+            {
+                [Replicated] public partial int X { get; set; }
+                public extern partial int X { get; set; }
                 [Replicated] public object? Y;
             }
             """);

@@ -270,7 +270,9 @@ internal static class ReplicatedMemberReader
                     continue;
                 }
 
+                // An extern implementation has no bodies either: its extern modifier is what tells it from the definition.
                 bool hasBody = candidate.ExpressionBody is not null
+                    || candidate.Modifiers.Any(SyntaxKind.ExternKeyword)
                     || candidate.AccessorList?.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null) == true;
                 if (hasBody)
                 {
