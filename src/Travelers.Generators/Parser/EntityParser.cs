@@ -185,9 +185,12 @@ internal static class EntityParser
             properties.ToEquatableArray());
     }
 
-    /// <summary>The name as a partial declaration repeats it: with its type parameters (constraints need not be repeated).</summary>
+    /// <summary>The name as a partial declaration repeats it: with its type parameters (constraints need not be repeated).
+    /// Names that are keywords are escaped (<c>@class</c>), as the declaration must write them.</summary>
     private static string DeclaredName(INamedTypeSymbol type) =>
-        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        type.TypeParameters.Length == 0
+            ? Identifiers.Escape(type.Name)
+            : Identifiers.Escape(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => Identifiers.Escape(p.Name))) + ">";
 
     /// <summary>Instance and static fields and properties marked [Replicated], in declaration order (misuse is diagnosed later).</summary>
     public static List<ISymbol> ReplicatedMembersOf(INamedTypeSymbol type) =>
