@@ -80,12 +80,12 @@ public sealed class NetEntityGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>Every member of a type with errors yields the same stub: keep one per type.</summary>
-    private static EquatableArray<EntityStubModel> DistinctStubs(ImmutableArray<EntityStubModel> stubs)
-    {
-        var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        return HintNames.Disambiguate(stubs.Where(m => seen.Add(m.FullName)), static m => m.FullName, static (m, suffix) => m with { HintSuffix = suffix }).ToEquatableArray();
-    }
+    /// <summary>
+    /// Every member of a type with errors yields the same stub: keep one per type. Equal stubs, not equal full names, are
+    /// the same type: a generic P&lt;T&gt; and a P_1 share a full name (and get apart through the hint name's suffix).
+    /// </summary>
+    private static EquatableArray<EntityStubModel> DistinctStubs(ImmutableArray<EntityStubModel> stubs) =>
+        HintNames.Disambiguate(stubs.Distinct(), static m => m.FullName, static (m, suffix) => m with { HintSuffix = suffix }).ToEquatableArray();
 
     /// <summary>Every member of a type yields the same model: keep one per type, in a stable order.</summary>
     private static EquatableArray<EntityModel> Distinct(ImmutableArray<EntityModel> models)

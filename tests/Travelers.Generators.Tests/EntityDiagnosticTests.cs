@@ -242,6 +242,7 @@ public sealed class EntityDiagnosticTests
     [InlineData("public partial class @event { public partial class P : NetEntity { [Replicated] public partial int X { get; set; } [Replicated] public object? Y; } }", "TRV4003")]
     [InlineData("public partial class P<@in> : NetEntity { [Replicated] public partial int X { get; set; } }", "TRV4007")]
     [InlineData("public partial struct P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
+    [InlineData("public partial class P_1 { [Replicated] public partial int X { get; set; } } public partial class P<T> { [Replicated] public partial int X { get; set; } }", "TRV4001")]
     [InlineData("public readonly partial struct P { [Replicated] public partial int X { get; } }", "TRV4001")]
     [InlineData("public partial record struct P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
     [InlineData("public partial interface P { [Replicated] public partial int X { get; set; } }", "TRV4001")]
