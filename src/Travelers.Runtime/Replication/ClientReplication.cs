@@ -48,6 +48,9 @@ internal sealed class ClientReplication
     // server counts it delivered and does not send it again) or the rest of the world held.
     private Exception? _handlerFault;
     private bool _resetWanted;
+
+    /// <summary>Whether records this client could not use wait for a reset to be asked for (tests read it).</summary>
+    internal bool ResetWanted => _resetWanted;
     private long _lastReset;
 
     public ClientReplication(NetWorld world, NetEndpoint endpoint)
@@ -324,9 +327,10 @@ internal sealed class ClientReplication
                     {
                         // Older than the spawn that made the entity held: it is about an earlier entity of the slot
                         // (update records carry no generation; the server updates an entity only once its spawn was
-                        // acknowledged), whose type and so whose record layout may differ. Nothing is lost that the
-                        // server believes delivered: the part goes unacknowledged.
-                        return Drop("an update of an entity that left its slot before this one came");
+                        // acknowledged), whose type and so whose record layout may differ: the rest of the part is
+                        // lost. The transport acknowledged the part all the same, and the server counts what followed
+                        // delivered: a reset gets it to the client.
+                        return Drop("an update of an entity that left its slot before this one came", reset: true);
                     }
 
                     if (!ReadState(ref reader, replica, tick, baseline, time, spawn: false))

@@ -337,6 +337,26 @@ public sealed class SnapshotInputTests
     }
 
     [Fact]
+    public void A_late_update_of_the_slots_previous_entity_that_cuts_its_part_short_asks_for_a_reset()
+    {
+        // The transport acknowledged the late part when it arrived: the server counts the spawn after the stale update
+        // delivered and never sends it again. Only a reset gets it to the client.
+        _world.Receive(Part(1, TimeSpan.FromSeconds(1), p => Spawn(p, 2, Player(1))));
+        _world.Receive(Part(5, TimeSpan.FromSeconds(1), p => Despawn(p, 2, 1)));
+        _world.Receive(Part(70, TimeSpan.FromSeconds(2), p => Spawn(p, 2, Player(70), generation: 2)));
+        Assert.False(_world.ResetWanted);
+
+        _world.Receive(Part(6, TimeSpan.FromSeconds(1), p =>
+        {
+            Update(p, 2, 6, 0, Player(6), default);
+            Spawn(p, 3, Player(30));
+        }));
+
+        Assert.Null(Held(3)); // its length unknown, the stale record ends the part's reading
+        Assert.True(_world.ResetWanted);
+    }
+
+    [Fact]
     public void An_ownership_record_cut_short_before_its_owner_bit_is_dropped_not_applied_as_not_owned()
     {
         var changes = new List<NetEntity>();
