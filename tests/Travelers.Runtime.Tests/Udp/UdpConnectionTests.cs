@@ -297,7 +297,7 @@ public sealed class UdpConnectionTests
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(from, 0));
-        socket.SendTo(ConnectRequest(), SocketFlags.None, server.LocalEndPoint);
+        socket.SendTo(ConnectRequest(attempt: 1), SocketFlags.None, server.LocalEndPoint);
         byte[] challenge = new byte[2048];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(Loopback.Bound);
@@ -307,13 +307,14 @@ public sealed class UdpConnectionTests
         return socket;
     }
 
-    /// <summary>A well-formed connect request: a whole datagram, this build's magic and version.</summary>
-    private static byte[] ConnectRequest()
+    /// <summary>A well-formed connect request: a whole datagram, this build's magic and version, the client's <paramref name="attempt"/>.</summary>
+    private static byte[] ConnectRequest(long attempt)
     {
         byte[] request = new byte[UdpPacket.RequestBytes];
         request[0] = (byte)PacketType.ConnectRequest;
         BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(1), UdpPacket.Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(5), UdpPacket.Version);
+        BinaryPrimitives.WriteInt64LittleEndian(request.AsSpan(UdpPacket.RequestAttemptOffset), attempt);
         UdpPacket.Seal(request, request.Length - UdpPacket.ChecksumBytes);
         return request;
     }
@@ -334,7 +335,8 @@ public sealed class UdpConnectionTests
     /// mapping): the old session held the address, and every connect response from it was answered with the old
     /// session's welcome, so the newcomer's connect failed until that session timed out. A response for a newer attempt
     /// now ends the old session (the game hears of it) and makes a new one; a repeat of it is welcomed again into the
-    /// new one; a late copy of an older attempt's is dropped.
+    /// new one; a late copy of an older attempt's is dropped; and a response rewritten to claim a newer attempt than its
+    /// cookie was made for (by someone who saw it, to end the session) is not taken.
     /// </summary>
     [Fact]
     public async Task A_newer_client_at_the_address_of_a_vanished_one_replaces_its_session()
@@ -352,7 +354,7 @@ public sealed class UdpConnectionTests
 
         using var newcomer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         newcomer.Bind(address);
-        newcomer.SendTo(ConnectRequest(), SocketFlags.None, server.LocalEndPoint);
+        newcomer.SendTo(ConnectRequest(oldAttempt + 1), SocketFlags.None, server.LocalEndPoint);
         byte[] challenge = await ReceiveAsync(newcomer, PacketType.Challenge);
 
         newcomer.SendTo(Response(challenge, oldAttempt + 1), SocketFlags.None, server.LocalEndPoint);
@@ -369,10 +371,19 @@ public sealed class UdpConnectionTests
         // Its response again (its welcome lost): the same new session. The old client's response, late: dropped.
         newcomer.SendTo(Response(challenge, oldAttempt + 1), SocketFlags.None, server.LocalEndPoint);
         Assert.Equal(newKey, BinaryPrimitives.ReadUInt32LittleEndian((await ReceiveAsync(newcomer, PacketType.Welcome)).AsSpan(1)));
-        newcomer.SendTo(Response(challenge, oldAttempt), SocketFlags.None, server.LocalEndPoint);
+        newcomer.SendTo(ConnectRequest(oldAttempt), SocketFlags.None, server.LocalEndPoint);
+        byte[] oldChallenge = await ReceiveAsync(newcomer, PacketType.Challenge);
+        newcomer.SendTo(Response(oldChallenge, oldAttempt), SocketFlags.None, server.LocalEndPoint);
         await Loopback.Until(() => server.Udp.Stale == 1, server.Poll);
         Assert.Equal(1, server.Udp.Replaced);
         Assert.Equal(1, server.Udp.Sessions);
+
+        // The newcomer's response with its attempt raised: the cookie was signed for the attempt it came with.
+        long garbage = server.Udp.Garbage;
+        newcomer.SendTo(Response(challenge, long.MaxValue), SocketFlags.None, server.LocalEndPoint);
+        await Loopback.Until(() => server.Udp.Garbage == garbage + 1, server.Poll);
+        Assert.Equal(1, server.Udp.Replaced);
+        Assert.Equal(newKey, ((UdpLink)server.InHandshake.Single().Link).Key);
         server.CloseBound = TimeSpan.FromMilliseconds(200); // the newcomer's session never finishes its handshake
     }
 

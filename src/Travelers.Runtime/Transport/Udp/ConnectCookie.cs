@@ -7,7 +7,8 @@ namespace Travelers.Transport.Udp;
 
 /// <summary>
 /// Stateless connect cookies: the issue time (in seconds of the server's clock) and an HMAC-SHA256 of the
-/// client's address and that time under a secret key, truncated to 16 bytes. The server keeps no state for a
+/// client's address, its attempt and that time under a secret key, truncated to 16 bytes. The attempt is bound in so
+/// that a response cannot be rewritten to claim a newer one (which would end the address's session). The server keeps no state for a
 /// client until it echoes a valid cookie, which proves it receives at the address it claims. The key rotates
 /// every <see cref="Rotation"/>; cookies made under the previous key still verify, so a cookie lives between
 /// one and two rotations. Thread-safe.
@@ -30,16 +31,16 @@ internal sealed class ConnectCookie
         _epoch = time.GetTimestamp();
     }
 
-    /// <summary>Writes a cookie for <paramref name="address"/> into <paramref name="destination"/> (<see cref="UdpPacket.CookieBytes"/> bytes).</summary>
-    public void Write(SocketAddress address, Span<byte> destination)
+    /// <summary>Writes a cookie for <paramref name="address"/> and its <paramref name="attempt"/> into <paramref name="destination"/> (<see cref="UdpPacket.CookieBytes"/> bytes).</summary>
+    public void Write(SocketAddress address, long attempt, Span<byte> destination)
     {
         uint issued = Now();
         BinaryPrimitives.WriteUInt32LittleEndian(destination, issued);
-        Sign(Keys().Current, address, issued, destination.Slice(4, 16));
+        Sign(Keys().Current, address, attempt, issued, destination.Slice(4, 16));
     }
 
-    /// <summary>Whether <paramref name="cookie"/> was made for <paramref name="address"/> by this server within the last two rotations.</summary>
-    public bool Verify(SocketAddress address, ReadOnlySpan<byte> cookie)
+    /// <summary>Whether <paramref name="cookie"/> was made for <paramref name="address"/> and <paramref name="attempt"/> by this server within the last two rotations.</summary>
+    public bool Verify(SocketAddress address, long attempt, ReadOnlySpan<byte> cookie)
     {
         if (cookie.Length != UdpPacket.CookieBytes)
         {
@@ -55,13 +56,13 @@ internal sealed class ConnectCookie
 
         (byte[] current, byte[] previous) = Keys();
         Span<byte> expected = stackalloc byte[16];
-        Sign(current, address, issued, expected);
+        Sign(current, address, attempt, issued, expected);
         if (CryptographicOperations.FixedTimeEquals(expected, cookie.Slice(4, 16)))
         {
             return true;
         }
 
-        Sign(previous, address, issued, expected);
+        Sign(previous, address, attempt, issued, expected);
         return CryptographicOperations.FixedTimeEquals(expected, cookie.Slice(4, 16));
     }
 
@@ -83,11 +84,12 @@ internal sealed class ConnectCookie
         }
     }
 
-    private static void Sign(byte[] key, SocketAddress address, uint issued, Span<byte> destination)
+    private static void Sign(byte[] key, SocketAddress address, long attempt, uint issued, Span<byte> destination)
     {
-        Span<byte> input = stackalloc byte[address.Size + 4];
+        Span<byte> input = stackalloc byte[address.Size + 8 + 4];
         address.Buffer.Span[..address.Size].CopyTo(input);
-        BinaryPrimitives.WriteUInt32LittleEndian(input[address.Size..], issued);
+        BinaryPrimitives.WriteInt64LittleEndian(input[address.Size..], attempt);
+        BinaryPrimitives.WriteUInt32LittleEndian(input[(address.Size + 8)..], issued);
         Span<byte> hash = stackalloc byte[32];
         HMACSHA256.HashData(key, input, hash);
         hash[..16].CopyTo(destination);

@@ -1912,6 +1912,7 @@ internal sealed class UdpLink : Link, IUnitSink
             request[0] = (byte)PacketType.ConnectRequest;
             BinaryPrimitives.WriteUInt32LittleEndian(request[1..], UdpPacket.Magic);
             BinaryPrimitives.WriteUInt16LittleEndian(request[5..], UdpPacket.Version);
+            BinaryPrimitives.WriteInt64LittleEndian(request[UdpPacket.RequestAttemptOffset..], _attempt);
             SendDatagram(request[..UdpPacket.Seal(request, UdpPacket.RequestBytes - UdpPacket.ChecksumBytes)]);
         }
         else

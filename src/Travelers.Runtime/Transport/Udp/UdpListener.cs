@@ -147,14 +147,14 @@ internal sealed class UdpListener : IDisposable
 
         Span<byte> challenge = stackalloc byte[1 + UdpPacket.CookieBytes + UdpPacket.ChecksumBytes];
         challenge[0] = (byte)PacketType.Challenge;
-        _cookies.Write(from, challenge[1..]);
+        _cookies.Write(from, BinaryPrimitives.ReadInt64LittleEndian(request[UdpPacket.RequestAttemptOffset..]), challenge[1..]);
         Interlocked.Increment(ref _challenges);
         _socket.Send(challenge[..UdpPacket.Seal(challenge, 1 + UdpPacket.CookieBytes)], from);
     }
 
     private void OnResponse(ReadOnlySpan<byte> cookie, long attempt, SocketAddress from)
     {
-        if (!_cookies.Verify(from, cookie))
+        if (!_cookies.Verify(from, attempt, cookie)) // the attempt too: a response rewritten to claim a newer one fails
         {
             Interlocked.Increment(ref _garbage);
             return;

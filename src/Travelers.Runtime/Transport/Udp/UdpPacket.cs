@@ -60,10 +60,14 @@ internal static class UdpPacket
     public const int CookieBytes = 4 + 16;
 
     /// <summary>
-    /// A client's attempt, after the cookie in its connect response: when its link began (UTC ticks). It tells a
-    /// response repeated by one client (the same attempt) from a newer client at the same address (a later one).
+    /// A client's attempt, in its connect request (at <see cref="RequestAttemptOffset"/>) and after the cookie in its
+    /// connect response: when its link began (UTC ticks). It tells a response repeated by one client (the same attempt)
+    /// from a newer client at the same address (a later one). The cookie signs it.
     /// </summary>
     public const int AttemptBytes = 8;
+
+    /// <summary>Where a connect request holds the attempt: after the type, the magic and the version.</summary>
+    public const int RequestAttemptOffset = 1 + 4 + 2;
 
     /// <summary>A connect response: type, cookie, attempt (then the checksum).</summary>
     public const int ResponseBytes = 1 + CookieBytes + AttemptBytes;
