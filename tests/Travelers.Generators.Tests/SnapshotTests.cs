@@ -262,6 +262,30 @@ public sealed class SnapshotTests
         Assert.Equal(new[] { "Game.Protocol.EntityState.NetMessage.g.cs", "Game.Protocol.Snapshot.NetMessage.g.cs", "Travelers.MessageRegistration.g.cs" }, names);
     }
 
+    /// <summary>
+    /// Types, containing types and members named with C# keywords (<c>@event</c>): the generated declarations escape
+    /// them as the user's do. They were written bare, and <c>partial class event</c> did not compile.
+    /// </summary>
+    [Fact]
+    public void Types_and_members_named_with_keywords_generate_code_that_compiles()
+    {
+        (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run("""
+            using Travelers;
+            namespace Game;
+            public partial class @event
+            {
+                [NetMessage] public partial struct @class { public int @int; }
+                public partial class @fixed : NetEntity { [Replicated] public partial int @in { get; set; } }
+            }
+            public partial class @in : NetEntity { [Replicated] public partial int Y { get; set; } [Rpc(RpcTarget.Server)] void @do(int @out) { } }
+            public partial class @checked : NetService { [Rpc(RpcTarget.Server)] void @do() { } }
+            """);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(8, result.GeneratedTrees.Length);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
     [Fact]
     public void A_compilation_without_messages_gets_no_files()
     {

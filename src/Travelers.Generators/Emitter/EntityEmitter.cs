@@ -22,7 +22,7 @@ internal static partial class EntityEmitter
         int opened = w.BeginFile("obsolete members still replicate", m.Namespace, m.ContainingTypes);
 
         string iface = Rt + "INetEntity<" + m.TypeName + ", " + m.TypeName + ".State>";
-        w.Open("partial " + m.Keyword + " " + m.Name + " : " + iface);
+        w.Open("partial " + m.Keyword + " " + Id(m.Name) + " : " + iface);
         EmitState(w, m);
         EmitProperties(w, m);
         w.Line();
@@ -99,7 +99,7 @@ internal static partial class EntityEmitter
 
     private static void EmitState(SourceWriter w, EntityModel m)
     {
-        w.Line("/// <summary>The replicated members of <see cref=\"" + m.Name + "\"/>, as the wire carries them.</summary>");
+        w.Line("/// <summary>The replicated members of <see cref=\"" + Id(m.Name) + "\"/>, as the wire carries them.</summary>");
         w.Open("public " + New(m) + "struct State");
         for (int i = 0; i < m.Members.Count; i++)
         {

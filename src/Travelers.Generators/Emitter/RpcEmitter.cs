@@ -21,7 +21,7 @@ internal static class RpcEmitter
     {
         var w = new SourceWriter();
         int opened = w.BeginFile("obsolete types still go on the wire", m.Namespace, m.ContainingTypes);
-        w.Open("partial " + m.Keyword + " " + m.Name);
+        w.Open("partial " + m.Keyword + " " + Identifiers.Escape(m.Name));
         bool first = true;
         for (int target = 0; target < Targets.Length; target++)
         {

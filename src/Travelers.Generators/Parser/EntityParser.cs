@@ -49,7 +49,7 @@ internal static class EntityParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EntityNotPartial, typeLocation, type.Name, outer.Name));
             }
 
-            containing.Insert(0, "partial " + MessageParser.KeywordOf(outer) + " " + outer.Name);
+            containing.Insert(0, "partial " + MessageParser.KeywordOf(outer) + " " + Identifiers.Escape(outer.Name));
         }
 
         if (fromSource && !IsPartial(type, cancellationToken))

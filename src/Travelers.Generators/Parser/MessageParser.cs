@@ -42,7 +42,7 @@ internal static class MessageParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, declaration.Identifier.GetLocation(), type.Name, outer.Name));
             }
 
-            containing.Insert(0, "partial " + KeywordOf(outer) + " " + outer.Name);
+            containing.Insert(0, "partial " + KeywordOf(outer) + " " + Identifiers.Escape(outer.Name));
         }
 
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)

@@ -53,7 +53,7 @@ internal static class RpcParser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RpcTypeNotPartial, typeLocation, type.Name, outer.Name));
             }
 
-            containing.Insert(0, "partial " + MessageParser.KeywordOf(outer) + " " + outer.Name);
+            containing.Insert(0, "partial " + MessageParser.KeywordOf(outer) + " " + Identifiers.Escape(outer.Name));
         }
 
         if (fromSource && !EntityParser.IsPartial(type, cancellationToken))
