@@ -14,7 +14,7 @@ namespace Travelers.Generators;
 /// Writes the replication code of NetEntity types with [Replicated] members. Each attributed member is parsed into
 /// the model of its whole containing type (the only step that sees symbols), so the models are collected and
 /// de-duplicated by type; then one file per entity type and one registration file for all of them. A type the
-/// parser finds errors in gets only plain implementations of its partial [Replicated] properties (so that the build
+/// parser finds errors in gets only throwing implementations of its partial [Replicated] properties (so that the build
 /// shows its error, not CS9248); the errors (TRV4001-TRV4008) are reported by Travelers.Analyzers'
 /// CannotGenerateEntityAnalyzer from the same parser, on real source locations.
 /// </summary>
