@@ -18,11 +18,12 @@ public sealed class EntityDiagnosticTests
     {
         (GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(Usings + source);
         Assert.Empty(result.Diagnostics); // the generator generates; the analyzer diagnoses
-        ImmutableArray<Diagnostic> diagnostics = output
-            .WithAnalyzers([s_analyzer])
-            .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
-        return (diagnostics, result);
+        return (AnalyzerDiagnosticsAsync(output).GetAwaiter().GetResult(), result);
     }
+
+    /// <summary>What the entity analyzer reports on the generator's output.</summary>
+    private static Task<ImmutableArray<Diagnostic>> AnalyzerDiagnosticsAsync(Compilation output) =>
+        output.WithAnalyzers([s_analyzer]).GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken);
 
     /// <summary>The one diagnostic of <paramref name="id"/>, which must be the only diagnostic; the type it is in gets no file.</summary>
     private static Diagnostic Single(string source, string id)
@@ -222,7 +223,7 @@ public sealed class EntityDiagnosticTests
     }
 
     /// <summary>
-    /// A type whose replication cannot be generated still gets its partial [Replicated] properties implemented, plainly:
+    /// A type whose replication cannot be generated still gets its partial [Replicated] properties implemented (throwing):
     /// without them the compiler reported CS9248 on each, and <c>dotnet build</c>, stopping at that declaration error
     /// before the analyzers ran, showed only CS9248 (often on a valid member), never the error that names the cause.
     /// </summary>
@@ -255,18 +256,14 @@ public sealed class EntityDiagnosticTests
         Assert.Contains(run.Sources(), s => s.HintName.EndsWith(".NetEntity.Stub.g.cs", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Sources(), s => s.HintName.EndsWith("P.NetEntity.g.cs", StringComparison.Ordinal));
 
-        ImmutableArray<Diagnostic> diagnostics = await output
-            .WithAnalyzers([s_analyzer])
-            .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken);
-        Assert.Contains(diagnostics, d => d.Id == id);
+        Assert.Contains(await AnalyzerDiagnosticsAsync(output), d => d.Id == id);
     }
 
     [Fact]
     public void A_type_with_errors_whose_declaration_cannot_be_repeated_gets_no_stub()
     {
         // Not partial (the compiler's own CS0751 then names the problem), implemented by hand (an extern implementation has
-        // no body either), or returning a reference
-        // (a plain field's value would not do): no file is written for them.
+        // no body either), or returning a reference: no file is written for them.
         (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(Usings + """
             public class NotPartial : NetEntity { [Replicated] public partial int X { get; set; } }
             public partial class ByRef : NetEntity { [Replicated] public partial ref int X { get; } }
